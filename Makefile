@@ -1,0 +1,70 @@
+# Préau — build, run and test.
+#
+#   make run     local stack on http://127.0.0.1:8080 (mailbox on :8005)
+#   make test    every test, emulators and headless browser included
+#   make bench   benchmarks (binary sizes, start-up, DynamoDB calls, latency)
+#
+# `sam build` calls the build-<LogicalId> targets below (BuildMethod: makefile) with
+# ARTIFACTS_DIR set; each builds one function's bootstrap for provided.al2023 on arm64.
+
+GO          ?= go
+LAMBDA_ENV  := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
+ARTIFACTS_DIR ?= $(CURDIR)/.build/$@
+
+.PHONY: run reset test test-go test-browser bench lint npm-deps tools clean
+
+define lambda-build
+	mkdir -p $(ARTIFACTS_DIR)
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
+endef
+
+build-Portal:
+	$(call lambda-build,portal)
+build-Signup:
+	$(call lambda-build,signup)
+build-Account:
+	$(call lambda-build,account)
+build-Planning:
+	$(call lambda-build,planning)
+build-Reservation:
+	$(call lambda-build,reservation)
+build-Cancellation:
+	$(call lambda-build,cancellation)
+build-LongPeriod:
+	$(call lambda-build,longperiod)
+
+# Node packages of the local emulators and the browser tests (versions pinned by the lock file).
+npm-deps: infra/node_modules/.package-lock.json
+infra/node_modules/.package-lock.json: infra/package.json infra/package-lock.json
+	cd infra && npm ci --no-audit --no-fund
+
+# Go tools used by the tests (the Lambda Runtime Interface Emulator).
+tools:
+	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
+
+run: npm-deps
+	$(GO) run ./infra/local
+
+reset:
+	rm -rf .local
+
+test: npm-deps
+	$(GO) run ./infra/testenv -- $(MAKE) test-go test-browser
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+test-browser:
+	cd infra && node --test browser/
+
+bench: npm-deps
+	$(GO) run ./infra/testenv -- $(GO) run ./infra/bench
+
+lint:
+	$(GO) vet ./...
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
+
+clean:
+	rm -rf .build

@@ -1,0 +1,324 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+)
+
+type familyItem struct {
+	PK, SK          string
+	Name            string `dynamodbav:"name"`
+	SubscriberCode  string `dynamodbav:"subscriberCode"`
+	QuotientBracket string `dynamodbav:"quotientBracket"`
+}
+
+type childItem struct {
+	PK, SK    string
+	ID        string `dynamodbav:"childId"`
+	FirstName string `dynamodbav:"firstName"`
+	LastName  string `dynamodbav:"lastName"`
+	BirthDate string `dynamodbav:"birthDate"`
+	School    string `dynamodbav:"school"`
+	Diet      string `dynamodbav:"diet"`
+}
+
+type enrolmentItem struct {
+	PK, SK         string
+	GSI1PK, GSI1SK string
+	FamilyID       string `dynamodbav:"familyId"`
+	ChildID        string `dynamodbav:"childId"`
+	Activity       string `dynamodbav:"activity"`
+	Site           string `dynamodbav:"site"`
+	From           string `dynamodbav:"from"`
+	Until          string `dynamodbav:"until,omitempty"`
+}
+
+type memberItem struct {
+	PK, SK   string
+	Email    string `dynamodbav:"email"`
+	LinkedAt string `dynamodbav:"linkedAt"`
+}
+
+type codeItem struct {
+	PK, SK   string
+	FamilyID string `dynamodbav:"familyId"`
+	Revoked  bool   `dynamodbav:"revoked"`
+}
+
+type activityItem struct {
+	PK, SK     string
+	Activity   string           `dynamodbav:"activity"`
+	Site       string           `dynamodbav:"site"`
+	SiteName   string           `dynamodbav:"siteName"`
+	Capacity   int              `dynamodbav:"capacity"`
+	PriceCents map[string]int64 `dynamodbav:"priceCents"`
+	CutoffDays *int             `dynamodbav:"cutoffDays,omitempty"`
+	CutoffHour *int             `dynamodbav:"cutoffHour,omitempty"`
+}
+
+type closureItem struct {
+	PK, SK     string
+	Day        string   `dynamodbav:"day"`
+	Label      string   `dynamodbav:"label"`
+	Activities []string `dynamodbav:"activities,omitempty"`
+}
+
+// PutFamily creates or replaces a family record.
+func (s *Store) PutFamily(ctx context.Context, f family.Family) error {
+	return s.put(ctx, s.tables.Data, familyItem{PK: familyPK(f.ID), SK: skFamily, Name: f.Name,
+		SubscriberCode: f.SubscriberCode, QuotientBracket: f.QuotientBracket})
+}
+
+// PutSubscriberCode creates or replaces an issued code.
+func (s *Store) PutSubscriberCode(ctx context.Context, c family.SubscriberCode) error {
+	return s.put(ctx, s.tables.Data, codeItem{PK: codePK(c.Code), SK: skCode, FamilyID: c.FamilyID, Revoked: c.Revoked})
+}
+
+// SubscriberCode looks up an issued code; ErrNotFound when it was never issued.
+func (s *Store) SubscriberCode(ctx context.Context, code string) (family.SubscriberCode, error) {
+	var it codeItem
+	if err := s.get(ctx, s.tables.Data, codePK(code), skCode, &it); err != nil {
+		return family.SubscriberCode{}, err
+	}
+	return family.SubscriberCode{Code: code, FamilyID: it.FamilyID, Revoked: it.Revoked}, nil
+}
+
+// PutChild creates or replaces a child of its family.
+func (s *Store) PutChild(ctx context.Context, c family.Child) error {
+	return s.put(ctx, s.tables.Data, childItem{PK: familyPK(c.FamilyID), SK: childSK(c.ID), ID: c.ID,
+		FirstName: c.FirstName, LastName: c.LastName, BirthDate: c.BirthDate.String(), School: c.School, Diet: c.Diet})
+}
+
+// Child returns a child of family familyID; ErrNotFound when the family has no such child,
+// which is also the answer for another family's child.
+func (s *Store) Child(ctx context.Context, familyID, childID string) (family.Child, error) {
+	var it childItem
+	if err := s.get(ctx, s.tables.Data, familyPK(familyID), childSK(childID), &it); err != nil {
+		return family.Child{}, err
+	}
+	return it.child(familyID)
+}
+
+func (it childItem) child(familyID string) (family.Child, error) {
+	c := family.Child{ID: it.ID, FamilyID: familyID, FirstName: it.FirstName, LastName: it.LastName, School: it.School, Diet: it.Diet}
+	if it.BirthDate != "" {
+		d, err := date.Parse(it.BirthDate)
+		if err != nil {
+			return family.Child{}, fmt.Errorf("child %s: %w", it.ID, err)
+		}
+		c.BirthDate = d
+	}
+	return c, nil
+}
+
+// PutEnrolment creates or replaces a child's enrolment in an activity.
+func (s *Store) PutEnrolment(ctx context.Context, familyID string, e family.Enrolment) error {
+	it := enrolmentItem{PK: familyPK(familyID), SK: enrolmentSK(e.ChildID, e.Activity),
+		GSI1PK: enrolmentGSI1PK(e.Activity), GSI1SK: enrolmentGSI1SK(e.Site, e.ChildID),
+		FamilyID: familyID, ChildID: e.ChildID, Activity: string(e.Activity), Site: e.Site, From: e.From.String()}
+	if !e.Until.IsZero() {
+		it.Until = e.Until.String()
+	}
+	return s.put(ctx, s.tables.Data, it)
+}
+
+// Enrolment returns a child's enrolment in activity a; ErrNotFound when not enrolled (or not
+// the family's child).
+func (s *Store) Enrolment(ctx context.Context, familyID, childID string, a calendar.Activity) (family.Enrolment, error) {
+	var it enrolmentItem
+	if err := s.get(ctx, s.tables.Data, familyPK(familyID), enrolmentSK(childID, a), &it); err != nil {
+		return family.Enrolment{}, err
+	}
+	return it.enrolment()
+}
+
+func (it enrolmentItem) enrolment() (family.Enrolment, error) {
+	a, err := calendar.ParseActivity(it.Activity)
+	if err != nil {
+		return family.Enrolment{}, fmt.Errorf("enrolment %s: %w", it.SK, err)
+	}
+	e := family.Enrolment{ChildID: it.ChildID, Activity: a, Site: it.Site}
+	if e.From, err = date.Parse(it.From); err != nil {
+		return family.Enrolment{}, fmt.Errorf("enrolment %s: %w", it.SK, err)
+	}
+	if it.Until != "" {
+		if e.Until, err = date.Parse(it.Until); err != nil {
+			return family.Enrolment{}, fmt.Errorf("enrolment %s: %w", it.SK, err)
+		}
+	}
+	return e, nil
+}
+
+// EnrolledIn lists every enrolment in activity a across families (reminders, headcounts),
+// with the family id of each.
+func (s *Store) EnrolledIn(ctx context.Context, a calendar.Activity) ([]FamilyEnrolment, error) {
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:              &s.tables.Data,
+		IndexName:              aws.String("GSI1"),
+		KeyConditionExpression: aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: enrolmentGSI1PK(a)},
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("enrolled in %s: %w", a, err)
+	}
+	out := make([]FamilyEnrolment, 0, len(items))
+	for _, av := range items {
+		var it enrolmentItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, fmt.Errorf("decode enrolment: %w", err)
+		}
+		e, err := it.enrolment()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, FamilyEnrolment{FamilyID: it.FamilyID, Enrolment: e})
+	}
+	return out, nil
+}
+
+// FamilyEnrolment is an enrolment with its family.
+type FamilyEnrolment struct {
+	FamilyID string
+	family.Enrolment
+}
+
+// FamilyRecord is a family with everything registered under it.
+type FamilyRecord struct {
+	Family     family.Family
+	Children   []family.Child
+	Enrolments []family.Enrolment
+	Members    []string // e-mails of the linked parent accounts
+}
+
+// Family reads a family and its children, enrolments and members in one Query.
+func (s *Store) Family(ctx context.Context, familyID string) (FamilyRecord, error) {
+	items, err := s.queryPartition(ctx, s.tables.Data, familyPK(familyID), "")
+	if err != nil {
+		return FamilyRecord{}, fmt.Errorf("family %s: %w", familyID, err)
+	}
+	var rec FamilyRecord
+	found := false
+	for _, av := range items {
+		sk := av["SK"].(*types.AttributeValueMemberS).Value
+		switch {
+		case sk == skFamily:
+			var it familyItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return FamilyRecord{}, fmt.Errorf("decode family: %w", err)
+			}
+			rec.Family = family.Family{ID: familyID, Name: it.Name, SubscriberCode: it.SubscriberCode, QuotientBracket: it.QuotientBracket}
+			found = true
+		case strings.HasPrefix(sk, "CHILD#"):
+			var it childItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return FamilyRecord{}, fmt.Errorf("decode child: %w", err)
+			}
+			c, err := it.child(familyID)
+			if err != nil {
+				return FamilyRecord{}, err
+			}
+			rec.Children = append(rec.Children, c)
+		case strings.HasPrefix(sk, "ENROL#"):
+			var it enrolmentItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return FamilyRecord{}, fmt.Errorf("decode enrolment: %w", err)
+			}
+			e, err := it.enrolment()
+			if err != nil {
+				return FamilyRecord{}, err
+			}
+			rec.Enrolments = append(rec.Enrolments, e)
+		case strings.HasPrefix(sk, "MEMBER#"):
+			rec.Members = append(rec.Members, strings.TrimPrefix(sk, "MEMBER#"))
+		}
+	}
+	if !found {
+		return FamilyRecord{}, ErrNotFound
+	}
+	return rec, nil
+}
+
+// AddMember records that the account email is linked to the family (idempotent).
+func (s *Store) AddMember(ctx context.Context, familyID, email string, at time.Time) error {
+	return s.put(ctx, s.tables.Data, memberItem{PK: familyPK(familyID), SK: memberSK(email), Email: email, LinkedAt: at.UTC().Format(time.RFC3339)})
+}
+
+// RemoveMember forgets the link between the account email and the family (idempotent).
+func (s *Store) RemoveMember(ctx context.Context, familyID, email string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.tables.Data, Key: key(familyPK(familyID), memberSK(email))})
+	if err != nil {
+		return fmt.Errorf("remove member: %w", err)
+	}
+	return nil
+}
+
+// PutActivity creates or replaces an activity's settings at a site.
+func (s *Store) PutActivity(ctx context.Context, a family.Activity) error {
+	return s.put(ctx, s.tables.Data, activityItem{PK: activityPK(a.Activity), SK: siteSK(a.Site), Activity: string(a.Activity),
+		Site: a.Site, SiteName: a.SiteName, Capacity: a.Capacity, PriceCents: a.PriceCents, CutoffDays: a.CutoffDays, CutoffHour: a.CutoffHour})
+}
+
+// Activity returns an activity's settings at a site; ErrNotFound when not configured.
+func (s *Store) Activity(ctx context.Context, a calendar.Activity, site string) (family.Activity, error) {
+	var it activityItem
+	if err := s.get(ctx, s.tables.Data, activityPK(a), siteSK(site), &it); err != nil {
+		return family.Activity{}, err
+	}
+	return family.Activity{Activity: a, Site: it.Site, SiteName: it.SiteName, Capacity: it.Capacity,
+		PriceCents: it.PriceCents, CutoffDays: it.CutoffDays, CutoffHour: it.CutoffHour}, nil
+}
+
+// PutClosure records a day the commune closes (all activities when c.Activities is empty).
+func (s *Store) PutClosure(ctx context.Context, c calendar.Closure) error {
+	it := closureItem{PK: pkCalendar, SK: closureSK(c.Day), Day: c.Day.String(), Label: c.Label}
+	for _, a := range c.Activities {
+		it.Activities = append(it.Activities, string(a))
+	}
+	return s.put(ctx, s.tables.Data, it)
+}
+
+// Closures returns every closure day the commune configured.
+func (s *Store) Closures(ctx context.Context) ([]calendar.Closure, error) {
+	items, err := s.queryPartition(ctx, s.tables.Data, pkCalendar, "CLOSURE#")
+	if err != nil {
+		return nil, fmt.Errorf("closures: %w", err)
+	}
+	out := make([]calendar.Closure, 0, len(items))
+	for _, av := range items {
+		var it closureItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, fmt.Errorf("decode closure: %w", err)
+		}
+		d, err := date.Parse(it.Day)
+		if err != nil {
+			return nil, fmt.Errorf("closure: %w", err)
+		}
+		c := calendar.Closure{Day: d, Label: it.Label}
+		for _, s := range it.Activities {
+			a, err := calendar.ParseActivity(s)
+			if err != nil {
+				return nil, fmt.Errorf("closure %s: %w", it.Day, err)
+			}
+			c.Activities = append(c.Activities, a)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// isNotFound reports whether err means the item is absent.
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -1,0 +1,44 @@
+package store
+
+import (
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/date"
+)
+
+// Key builders: the only way keys are made. keys_test.go pins their strings, because a change
+// here orphans every stored item.
+
+func familyPK(familyID string) string { return "FAMILY#" + familyID }
+func childSK(childID string) string   { return "CHILD#" + childID }
+func enrolmentSK(childID string, a calendar.Activity) string {
+	return "ENROL#" + childID + "#" + string(a)
+}
+func enrolmentGSI1PK(a calendar.Activity) string  { return "ENROL#" + string(a) }
+func enrolmentGSI1SK(site, childID string) string { return site + "#" + childID }
+func memberSK(email string) string                { return "MEMBER#" + email }
+func codePK(code string) string                   { return "CODE#" + code }
+func activityPK(a calendar.Activity) string       { return "ACTIVITY#" + string(a) }
+func siteSK(site string) string                   { return "SITE#" + site }
+func closureSK(d date.Date) string                { return "CLOSURE#" + d.String() }
+func accountPK(email string) string               { return "ACCOUNT#" + email }
+func dayPK(a calendar.Activity, site string, d date.Date) string {
+	return "DAY#" + string(a) + "#" + site + "#" + d.MonthKey()
+}
+func daySK(d date.Date) string          { return d.String() }
+func feedPK(tokenHash string) string    { return "FEED#" + tokenHash }
+func sessionPK(tokenHash string) string { return "SESSION#" + tokenHash }
+func tokenPK(tokenHash string) string   { return "TOKEN#" + tokenHash }
+func throttlePK(scope, k string) string { return "THROTTLE#" + scope + "#" + k }
+func proofPK(nonce string) string       { return "PROOF#" + nonce }
+
+// Fixed sort keys of singleton items.
+const (
+	skFamily   = "FAMILY"
+	skCode     = "CODE"
+	skAccount  = "ACCOUNT"
+	skFeed     = "FEED"
+	skSession  = "SESSION"
+	skToken    = "TOKEN"
+	skProof    = "PROOF"
+	pkCalendar = "CALENDAR"
+)

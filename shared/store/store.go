@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Tables names the two tables of the stack (DATA_TABLE and SESSION_TABLE).
+type Tables struct {
+	Data    string
+	Session string
+}
+
+// Store reads and writes Préau's items.
+type Store struct {
+	db     *dynamodb.Client
+	tables Tables
+}
+
+// New returns a Store over db. Build db once per cold start and share it.
+func New(db *dynamodb.Client, tables Tables) *Store {
+	return &Store{db: db, tables: tables}
+}
+
+// NewFromConfig builds the DynamoDB client from an SDK configuration.
+func NewFromConfig(cfg aws.Config, tables Tables) *Store {
+	return New(dynamodb.NewFromConfig(cfg), tables)
+}
+
+// ErrNotFound is returned by lookups of absent items (domain packages turn it into a refusal).
+var ErrNotFound = errors.New("store: not found")
+
+// isConditionFailed reports whether err is a failed condition of a conditional write.
+func isConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+// key builds a PK/SK key map.
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: pk},
+		"SK": &types.AttributeValueMemberS{Value: sk},
+	}
+}
+
+// get reads one item into out; ErrNotFound when absent. Reads are strongly consistent: a
+// parent who just booked must see the booking.
+func (s *Store) get(ctx context.Context, table, pk, sk string, out any) error {
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("get %s/%s: %w", pk, sk, err)
+	}
+	if res.Item == nil {
+		return ErrNotFound
+	}
+	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+		return fmt.Errorf("decode %s/%s: %w", pk, sk, err)
+	}
+	return nil
+}
+
+// put writes item unconditionally.
+func (s *Store) put(ctx context.Context, table string, item any) error {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: av}); err != nil {
+		return fmt.Errorf("put: %w", err)
+	}
+	return nil
+}
+
+// queryAll runs q to the end (following pages) and returns every item.
+func (s *Store) queryAll(ctx context.Context, q *dynamodb.QueryInput) ([]map[string]types.AttributeValue, error) {
+	var items []map[string]types.AttributeValue
+	p := dynamodb.NewQueryPaginator(s.db, q)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query: %w", err)
+		}
+		items = append(items, page.Items...)
+	}
+	return items, nil
+}
+
+// queryPartition returns every item of partition pk whose SK begins with prefix ("" = all).
+func (s *Store) queryPartition(ctx context.Context, table, pk, prefix string) ([]map[string]types.AttributeValue, error) {
+	q := &dynamodb.QueryInput{
+		TableName:              &table,
+		ConsistentRead:         aws.Bool(true),
+		KeyConditionExpression: aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: pk},
+		},
+	}
+	if prefix != "" {
+		q.KeyConditionExpression = aws.String("PK = :pk AND begins_with(SK, :sk)")
+		q.ExpressionAttributeValues[":sk"] = &types.AttributeValueMemberS{Value: prefix}
+	}
+	return s.queryAll(ctx, q)
+}

@@ -1,0 +1,139 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/fr"
+)
+
+//go:embed templates/*.html
+var baseTemplates embed.FS
+
+// Page is what every page template receives. Pages read their own data from .Data.
+type Page struct {
+	Title   string  // the page's <title> and <h1>
+	Nav     string  // the active menu entry: "accueil", "espace", "famille", "contact", "infos"
+	Commune string  // filled by Render
+	Viewer  *Viewer // filled by Render from the request
+	Flash   string  // filled by Render from the flash cookie
+	Errors  []FieldErrorView
+	Data    any
+}
+
+// FieldErrorView is a field error as a form shows it (error summary linking to the field).
+type FieldErrorView struct{ Field, Detail string }
+
+// Renderer renders a function's pages inside the shared layout.
+type Renderer struct {
+	commune string
+	cookies Cookies
+	pages   map[string]*template.Template
+}
+
+// Funcs are the helpers every template may use.
+var Funcs = template.FuncMap{
+	"longDate":     fr.LongDate,
+	"longDateYear": fr.LongDateYear,
+	"deadline":     fr.DeadlineText,
+	"euros":        fr.Euros,
+	"iso":          func(d date.Date) string { return d.String() },
+	"rfc3339":      func(t time.Time) string { return t.Format(time.RFC3339) },
+	"fieldError": func(errs []FieldErrorView, field string) string {
+		for _, e := range errs {
+			if e.Field == field {
+				return e.Detail
+			}
+		}
+		return ""
+	},
+	"join": strings.Join,
+}
+
+var communeName = "Préau"
+
+// NewRenderer parses the shared layout with every *.html page of pages. Each page template
+// defines "title" (optional) and "content".
+func NewRenderer(commune string, cookies Cookies, pages fs.FS) (*Renderer, error) {
+	communeName = commune
+	rd := &Renderer{commune: commune, cookies: cookies, pages: map[string]*template.Template{}}
+	base, err := template.New("layout.html").Funcs(Funcs).ParseFS(baseTemplates, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	if pages == nil {
+		return rd, nil
+	}
+	names, err := fs.Glob(pages, "*.html")
+	if err != nil {
+		return nil, fmt.Errorf("pages: %w", err)
+	}
+	for _, name := range names {
+		t, err := template.Must(base.Clone()).ParseFS(pages, name)
+		if err != nil {
+			return nil, fmt.Errorf("page %s: %w", name, err)
+		}
+		rd.pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return rd, nil
+}
+
+// Render writes page name with status code. It renders to a buffer first so that a template
+// error becomes a clean 500 rather than half a page.
+func (rd *Renderer) Render(w http.ResponseWriter, r *http.Request, code int, name string, p Page) {
+	t, ok := rd.pages[name]
+	if !ok {
+		Error(w, r, fmt.Errorf("render: no page %q", name))
+		return
+	}
+	p.Commune = rd.commune
+	p.Viewer = ViewerFrom(r.Context())
+	if p.Flash == "" {
+		p.Flash = rd.cookies.TakeFlash(w, r)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		Error(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	writeHTML(w, code, buf.Bytes())
+}
+
+// FormErrors converts a refusal's field errors for a page.
+func FormErrors(err error) []FieldErrorView {
+	p := ProblemFor(err)
+	out := make([]FieldErrorView, 0, len(p.Errors))
+	for _, e := range p.Errors {
+		out = append(out, FieldErrorView{Field: e.Field, Detail: e.Detail})
+	}
+	return out
+}
+
+func writeHTML(w http.ResponseWriter, code int, body []byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = w.Write(body)
+}
+
+var errorPage = template.Must(template.New("layout.html").Funcs(Funcs).ParseFS(baseTemplates, "templates/*.html"))
+
+func renderErrorPage(w http.ResponseWriter, r *http.Request, p Problem) {
+	page := Page{Title: p.Title, Commune: communeName, Viewer: ViewerFrom(r.Context()), Data: p}
+	var buf bytes.Buffer
+	if err := errorPage.ExecuteTemplate(&buf, "error-page", page); err != nil {
+		slog.ErrorContext(r.Context(), "error page", "err", err.Error())
+		http.Error(w, p.Title, p.Status)
+		return
+	}
+	writeHTML(w, p.Status, buf.Bytes())
+}

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/preau/preau/shared/fault"
+)
+
+// Viewer is the signed-in parent making the request.
+type Viewer struct {
+	Email     string // the account's identifier (normalised e-mail)
+	Civility  string // "M" or "Mme"
+	FirstName string
+	LastName  string
+	FamilyID  string // "" until the account is linked with a subscriber code
+	SessionID string // hash of the session token, to end this session
+}
+
+// SessionResolver finds the viewer behind a session token; (nil, nil) means no valid session
+// (unknown, expired, or ended by a password change).
+type SessionResolver interface {
+	ResolveSession(ctx context.Context, token string) (*Viewer, error)
+}
+
+// WithViewer returns ctx carrying v (used by the middleware, and by tests).
+func WithViewer(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey, v)
+}
+
+// ViewerFrom returns the signed-in parent, or nil.
+func ViewerFrom(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(viewerKey).(*Viewer)
+	return v
+}
+
+// Cookies names and writes the portal's cookies. Deployed, they are Secure with the __Host-
+// prefix; the local stack over plain http sets Insecure (COOKIE_INSECURE=1, local only).
+type Cookies struct{ Insecure bool }
+
+func (c Cookies) name(base string) string {
+	if c.Insecure {
+		return "preau_" + base
+	}
+	return "__Host-preau_" + base
+}
+
+// SessionToken returns the session token sent with r, or "".
+func (c Cookies) SessionToken(r *http.Request) string {
+	if ck, err := r.Cookie(c.name("session")); err == nil {
+		return ck.Value
+	}
+	return ""
+}
+
+// SetSession stores the session token in an HttpOnly, SameSite=Lax cookie until expires.
+func (c Cookies) SetSession(w http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: c.name("session"), Value: token, Path: "/", Expires: expires,
+		MaxAge: int(time.Until(expires).Seconds()), HttpOnly: true, Secure: !c.Insecure, SameSite: http.SameSiteLaxMode})
+}
+
+// ClearSession removes the session cookie.
+func (c Cookies) ClearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: c.name("session"), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: !c.Insecure, SameSite: http.SameSiteLaxMode})
+}
+
+// SetFlash leaves a one-time message for the next page (after a redirect).
+func (c Cookies) SetFlash(w http.ResponseWriter, message string) {
+	http.SetCookie(w, &http.Cookie{Name: c.name("flash"), Value: base64.RawURLEncoding.EncodeToString([]byte(message)),
+		Path: "/", MaxAge: 60, HttpOnly: true, Secure: !c.Insecure, SameSite: http.SameSiteLaxMode})
+}
+
+// TakeFlash returns the pending message, if any, and clears it.
+func (c Cookies) TakeFlash(w http.ResponseWriter, r *http.Request) string {
+	ck, err := r.Cookie(c.name("flash"))
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: c.name("flash"), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: !c.Insecure, SameSite: http.SameSiteLaxMode})
+	b, err := base64.RawURLEncoding.DecodeString(ck.Value)
+	if err != nil || len(b) > 500 {
+		return ""
+	}
+	return string(b)
+}
+
+// Authenticate resolves the session cookie of every request into a Viewer in the context.
+// A lookup failure is logged and the request goes on anonymous: public pages stay up.
+func Authenticate(res SessionResolver, c Cookies, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok := c.SessionToken(r); tok != "" {
+			v, err := res.ResolveSession(r.Context(), tok)
+			if err != nil {
+				slog.ErrorContext(r.Context(), "session lookup failed", "err", err.Error(), "request_id", RequestID(r.Context()))
+			} else if v != nil {
+				r = r.WithContext(WithViewer(r.Context(), v))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ErrUnauthenticated is the refusal of a signed-in-only route to an anonymous caller.
+var ErrUnauthenticated = fault.New(fault.Unauthenticated, "unauthenticated", "Connexion requise",
+	"Vous devez être connecté pour accéder à cette page.")
+
+// RequireViewer lets only signed-in parents through: the API answers 401, pages redirect to
+// the home page's login form and come back after it.
+func RequireViewer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ViewerFrom(r.Context()) != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if IsAPI(r) || r.Method != http.MethodGet {
+			Error(w, r, ErrUnauthenticated)
+			return
+		}
+		http.Redirect(w, r, "/?suivant="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	})
+}
+
+// SafeNext returns next if it is a local path (never another site), else fallback.
+func SafeNext(next, fallback string) string {
+	u, err := url.Parse(next)
+	if next == "" || err != nil || u.IsAbs() || u.Host != "" || len(next) < 1 || next[0] != '/' ||
+		(len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
+		return fallback
+	}
+	return next
+}
