@@ -23,7 +23,7 @@ func TestNewMakesUsableTablesAndDropsThem(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, err := env.Client.Query(ctx, &dynamodb.QueryInput{TableName: &env.DataTable, IndexName: aws.String("GSI1"),
-			KeyConditionExpression: aws.String("GSI1PK = :p"),
+			KeyConditionExpression:    aws.String("GSI1PK = :p"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: "X"}}})
 		if err != nil || out.Count != 1 {
 			t.Fatalf("GSI1 query: %v, %v", out, err)
