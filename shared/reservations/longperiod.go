@@ -1,0 +1,302 @@
+package reservations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+)
+
+// MaxLongPeriodDays bounds a long-period request: a school year and a bit.
+const MaxLongPeriodDays = 400
+
+// longPeriodWorkers is how many days a long-period request writes at once. Each day is its own
+// conditional write on its own item (two children share an item: conditions keep them apart).
+const longPeriodWorkers = 16
+
+// The reasons a long-period day is skipped.
+const (
+	SkipClosed         = "closed"
+	SkipDeadlinePassed = "deadline-passed"
+	SkipFull           = "full"
+	SkipNotEnrolled    = "not-enrolled"
+	SkipAlreadyBooked  = "already-booked"
+	SkipNotBooked      = "not-booked"
+)
+
+// SkipFrench is what parents read for a skip reason.
+func SkipFrench(reason string) string {
+	switch reason {
+	case SkipClosed:
+		return "fermé"
+	case SkipDeadlinePassed:
+		return "délai dépassé"
+	case SkipFull:
+		return "complet"
+	case SkipNotEnrolled:
+		return "enfant non inscrit"
+	case SkipAlreadyBooked:
+		return "déjà réservé"
+	case SkipNotBooked:
+		return "rien à annuler"
+	}
+	return reason
+}
+
+// LongRequest is "Faire une demande sur une longue période": children × activities × days of
+// [From, To] falling on Weekdays, to book or to cancel.
+type LongRequest struct {
+	Children   []string
+	Activities []calendar.Activity
+	From, To   date.Date
+	Weekdays   []time.Weekday
+	Action     Action
+}
+
+// LongItem is one (child, day, activity) of a long-period request; Reason and Detail say why
+// it was skipped.
+type LongItem struct {
+	Child    family.Child
+	Date     date.Date
+	Activity calendar.Activity
+	Reason   string // a Skip… code, empty when applied
+	Detail   string // French explanation (the holiday's name for a closed day…)
+}
+
+// LongResult is what a long-period request did, or would do (preview).
+type LongResult struct {
+	Request LongRequest
+	Applied []LongItem
+	Skipped []LongItem
+}
+
+// SkippedBy counts the skipped days by reason.
+func (r LongResult) SkippedBy() map[string]int {
+	m := map[string]int{}
+	for _, it := range r.Skipped {
+		m[it.Reason]++
+	}
+	return m
+}
+
+// Validate checks a long-period request's shape (not yet its children).
+func (q LongRequest) Validate() error {
+	var f []string
+	if len(q.Children) == 0 {
+		f = append(f, "Choisissez au moins un enfant.")
+	}
+	if len(q.Activities) == 0 {
+		f = append(f, "Choisissez au moins une activité.")
+	}
+	for _, a := range q.Activities {
+		if !a.Valid() {
+			return ErrInvalidActivity
+		}
+	}
+	if q.From.IsZero() || q.To.IsZero() {
+		return ErrInvalidDate
+	}
+	if err := CheckRange(q.From, q.To, MaxLongPeriodDays); err != nil {
+		return err
+	}
+	if len(q.Weekdays) == 0 {
+		f = append(f, "Choisissez au moins un jour de la semaine.")
+	}
+	for _, w := range q.Weekdays {
+		if w < time.Sunday || w > time.Saturday {
+			return ErrInvalidRange.WithDetail("Les jours de la semaine vont de 1 (lundi) à 7 (dimanche).")
+		}
+	}
+	if q.Action != ActionBook && q.Action != ActionCancel {
+		return ErrInvalidAction
+	}
+	if len(f) > 0 {
+		return ErrInvalidRange.WithDetail(f[0])
+	}
+	return nil
+}
+
+// PreviewLong says what a long-period request would do now, without changing anything.
+func (s *Service) PreviewLong(ctx context.Context, who Actor, q LongRequest) (LongResult, error) {
+	res, _, err := s.planLong(ctx, who, q)
+	return res, err
+}
+
+// ApplyLong applies a long-period request: each day on its own, under its own deadline read
+// from the server clock at the moment of its write.
+func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (LongResult, error) {
+	res, todo, err := s.planLong(ctx, who, q)
+	if err != nil {
+		return LongResult{}, err
+	}
+	who.Channel = ChannelLongPeriod
+	type done struct {
+		i   int
+		out Outcome
+		err error
+	}
+	results := make([]done, len(todo))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(longPeriodWorkers, len(todo)) {
+		wg.Go(func() {
+			for i := range next {
+				c := todo[i]
+				now := s.clock.Now()
+				if !now.Before(c.deadline) {
+					results[i] = done{i: i, err: errDeadline}
+					continue
+				}
+				out, err := s.apply(ctx, who, q.Action, c, now)
+				results[i] = done{i: i, out: out, err: err}
+			}
+		})
+	}
+	for i := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return LongResult{}, fmt.Errorf("long period: %w", err)
+	}
+	res.Applied = res.Applied[:0]
+	for i, d := range results {
+		c := todo[i]
+		it := LongItem{Child: c.child, Date: c.slot.Day, Activity: c.slot.Activity}
+		switch {
+		case errors.Is(d.err, errDeadline):
+			it.Reason, it.Detail = SkipDeadlinePassed, SkipFrench(SkipDeadlinePassed)
+			res.Skipped = append(res.Skipped, it)
+		case d.err != nil:
+			return LongResult{}, d.err
+		case d.out == Full:
+			it.Reason, it.Detail = SkipFull, SkipFrench(SkipFull)
+			res.Skipped = append(res.Skipped, it)
+		case d.out == Unchanged && q.Action == ActionBook:
+			it.Reason, it.Detail = SkipAlreadyBooked, SkipFrench(SkipAlreadyBooked)
+			res.Skipped = append(res.Skipped, it)
+		case d.out == Unchanged:
+			it.Reason, it.Detail = SkipNotBooked, SkipFrench(SkipNotBooked)
+			res.Skipped = append(res.Skipped, it)
+		default:
+			res.Applied = append(res.Applied, it)
+		}
+	}
+	sortItems(res.Applied)
+	sortItems(res.Skipped)
+	return res, nil
+}
+
+var errDeadline = errors.New("deadline passed during the request")
+
+// planLong sorts every (child, activity, day) of the request into what would be applied
+// (returned as checks) and what is skipped, reading each (activity, site) month once.
+func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongResult, []check, error) {
+	if err := q.Validate(); err != nil {
+		return LongResult{}, nil, err
+	}
+	h, err := s.household(ctx, who.FamilyID)
+	if err != nil {
+		return LongResult{}, nil, err
+	}
+	var children []family.Child
+	for _, id := range q.Children {
+		c, ok := h.Child(id)
+		if !ok {
+			return LongResult{}, nil, ErrChildNotFound
+		}
+		if !slices.ContainsFunc(children, func(x family.Child) bool { return x.ID == id }) {
+			children = append(children, c)
+		}
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return LongResult{}, nil, err
+	}
+	days, err := s.stored(ctx, h, children, q.From, q.To)
+	if err != nil {
+		return LongResult{}, nil, err
+	}
+	now := s.clock.Now()
+	res := LongResult{Request: q}
+	var todo []check
+	activities := slices.Compact(slices.Clone(q.Activities))
+	for d := range date.Range(q.From, q.To) {
+		if !slices.Contains(q.Weekdays, d.Weekday()) {
+			continue
+		}
+		for _, child := range children {
+			for _, a := range activities {
+				it := LongItem{Child: child, Date: d, Activity: a}
+				c, err := s.validate(ctx, h, cal, child.ID, d, a, now)
+				if err != nil {
+					it.Reason = skipReason(err)
+					if it.Reason == "" {
+						return LongResult{}, nil, err
+					}
+					it.Detail = SkipFrench(it.Reason)
+					if it.Reason == SkipClosed {
+						it.Detail = cal.Explain(a, d)
+					}
+					res.Skipped = append(res.Skipped, it)
+					continue
+				}
+				day := days[slotKey{a, c.slot.Site, d}]
+				_, booked := day.Bookings[child.ID]
+				switch {
+				case q.Action == ActionBook && booked:
+					it.Reason = SkipAlreadyBooked
+				case q.Action == ActionBook && c.capacity > 0 && day.Booked >= c.capacity:
+					it.Reason = SkipFull
+				case q.Action == ActionCancel && !booked:
+					it.Reason = SkipNotBooked
+				}
+				if it.Reason != "" {
+					it.Detail = SkipFrench(it.Reason)
+					res.Skipped = append(res.Skipped, it)
+					continue
+				}
+				res.Applied = append(res.Applied, it)
+				todo = append(todo, c)
+			}
+		}
+	}
+	return res, todo, nil
+}
+
+// skipReason maps a refusal of validate to a skip reason ("" for anything else).
+func skipReason(err error) string {
+	switch {
+	case errors.Is(err, ErrClosed):
+		return SkipClosed
+	case errors.Is(err, ErrDeadlinePassed):
+		return SkipDeadlinePassed
+	case errors.Is(err, ErrNotEnrolled):
+		return SkipNotEnrolled
+	}
+	return ""
+}
+
+func sortItems(items []LongItem) {
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		if a.Date != b.Date {
+			return a.Date.Before(b.Date)
+		}
+		if a.Child.ID != b.Child.ID {
+			return a.Child.ID < b.Child.ID
+		}
+		return a.Activity < b.Activity
+	})
+}

@@ -1,0 +1,264 @@
+package reservations
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+)
+
+// MaxPlanningDays bounds the range of one planning request (a quarter).
+const MaxPlanningDays = 93
+
+// Cell is one activity of one child on one day, as the planning shows it.
+type Cell struct {
+	Activity calendar.Activity
+	Open     bool // the activity runs that day
+	Enrolled bool // the child's enrolment covers the day
+	Booked   bool
+	Full     bool      // every seat is taken, by other children
+	Deadline time.Time // when changes close (zero when closed or not enrolled)
+	// Changeable is true when the parent may book or cancel now.
+	Changeable bool
+	// Reason says why the cell is not changeable: a calendar.Reason code for a closed day, or
+	// "not-enrolled", "deadline-passed", "full". Empty when changeable.
+	Reason string
+	// ReasonText is Reason in French, naming the holiday or closure.
+	ReasonText string
+}
+
+// PlanningDay is one day of a child's planning.
+type PlanningDay struct {
+	Date  date.Date
+	Cells []Cell // one per activity of ChildPlanning.Activities, same order
+}
+
+// ChildPlanning is a child's planning over a range.
+type ChildPlanning struct {
+	Child      family.Child
+	Activities []calendar.Activity // the activities the child is enrolled in over the range
+	Days       []PlanningDay
+}
+
+// HistoryEntry is a change shown to parents.
+type HistoryEntry struct {
+	Change
+	Child    family.Child
+	Day      date.Date
+	Activity calendar.Activity
+}
+
+// FamilyPlanning is every child of a family over a range, with the changes made to those days.
+type FamilyPlanning struct {
+	Children []ChildPlanning
+	History  []HistoryEntry // newest first
+	Now      time.Time
+}
+
+// CheckRange validates a planning range.
+func CheckRange(from, to date.Date, maxDays int) error {
+	if to.Before(from) {
+		return ErrInvalidRange.WithDetail("La date de fin est avant la date de début.")
+	}
+	if from.DaysUntil(to) >= maxDays {
+		return ErrInvalidRange.WithDetail(fmt.Sprintf("La période demandée dépasse %d jours.", maxDays))
+	}
+	return nil
+}
+
+// ChildPlanning returns the planning of one of the family's children over [from, to].
+func (s *Service) ChildPlanning(ctx context.Context, familyID, childID string, from, to date.Date) (ChildPlanning, error) {
+	if err := CheckRange(from, to, MaxPlanningDays); err != nil {
+		return ChildPlanning{}, err
+	}
+	h, err := s.household(ctx, familyID)
+	if err != nil {
+		if err == ErrNoFamily {
+			return ChildPlanning{}, ErrChildNotFound
+		}
+		return ChildPlanning{}, err
+	}
+	child, ok := h.Child(childID)
+	if !ok {
+		return ChildPlanning{}, ErrChildNotFound
+	}
+	p, err := s.plan(ctx, h, []family.Child{child}, from, to)
+	if err != nil {
+		return ChildPlanning{}, err
+	}
+	return p.Children[0], nil
+}
+
+// FamilyPlanning returns the planning of every child of the family over [from, to], and the
+// history of the days in it.
+func (s *Service) FamilyPlanning(ctx context.Context, familyID string, from, to date.Date) (FamilyPlanning, error) {
+	if err := CheckRange(from, to, MaxPlanningDays); err != nil {
+		return FamilyPlanning{}, err
+	}
+	h, err := s.household(ctx, familyID)
+	if err != nil {
+		return FamilyPlanning{}, err
+	}
+	return s.plan(ctx, h, h.Children, from, to)
+}
+
+type slotKey struct {
+	a    calendar.Activity
+	site string
+	day  date.Date
+}
+
+// plan reads each (activity, site) month once and lays out every child's days.
+func (s *Service) plan(ctx context.Context, h Household, children []family.Child, from, to date.Date) (FamilyPlanning, error) {
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return FamilyPlanning{}, err
+	}
+	now := s.clock.Now()
+	days, err := s.stored(ctx, h, children, from, to)
+	if err != nil {
+		return FamilyPlanning{}, err
+	}
+	out := FamilyPlanning{Now: now}
+	policies := map[settingsKey]policyOf{}
+	for _, child := range children {
+		cp := ChildPlanning{Child: child}
+		ens := h.enrolmentsOf(child.ID, from, to)
+		for _, e := range ens {
+			if !slices.Contains(cp.Activities, e.Activity) {
+				cp.Activities = append(cp.Activities, e.Activity)
+			}
+		}
+		for d := range date.Range(from, to) {
+			pd := PlanningDay{Date: d}
+			for _, a := range cp.Activities {
+				cell, err := s.cell(ctx, h, cal, policies, days, child.ID, a, d, now)
+				if err != nil {
+					return FamilyPlanning{}, err
+				}
+				pd.Cells = append(pd.Cells, cell)
+			}
+			cp.Days = append(cp.Days, pd)
+		}
+		out.Children = append(out.Children, cp)
+	}
+	out.History = history(h, children, days)
+	return out, nil
+}
+
+type policyOf struct {
+	policy   cutoff.Policy
+	capacity int
+}
+
+func (s *Service) cell(ctx context.Context, h Household, cal *calendar.Calendar, policies map[settingsKey]policyOf,
+	days map[slotKey]Day, childID string, a calendar.Activity, d date.Date, now time.Time) (Cell, error) {
+	c := Cell{Activity: a}
+	open, r := cal.Open(a, d)
+	c.Open = open
+	e, enrolled := h.EnrolmentOn(childID, a, d)
+	c.Enrolled = enrolled
+	if !open {
+		c.Reason, c.ReasonText = string(r), cal.Explain(a, d)
+		// A booking made before a closure was announced still shows.
+		if enrolled {
+			_, c.Booked = days[slotKey{a, e.Site, d}].Bookings[childID]
+		}
+		return c, nil
+	}
+	if !enrolled {
+		c.Reason, c.ReasonText = "not-enrolled", "non inscrit"
+		return c, nil
+	}
+	k := settingsKey{a, e.Site}
+	po, ok := policies[k]
+	if !ok {
+		st, err := s.settingsOf(ctx, a, e.Site)
+		if err != nil {
+			return Cell{}, err
+		}
+		po = policyOf{policy: s.PolicyOf(st), capacity: st.Capacity}
+		policies[k] = po
+	}
+	day := days[slotKey{a, e.Site, d}]
+	_, c.Booked = day.Bookings[childID]
+	c.Full = !c.Booked && po.capacity > 0 && day.Booked >= po.capacity
+	c.Deadline = cutoff.Deadline(d, cal, po.policy)
+	switch {
+	case !now.Before(c.Deadline):
+		c.Reason, c.ReasonText = "deadline-passed", "délai dépassé"
+	case c.Full:
+		c.Reason, c.ReasonText = "full", "complet"
+	default:
+		c.Changeable = true
+	}
+	return c, nil
+}
+
+// stored reads the stored days of every (activity, site) the children are enrolled in over
+// the range: one query per activity, site and month.
+func (s *Service) stored(ctx context.Context, h Household, children []family.Child, from, to date.Date) (map[slotKey]Day, error) {
+	type as struct {
+		a    calendar.Activity
+		site string
+	}
+	var pairs []as
+	for _, c := range children {
+		for _, e := range h.enrolmentsOf(c.ID, from, to) {
+			p := as{e.Activity, e.Site}
+			if !slices.Contains(pairs, p) {
+				pairs = append(pairs, p)
+			}
+		}
+	}
+	out := map[slotKey]Day{}
+	for _, p := range pairs {
+		for m := from.FirstOfMonth(); !m.After(to); m = m.AddMonths(1) {
+			ds, err := s.repo.DaysOfMonth(ctx, p.a, p.site, m)
+			if err != nil {
+				return nil, fmt.Errorf("days of %s %s %s: %w", p.a, p.site, m.MonthKey(), err)
+			}
+			for _, d := range ds {
+				if d.Day.Before(from) || d.Day.After(to) {
+					continue
+				}
+				out[slotKey{p.a, p.site, d.Day}] = d
+			}
+		}
+	}
+	return out, nil
+}
+
+// history gathers the changes made to the children's days, newest first.
+func history(h Household, children []family.Child, days map[slotKey]Day) []HistoryEntry {
+	ids := map[string]family.Child{}
+	for _, c := range children {
+		ids[c.ID] = c
+	}
+	var out []HistoryEntry
+	for k, d := range days {
+		for _, ch := range d.Log {
+			c, ok := ids[ch.ChildID]
+			if !ok {
+				continue
+			}
+			out = append(out, HistoryEntry{Change: ch, Child: c, Day: k.day, Activity: k.a})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.After(out[j].At)
+		}
+		if out[i].Day != out[j].Day {
+			return out[i].Day.After(out[j].Day)
+		}
+		return out[i].Activity < out[j].Activity
+	})
+	return out
+}

@@ -1,0 +1,188 @@
+// Package reservations holds the rules of booking and cancelling a child's activity day, the
+// planning a family sees, and long-period requests.
+//
+// A reservation is (child, activity, day). It may be booked or cancelled only when the child is
+// enrolled in the activity on that day, the activity is open that day (calendar with the
+// commune's closures), and the request arrives before the day's deadline (shared/cutoff: the
+// commune's policy unless the activity overrides it). The server clock decides; the client never
+// says what time it is.
+//
+// The package imports no infrastructure: a Service works over a small Repository, which
+// shared/store implements on DynamoDB (one item per activity × site × day, holding the bookings,
+// their count and the change log, changed by one conditional write). Refusals are *fault.Error
+// values with stable types; shared/web maps them to HTTP once.
+package reservations
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+)
+
+// Channel is where a change came from, recorded in the history.
+type Channel string
+
+// The channels of a change.
+const (
+	ChannelWeb        Channel = "web"         // a form of the planning page
+	ChannelAPI        Channel = "api"         // the JSON API
+	ChannelLongPeriod Channel = "long-period" // a long-period request (page or API)
+)
+
+// French is the channel as parents read it in the history.
+func (c Channel) French() string {
+	switch c {
+	case ChannelWeb:
+		return "planning"
+	case ChannelAPI:
+		return "application"
+	case ChannelLongPeriod:
+		return "demande sur une longue période"
+	}
+	return string(c)
+}
+
+// Action is what a change did.
+type Action string
+
+// The actions of a change.
+const (
+	ActionBook   Action = "book"
+	ActionCancel Action = "cancel"
+)
+
+// French is the action as parents read it.
+func (a Action) French() string {
+	switch a {
+	case ActionBook:
+		return "réservation"
+	case ActionCancel:
+		return "annulation"
+	}
+	return string(a)
+}
+
+// ParseAction reads "book" or "cancel".
+func ParseAction(s string) (Action, error) {
+	switch Action(s) {
+	case ActionBook, ActionCancel:
+		return Action(s), nil
+	}
+	return "", ErrInvalidAction
+}
+
+// Actor is who asks for a change: the signed-in parent, their family, and the channel.
+type Actor struct {
+	FamilyID string
+	Email    string
+	Channel  Channel
+}
+
+// Change is one entry of a day's history: who did what for which child, when, from where.
+type Change struct {
+	Who     string    // the parent account's e-mail
+	At      time.Time // server time of the change
+	Channel Channel
+	Action  Action
+	ChildID string
+}
+
+// Slot is one activity at one site on one day: the unit that holds bookings and a capacity.
+type Slot struct {
+	Activity calendar.Activity
+	Site     string
+	Day      date.Date
+}
+
+// Booking is a child's seat on a slot.
+type Booking struct {
+	At      time.Time
+	By      string
+	Channel Channel
+}
+
+// Day is the stored state of a slot: bookings by child id, their count, and the change log.
+type Day struct {
+	Slot
+	Bookings map[string]Booking
+	Booked   int
+	Log      []Change
+}
+
+// Outcome is what a single-item write did.
+type Outcome int
+
+// The outcomes of BookDay and CancelDay.
+const (
+	Applied   Outcome = iota + 1 // the booking was made, or removed
+	Unchanged                    // already booked (book), or nothing to cancel (cancel)
+	Full                         // no seat left (book only)
+)
+
+// Household is a family as the reservation rules need it.
+type Household struct {
+	FamilyID   string
+	Children   []family.Child
+	Enrolments []family.Enrolment
+}
+
+// Child returns the family's child with id, if it is theirs.
+func (h Household) Child(id string) (family.Child, bool) {
+	for _, c := range h.Children {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return family.Child{}, false
+}
+
+// EnrolmentOn returns the child's enrolment in activity a that covers day d.
+func (h Household) EnrolmentOn(childID string, a calendar.Activity, d date.Date) (family.Enrolment, bool) {
+	for _, e := range h.Enrolments {
+		if e.ChildID == childID && e.Activity == a && e.Covers(d) {
+			return e, true
+		}
+	}
+	return family.Enrolment{}, false
+}
+
+// enrolmentsOf returns the child's enrolments overlapping [from, to], in activity order.
+func (h Household) enrolmentsOf(childID string, from, to date.Date) []family.Enrolment {
+	var out []family.Enrolment
+	for _, a := range calendar.Activities() {
+		for _, e := range h.Enrolments {
+			if e.ChildID != childID || e.Activity != a {
+				continue
+			}
+			if e.From.After(to) || (!e.Until.IsZero() && e.Until.Before(from)) {
+				continue
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ErrNoHousehold is what a Repository returns for a family that does not exist.
+var ErrNoHousehold = errors.New("reservations: no such family")
+
+// Repository is the storage the rules need. shared/store implements it.
+type Repository interface {
+	// Household reads a family's children and enrolments; ErrNoHousehold when absent.
+	Household(ctx context.Context, familyID string) (Household, error)
+	// ActivitySettings returns the settings of activity a at site, ok false when none are set.
+	ActivitySettings(ctx context.Context, a calendar.Activity, site string) (s family.Activity, ok bool, err error)
+	// Closures returns the commune's closure days.
+	Closures(ctx context.Context) ([]calendar.Closure, error)
+	// BookDay gives childID a seat on the slot unless it has one (Unchanged) or capacity
+	// (> 0) seats are taken (Full), recording c in the slot's log in the same write.
+	BookDay(ctx context.Context, s Slot, childID string, capacity int, c Change) (Outcome, error)
+	// CancelDay removes childID's seat (Unchanged when there was none), recording c.
+	CancelDay(ctx context.Context, s Slot, childID string, c Change) (Outcome, error)
+	// DaysOfMonth returns the stored days of activity a at site in the month of month.
+	DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]Day, error)
+}

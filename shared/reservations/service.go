@@ -1,0 +1,235 @@
+package reservations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+)
+
+// Options tune a Service.
+type Options struct {
+	// SettingsTTL is how long activity settings and closures are reused before being read
+	// again (0: read them on every request). They change a few times a year; a Lambda
+	// container keeps them a minute to spare a read per request.
+	SettingsTTL time.Duration
+}
+
+// Service applies the reservation rules over a Repository, with the server clock.
+type Service struct {
+	repo   Repository
+	clock  clock.Clock
+	base   *calendar.Calendar
+	policy cutoff.Policy
+	ttl    time.Duration
+
+	mu       sync.Mutex
+	cal      *calendar.Calendar
+	calUntil time.Time
+	settings map[settingsKey]settingsEntry
+}
+
+type settingsKey struct {
+	a    calendar.Activity
+	site string
+}
+
+type settingsEntry struct {
+	s     family.Activity
+	until time.Time
+}
+
+// New returns a Service. base is the commune's school calendar (closures are read from repo
+// and added to it); policy is the commune's cutoff, which an activity's settings may override.
+func New(repo Repository, clk clock.Clock, base *calendar.Calendar, policy cutoff.Policy, o Options) *Service {
+	return &Service{repo: repo, clock: clk, base: base, policy: policy, ttl: o.SettingsTTL,
+		settings: map[settingsKey]settingsEntry{}}
+}
+
+// Now is the server's current instant, as the rules see it.
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
+// Calendar returns the commune calendar with its closures.
+func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	if s.cal != nil && now.Before(s.calUntil) {
+		c := s.cal
+		s.mu.Unlock()
+		return c, nil
+	}
+	s.mu.Unlock()
+	cls, err := s.repo.Closures(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("closures: %w", err)
+	}
+	c := s.base.WithClosures(cls)
+	if s.ttl > 0 {
+		s.mu.Lock()
+		s.cal, s.calUntil = c, now.Add(s.ttl)
+		s.mu.Unlock()
+	}
+	return c, nil
+}
+
+// settingsOf returns the activity's settings at site (zero settings when none are set:
+// no capacity limit, the commune's cutoff).
+func (s *Service) settingsOf(ctx context.Context, a calendar.Activity, site string) (family.Activity, error) {
+	now := s.clock.Now()
+	k := settingsKey{a, site}
+	s.mu.Lock()
+	e, ok := s.settings[k]
+	s.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.s, nil
+	}
+	st, found, err := s.repo.ActivitySettings(ctx, a, site)
+	if err != nil {
+		return family.Activity{}, fmt.Errorf("settings of %s at %s: %w", a, site, err)
+	}
+	if !found {
+		st = family.Activity{Activity: a, Site: site}
+	}
+	if s.ttl > 0 {
+		s.mu.Lock()
+		s.settings[k] = settingsEntry{s: st, until: now.Add(s.ttl)}
+		s.mu.Unlock()
+	}
+	return st, nil
+}
+
+// PolicyOf returns the cutoff policy of an activity: the commune's, with the activity's
+// overrides.
+func (s *Service) PolicyOf(st family.Activity) cutoff.Policy {
+	p := s.policy
+	if st.CutoffDays != nil {
+		p.WorkingDaysBefore = *st.CutoffDays
+	}
+	if st.CutoffHour != nil {
+		p.Hour = *st.CutoffHour
+	}
+	return p
+}
+
+// household reads the actor's family; an unlinked account or a vanished family is ErrNoFamily.
+func (s *Service) household(ctx context.Context, familyID string) (Household, error) {
+	if familyID == "" {
+		return Household{}, ErrNoFamily
+	}
+	h, err := s.repo.Household(ctx, familyID)
+	if errors.Is(err, ErrNoHousehold) {
+		return Household{}, ErrNoFamily
+	}
+	if err != nil {
+		return Household{}, fmt.Errorf("household: %w", err)
+	}
+	return h, nil
+}
+
+// Result says what a Book or Cancel did.
+type Result struct {
+	// Changed is true when the booking was made (Book) or removed (Cancel); false when it
+	// already was (a retry or a double submit).
+	Changed  bool
+	Child    family.Child
+	Deadline time.Time
+}
+
+// check holds what a valid request for one day resolved.
+type check struct {
+	child    family.Child
+	slot     Slot
+	capacity int
+	deadline time.Time
+}
+
+// validate applies every rule but capacity to a request for (child, day, activity), in the
+// order that reveals nothing: the child must be the family's before anything else is said.
+func (s *Service) validate(ctx context.Context, h Household, cal *calendar.Calendar, childID string, day date.Date, a calendar.Activity, now time.Time) (check, error) {
+	child, ok := h.Child(childID)
+	if !ok {
+		return check{}, ErrChildNotFound
+	}
+	e, ok := h.EnrolmentOn(childID, a, day)
+	if !ok {
+		return check{}, ErrNotEnrolled
+	}
+	if open, r := cal.Open(a, day); !open {
+		return check{}, closed(cal, day, a, r)
+	}
+	st, err := s.settingsOf(ctx, a, e.Site)
+	if err != nil {
+		return check{}, err
+	}
+	deadline, err := cutoff.DeadlineOf(day, cal, s.PolicyOf(st))
+	if err != nil {
+		return check{}, fmt.Errorf("deadline: %w", err)
+	}
+	if !now.Before(deadline) {
+		return check{}, deadlinePassed(day, a, deadline)
+	}
+	return check{child: child, slot: Slot{Activity: a, Site: e.Site, Day: day}, capacity: st.Capacity, deadline: deadline}, nil
+}
+
+// Book reserves activity a on day for the actor's child. Booking a day already booked is not
+// an error: Result.Changed is false and nothing is recorded.
+func (s *Service) Book(ctx context.Context, who Actor, childID string, day date.Date, a calendar.Activity) (Result, error) {
+	return s.change(ctx, who, ActionBook, childID, day, a)
+}
+
+// Cancel removes the actor's child from activity a on day. Cancelling a day that is not booked
+// is not an error: Result.Changed is false and nothing is recorded.
+func (s *Service) Cancel(ctx context.Context, who Actor, childID string, day date.Date, a calendar.Activity) (Result, error) {
+	return s.change(ctx, who, ActionCancel, childID, day, a)
+}
+
+func (s *Service) change(ctx context.Context, who Actor, act Action, childID string, day date.Date, a calendar.Activity) (Result, error) {
+	h, err := s.household(ctx, who.FamilyID)
+	if err != nil {
+		return Result{}, err
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	now := s.clock.Now()
+	c, err := s.validate(ctx, h, cal, childID, day, a, now)
+	if err != nil {
+		return Result{}, err
+	}
+	out, err := s.apply(ctx, who, act, c, now)
+	if err != nil {
+		return Result{}, err
+	}
+	switch out {
+	case Full:
+		return Result{}, ErrFull
+	case Applied:
+		return Result{Changed: true, Child: c.child, Deadline: c.deadline}, nil
+	}
+	return Result{Child: c.child, Deadline: c.deadline}, nil
+}
+
+func (s *Service) apply(ctx context.Context, who Actor, act Action, c check, now time.Time) (Outcome, error) {
+	ch := Change{Who: who.Email, At: now, Channel: who.Channel, Action: act, ChildID: c.child.ID}
+	var (
+		out Outcome
+		err error
+	)
+	if act == ActionBook {
+		out, err = s.repo.BookDay(ctx, c.slot, c.child.ID, c.capacity, ch)
+	} else {
+		out, err = s.repo.CancelDay(ctx, c.slot, c.child.ID, ch)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: %w", act, c.slot.Day, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,155 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/infra/dynamotest"
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
+)
+
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	env := dynamotest.New(t)
+	return store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+}
+
+var slot = reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")}
+
+func change(child string, a reservations.Action) reservations.Change {
+	return reservations.Change{Who: "parent@example.fr", At: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC),
+		Channel: reservations.ChannelAPI, Action: a, ChildID: child}
+}
+
+func TestBookAndCancelAreIdempotent(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	steps := []struct {
+		name   string
+		action reservations.Action
+		want   reservations.Outcome
+		booked int
+		log    int
+	}{
+		{"first booking creates the day", reservations.ActionBook, reservations.Applied, 1, 1},
+		{"second booking is a no-op", reservations.ActionBook, reservations.Unchanged, 1, 1},
+		{"cancel removes the seat", reservations.ActionCancel, reservations.Applied, 0, 2},
+		{"second cancel is a no-op", reservations.ActionCancel, reservations.Unchanged, 0, 2},
+		{"booking again works", reservations.ActionBook, reservations.Applied, 1, 3},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			var (
+				got reservations.Outcome
+				err error
+			)
+			if s.action == reservations.ActionBook {
+				got, err = st.BookDay(ctx, slot, "c_1", 0, change("c_1", s.action))
+			} else {
+				got, err = st.CancelDay(ctx, slot, "c_1", change("c_1", s.action))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != s.want {
+				t.Fatalf("outcome %v, want %v", got, s.want)
+			}
+			d, err := st.Day(ctx, slot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Booked != s.booked || len(d.Bookings) != s.booked || len(d.Log) != s.log {
+				t.Fatalf("booked %d, map %d, log %d; want %d, %d, %d", d.Booked, len(d.Bookings), len(d.Log), s.booked, s.booked, s.log)
+			}
+			last := d.Log[len(d.Log)-1]
+			if last.ChildID != "c_1" || last.Who != "parent@example.fr" || last.Channel != reservations.ChannelAPI {
+				t.Fatalf("log entry %+v", last)
+			}
+		})
+	}
+}
+
+func TestCancelOnMissingDayIsUnchanged(t *testing.T) {
+	st := newStore(t)
+	got, err := st.CancelDay(context.Background(), slot, "c_1", change("c_1", reservations.ActionCancel))
+	if err != nil || got != reservations.Unchanged {
+		t.Fatalf("got %v, %v", got, err)
+	}
+}
+
+// TestLastSeatGoesToExactlyOneChild books 200 children at once on a day with 50 seats.
+func TestLastSeatGoesToExactlyOneChild(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	const children, seats = 200, 50
+	var wg sync.WaitGroup
+	outcomes := make([]reservations.Outcome, children)
+	errs := make([]error, children)
+	for i := range children {
+		wg.Go(func() {
+			id := fmt.Sprintf("c_%03d", i)
+			outcomes[i], errs[i] = st.BookDay(ctx, slot, id, seats, change(id, reservations.ActionBook))
+		})
+	}
+	wg.Wait()
+	applied, full := 0, 0
+	for i, o := range outcomes {
+		if errs[i] != nil {
+			t.Fatalf("child %d: %v", i, errs[i])
+		}
+		switch o {
+		case reservations.Applied:
+			applied++
+		case reservations.Full:
+			full++
+		default:
+			t.Fatalf("child %d: outcome %v", i, o)
+		}
+	}
+	d, err := st.Day(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied != seats || full != children-seats || d.Booked != seats || len(d.Bookings) != seats || len(d.Log) != seats {
+		t.Fatalf("applied %d full %d; stored count %d, map %d, log %d; want %d seats", applied, full, d.Booked, len(d.Bookings), len(d.Log), seats)
+	}
+}
+
+func TestDaysOfMonth(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	days := []string{"2026-12-03", "2026-12-07", "2026-12-17", "2027-01-04"}
+	for _, d := range days {
+		sl := slot
+		sl.Day = date.MustParse(d)
+		if _, err := st.BookDay(ctx, sl, "c_1", 0, change("c_1", reservations.ActionBook)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := slot
+	other.Site = "pasteur"
+	if _, err := st.BookDay(ctx, other, "c_2", 0, change("c_2", reservations.ActionBook)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.DaysOfMonth(ctx, calendar.Canteen, "jules-ferry", date.MustParse("2026-12-15"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d days, want 3", len(got))
+	}
+	for i, want := range days[:3] {
+		if got[i].Day.String() != want || got[i].Activity != calendar.Canteen || got[i].Site != "jules-ferry" {
+			t.Errorf("day %d = %+v, want %s", i, got[i].Slot, want)
+		}
+		if _, ok := got[i].Bookings["c_1"]; !ok || got[i].Booked != 1 {
+			t.Errorf("day %s: bookings %v count %d", want, got[i].Bookings, got[i].Booked)
+		}
+	}
+}
