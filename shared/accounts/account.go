@@ -1,0 +1,162 @@
+package accounts
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/family"
+)
+
+// Account is a parent's account. Its identifier is the normalised e-mail.
+type Account struct {
+	Email        string
+	Civility     string // "M" or "Mme"
+	LastName     string
+	FirstName    string
+	PasswordHash string // PHC string
+	CreatedAt    time.Time
+	ConfirmedAt  time.Time // zero until the e-mail link is followed
+	FamilyID     string    // "" until linked with a subscriber code
+	// PendingFamilyID is the family of a code given at sign-up, linked on confirmation.
+	PendingFamilyID string
+	// SessionStamp is renewed on every password change; sessions made with another stamp are over.
+	SessionStamp string
+}
+
+// Confirmed reports whether the account's e-mail was confirmed.
+func (a Account) Confirmed() bool { return !a.ConfirmedAt.IsZero() }
+
+// DisplayName is how e-mails greet the parent ("Mme Martin").
+func (a Account) DisplayName() string {
+	if a.Civility == "" {
+		return a.FirstName + " " + a.LastName
+	}
+	return a.Civility + " " + a.LastName
+}
+
+// Civilities accepted at sign-up.
+var Civilities = []string{"M", "Mme"}
+
+// SignupInput is the sign-up form, as the page and POST /api/v1/signup send it.
+type SignupInput struct {
+	Civility             string `json:"civility"`
+	LastName             string `json:"lastName"`
+	FirstName            string `json:"firstName"`
+	Email                string `json:"email"`
+	Password             string `json:"password"`
+	PasswordConfirmation string `json:"passwordConfirmation"`
+	SubscriberCode       string `json:"subscriberCode"`
+	AcceptTerms          bool   `json:"acceptTerms"`
+	AntiRobotChallenge   string `json:"antiRobotChallenge"`
+	AntiRobotSolution    string `json:"antiRobotSolution"`
+	AntiRobotAnswer      string `json:"antiRobotAnswer"`
+}
+
+// NormaliseEmail trims and lower-cases an e-mail address (the account identifier).
+func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+const maxNameLength = 60
+
+// checkEmail returns the French reason email (normalised) is refused, or "".
+func checkEmail(email string) string {
+	if email == "" {
+		return "Saisissez votre adresse e-mail."
+	}
+	if len(email) > 254 {
+		return "L'adresse e-mail est trop longue."
+	}
+	addr, err := mail.ParseAddress(email)
+	local, domain, _ := strings.Cut(email, "@")
+	if err != nil || addr.Address != email || local == "" || !strings.Contains(domain, ".") ||
+		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.ContainsAny(email, " <>\"(),;:[]\\") {
+		return "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."
+	}
+	return ""
+}
+
+// checkName returns the French reason a name is refused, or "".
+func checkName(v, what string) string {
+	if v == "" {
+		return "Saisissez votre " + what + "."
+	}
+	if utf8.RuneCountInString(v) > maxNameLength {
+		return "Votre " + what + " est trop long (60 caractères au plus)."
+	}
+	for _, r := range v {
+		if !(unicode.IsLetter(r) || r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.') {
+			return "Votre " + what + " ne peut contenir que des lettres, des espaces, des traits d'union et des apostrophes."
+		}
+	}
+	return ""
+}
+
+func cleanName(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// checkCivility returns the French reason a civility is refused, or "".
+func checkCivility(c string) string {
+	for _, ok := range Civilities {
+		if c == ok {
+			return ""
+		}
+	}
+	return "Choisissez votre civilité : M ou Mme."
+}
+
+// ValidateProfile cleans and checks civility and names; field errors go to f.
+func ValidateProfile(civility, lastName, firstName string, f *fault.Fields) (string, string, string) {
+	civility, lastName, firstName = strings.TrimSpace(civility), cleanName(lastName), cleanName(firstName)
+	if m := checkCivility(civility); m != "" {
+		f.Add("civility", m)
+	}
+	if m := checkName(lastName, "nom"); m != "" {
+		f.Add("lastName", m)
+	}
+	if m := checkName(firstName, "prénom"); m != "" {
+		f.Add("firstName", m)
+	}
+	return civility, lastName, firstName
+}
+
+// ValidateNewPassword checks a new password and its confirmation into f (fields named as given).
+func ValidateNewPassword(pw, confirmation, pwField, confField string, f *fault.Fields) {
+	if m := CheckPassword(pw); m != "" {
+		f.Add(pwField, m)
+	}
+	if confirmation == "" {
+		f.Add(confField, "Confirmez le mot de passe.")
+	} else if confirmation != pw {
+		f.Add(confField, "Les deux mots de passe ne sont pas identiques.")
+	}
+}
+
+// ValidateSignup checks every field of the sign-up form except the anti-robot proof and the
+// code's existence. It returns the cleaned input (e-mail normalised, code normalised) and the
+// field errors collected so far.
+func ValidateSignup(in SignupInput, codePrefix string) (SignupInput, fault.Fields) {
+	var f fault.Fields
+	in.Civility, in.LastName, in.FirstName = ValidateProfile(in.Civility, in.LastName, in.FirstName, &f)
+	in.Email = NormaliseEmail(in.Email)
+	if m := checkEmail(in.Email); m != "" {
+		f.Add("email", m)
+	}
+	ValidateNewPassword(in.Password, in.PasswordConfirmation, "password", "passwordConfirmation", &f)
+	in.SubscriberCode = strings.TrimSpace(in.SubscriberCode)
+	if in.SubscriberCode != "" {
+		in.SubscriberCode = family.NormaliseCode(codePrefix, in.SubscriberCode)
+		if !family.ValidCodeShape(codePrefix, in.SubscriberCode) {
+			f.Add("subscriberCode", codeShapeMessage(codePrefix))
+		}
+	}
+	if !in.AcceptTerms {
+		f.Add("acceptTerms", "Vous devez accepter les conditions d'utilisation pour créer un compte.")
+	}
+	return in, f
+}
+
+func codeShapeMessage(prefix string) string {
+	return "Le code abonné n'a pas la bonne forme : il commence par " + prefix + " suivi de 4 caractères, d'un tiret et de 4 caractères."
+}

@@ -1,0 +1,186 @@
+package accounts
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/bits"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Anti-robot settings (see the package doc).
+const (
+	// ChallengeLifetime leaves time to fill in the form after the page loads.
+	ChallengeLifetime = 30 * time.Minute
+	// DefaultDifficulty is the number of leading zero bits of SHA-256(challenge ":" solution):
+	// 2^18 ≈ 260 000 hashes on average, about a second in a phone's browser.
+	DefaultDifficulty = 18
+)
+
+// AntiRobot issues and checks signed challenges. A nil *AntiRobot (ANTIROBOT_DISABLED=1,
+// local only) accepts everything.
+type AntiRobot struct {
+	key        []byte
+	difficulty int
+}
+
+// NewAntiRobot returns a checker signing with key (config.SecretKey).
+func NewAntiRobot(key []byte, difficulty int) *AntiRobot {
+	return &AntiRobot{key: key, difficulty: difficulty}
+}
+
+// Challenge is what a form or an API client gets to prove it is not a robot.
+type Challenge struct {
+	Token      string    `json:"challenge"`  // signed, opaque
+	Algorithm  string    `json:"algorithm"`  // how to solve it with JavaScript
+	Difficulty int       `json:"difficulty"` // leading zero bits
+	Question   string    `json:"question"`   // the same challenge, for people without JavaScript
+	ExpiresAt  time.Time `json:"expiresAt"`
+}
+
+// Algorithm names the proof of work: find a decimal solution s such that
+// SHA-256(challenge + ":" + s) starts with Difficulty zero bits.
+const Algorithm = "sha256-leading-zero-bits"
+
+type challengePayload struct {
+	Nonce      string `json:"n"`
+	Expires    int64  `json:"e"`
+	Difficulty int    `json:"d"`
+}
+
+// Proof is what the form sends back: the challenge, and the work's solution or the answer to
+// the question.
+type Proof struct {
+	Challenge string
+	Solution  string
+	Answer    string
+}
+
+// Issue returns a fresh challenge valid until now+ChallengeLifetime.
+func (a *AntiRobot) Issue(now time.Time) Challenge {
+	var n [16]byte
+	_, _ = rand.Read(n[:])
+	p := challengePayload{Nonce: hex.EncodeToString(n[:]), Expires: now.Add(ChallengeLifetime).Unix(), Difficulty: a.difficulty}
+	body, _ := json.Marshal(p)
+	enc := base64.RawURLEncoding.EncodeToString(body)
+	tok := enc + "." + base64.RawURLEncoding.EncodeToString(a.sign(enc))
+	return Challenge{Token: tok, Algorithm: Algorithm, Difficulty: a.difficulty, Question: a.question(p.Nonce),
+		ExpiresAt: time.Unix(p.Expires, 0).UTC()}
+}
+
+func (a *AntiRobot) sign(s string) []byte {
+	m := hmac.New(sha256.New, a.key)
+	m.Write([]byte("preau-antirobot:" + s))
+	return m.Sum(nil)
+}
+
+// numberWords are the operands of the question, spelled out so a naive scraper must parse French.
+var numberWords = []string{"zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"}
+
+// operands derives the question's two numbers from the nonce with the key, so the answer is in
+// no field the client sees.
+func (a *AntiRobot) operands(nonce string) (int, int) {
+	m := hmac.New(sha256.New, a.key)
+	m.Write([]byte("preau-question:" + nonce))
+	sum := m.Sum(nil)
+	return 1 + int(sum[0])%9, 1 + int(sum[1])%9
+}
+
+func (a *AntiRobot) question(nonce string) string {
+	x, y := a.operands(nonce)
+	return fmt.Sprintf("Combien font %s plus %s ? (répondez en chiffres)", numberWords[x], numberWords[y])
+}
+
+// QuestionOf returns the question of a challenge token ("" when the token is not genuine).
+func (a *AntiRobot) QuestionOf(token string) string {
+	p, ok := a.decode(token)
+	if !ok {
+		return ""
+	}
+	return a.question(p.Nonce)
+}
+
+func (a *AntiRobot) decode(token string) (challengePayload, bool) {
+	enc, sig, ok := strings.Cut(token, ".")
+	if !ok {
+		return challengePayload{}, false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil || !hmac.Equal(got, a.sign(enc)) {
+		return challengePayload{}, false
+	}
+	body, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil {
+		return challengePayload{}, false
+	}
+	var p challengePayload
+	if json.Unmarshal(body, &p) != nil || p.Nonce == "" {
+		return challengePayload{}, false
+	}
+	return p, true
+}
+
+// Verify checks the proof's signature, expiry, and its solution or answer. It returns the
+// nonce to spend (single use) and when it may be forgotten, or the French reason it is refused.
+func (a *AntiRobot) Verify(pr Proof, now time.Time) (nonce string, expires time.Time, reason string) {
+	if pr.Challenge == "" || (pr.Solution == "" && strings.TrimSpace(pr.Answer) == "") {
+		return "", time.Time{}, "Confirmez que vous n'êtes pas un robot : répondez à la question de vérification."
+	}
+	p, ok := a.decode(pr.Challenge)
+	if !ok {
+		return "", time.Time{}, "La vérification anti-robot est invalide : rechargez la page et recommencez."
+	}
+	expires = time.Unix(p.Expires, 0)
+	if !now.Before(expires) {
+		return "", time.Time{}, "La vérification anti-robot a expiré : rechargez la page et recommencez."
+	}
+	if pr.Solution != "" && SolvesWork(pr.Challenge, pr.Solution, p.Difficulty) {
+		return p.Nonce, expires, ""
+	}
+	if ans := strings.TrimSpace(pr.Answer); ans != "" {
+		x, y := a.operands(p.Nonce)
+		if n, err := strconv.Atoi(ans); err == nil && n == x+y {
+			return p.Nonce, expires, ""
+		}
+		return "", time.Time{}, "La réponse à la question de vérification est incorrecte."
+	}
+	return "", time.Time{}, "La vérification anti-robot a échoué : rechargez la page et recommencez."
+}
+
+// SolvesWork reports whether SHA-256(challenge ":" solution) starts with difficulty zero bits.
+func SolvesWork(challenge, solution string, difficulty int) bool {
+	if len(solution) > 20 {
+		return false
+	}
+	sum := sha256.Sum256([]byte(challenge + ":" + solution))
+	return leadingZeroBits(sum[:]) >= difficulty
+}
+
+func leadingZeroBits(b []byte) int {
+	n := 0
+	for i := 0; i+8 <= len(b); i += 8 {
+		w := binary.BigEndian.Uint64(b[i:])
+		if w != 0 {
+			return n + bits.LeadingZeros64(w)
+		}
+		n += 64
+	}
+	return n
+}
+
+// Solve finds a solution by brute force (tests, benchmarks and API clients written in Go).
+func Solve(challenge string, difficulty int) string {
+	for i := 0; ; i++ {
+		s := strconv.Itoa(i)
+		if SolvesWork(challenge, s, difficulty) {
+			return s
+		}
+	}
+}

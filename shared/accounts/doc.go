@@ -1,0 +1,35 @@
+// Package accounts holds the rules of parent accounts: what a valid sign-up is, the password
+// rule and its hashing, one-time links (confirmation and reset), the anti-robot proof, sessions,
+// login throttling and the family link. It imports no AWS package: the Service reaches storage
+// through the small Repo interface, which shared/store's *store.Store satisfies, and e-mail
+// through Notifier, which shared/mail satisfies.
+//
+// # Decisions, and why
+//
+//   - Passwords: at least 8 characters with a digit, a lower-case and an upper-case letter (the
+//     rule parents know from the former portal), and not one of a few thousand common passwords
+//     (common-passwords.txt, compared case-insensitively). Hashed with argon2id, m=19 MiB, t=2,
+//     p=1 (OWASP's recommended minimum): the Signup and Account functions have 512 MB and serve
+//     one request at a time, so 19 MiB is a small share, and `make bench` shows the cost per
+//     sign-up and login. Hashes are PHC strings; a login with older parameters rehashes.
+//   - One-time links: 32 random bytes in base64url; only their SHA-256 is stored. Confirmation
+//     links last 48 h, reset links 1 h (a reset link grants the account, so it is short-lived).
+//     A used or expired link is kept until a week after its expiry, so the page can tell
+//     "already used" and "expired" apart from "unknown".
+//   - Sessions: a random token in a __Host- cookie, its SHA-256 stored, valid 12 h after login.
+//     The lifetime is absolute rather than sliding because every function that reads a session
+//     has only dynamodb:GetItem on the session table (least privilege). Each account has a
+//     session stamp, renewed on every password change: sessions carry the stamp they were made
+//     with, so a password change ends every other session at once (a stamp, not a counter, so
+//     an account deleted and created again never revives old sessions).
+//   - Login throttling: 5 failures per account and 20 per client address in a fixed 15-minute
+//     window; the 6th (or 21st) try in the window is refused with the time to retry (429).
+//   - Anti-robot: a stateless challenge signed with the stack's secret (nonce, expiry,
+//     difficulty). The page's script finds a proof of work (SHA-256 with 18 leading zero bits,
+//     about a second on a phone); without JavaScript the parent answers a simple French question
+//     derived from the same signed nonce. Either is checked on the server and spent once (a
+//     conditional write of the nonce). ANTIROBOT_DISABLED=1 switches it off, in the local stack only.
+//   - Enumeration safety: sign-up answers 202 whether or not the e-mail has an account, hashes
+//     the password and sends one e-mail in both cases (an existing owner is told so instead).
+//     Reset requests answer 202 in both cases.
+package accounts

@@ -1,0 +1,667 @@
+package accounts
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/fault"
+)
+
+// Repo is the storage the account rules need; *store.Store satisfies it. Lookups of absent
+// items return ErrNotFound; CreateAccount returns ErrExists when the e-mail has an account;
+// UseToken and SpendProof return ErrSpent the second time.
+type Repo interface {
+	SessionReader
+	CreateAccount(ctx context.Context, a Account) error
+	UpdateProfile(ctx context.Context, email, civility, lastName, firstName string) error
+	// SetPassword stores a new hash and, when stamp is not "", a new session stamp.
+	SetPassword(ctx context.Context, email, hash, stamp string) error
+	// ConfirmAccount marks the account confirmed (idempotent).
+	ConfirmAccount(ctx context.Context, email string, at time.Time) error
+	// LinkFamily sets the account's family (ErrNotFound when the account is gone).
+	LinkFamily(ctx context.Context, email, familyID string) error
+	DeleteAccount(ctx context.Context, email string) error
+
+	PutToken(ctx context.Context, t Token) error
+	Token(ctx context.Context, hash string) (Token, error)
+	UseToken(ctx context.Context, hash string, at time.Time) error
+
+	PutSession(ctx context.Context, s Session) error
+	DeleteSession(ctx context.Context, hash string) error
+
+	// Attempts counts the events of scope/key in the window starting at window.
+	Attempts(ctx context.Context, scope, key string, window time.Time) (int, error)
+	// AddAttempt counts one more and returns the new count.
+	AddAttempt(ctx context.Context, scope, key string, window, expires time.Time) (int, error)
+	SpendProof(ctx context.Context, nonce string, expires time.Time) error
+
+	IssuedCode(ctx context.Context, code string) (family.SubscriberCode, error)
+	FamilyWithChildren(ctx context.Context, familyID string) (family.Family, []family.Child, error)
+	AddMember(ctx context.Context, familyID, email string, at time.Time) error
+	RemoveMember(ctx context.Context, familyID, email string) error
+}
+
+// Notifier sends the account e-mails; shared/mail's AccountMail satisfies it. to is the
+// address, name how to greet, links absolute.
+type Notifier interface {
+	SendConfirmation(ctx context.Context, to, name, link string, validFor time.Duration) error
+	SendAlreadyRegistered(ctx context.Context, to, name, loginLink, resetLink string) error
+	SendPasswordReset(ctx context.Context, to, name, link string, validFor time.Duration) error
+	SendPasswordChanged(ctx context.Context, to, name, resetLink string) error
+}
+
+// Throttling limits (see the package doc).
+const (
+	ThrottleWindow       = 15 * time.Minute
+	MaxFailuresAccount   = 5
+	MaxFailuresAddress   = 20
+	mailWindow           = time.Hour
+	maxMailsPerHour      = 5
+	scopeLoginAccount    = "login-account"
+	scopeLoginAddress    = "login-address"
+	scopeMail            = "mail"
+	throttleKeptAfterEnd = time.Hour
+)
+
+// Service carries out the account use cases for the Signup and Account functions.
+type Service struct {
+	Repo       Repo
+	Mail       Notifier
+	Clock      clock.Clock
+	Link       func(pathAndQuery string) string // absolute link on the portal (config.Link)
+	CodePrefix string
+	AntiRobot  *AntiRobot // nil: anti-robot check off (local automated runs only)
+	Secret     []byte     // keys the client-address hashes of throttle counters
+	Hash       HashParams
+	// dummyHash is verified when no account matches, so a login costs the same either way.
+	dummyHash string
+}
+
+// NewService returns a Service with the documented hash parameters.
+func NewService(repo Repo, mail Notifier, clk clock.Clock, link func(string) string, codePrefix string, antiRobot *AntiRobot, secret []byte) *Service {
+	s := &Service{Repo: repo, Mail: mail, Clock: clk, Link: link, CodePrefix: codePrefix, AntiRobot: antiRobot,
+		Secret: secret, Hash: DefaultHashParams}
+	s.dummyHash, _ = HashPassword("preau-dummy-password-1A", s.Hash)
+	return s
+}
+
+func (s *Service) confirmLink(secret string) string { return s.Link("/confirm?token=" + url.QueryEscape(secret)) }
+func (s *Service) resetLink(secret string) string {
+	return s.Link("/reinitialiser?token=" + url.QueryEscape(secret))
+}
+
+// Challenge issues an anti-robot challenge (zero when the check is off).
+func (s *Service) Challenge() Challenge {
+	if s.AntiRobot == nil {
+		return Challenge{}
+	}
+	return s.AntiRobot.Issue(s.Clock.Now())
+}
+
+// Signup creates an account and sends the confirmation e-mail. For valid input it answers nil
+// whether or not the e-mail already had an account (the owner then gets an e-mail saying so),
+// with the same work on both paths. Invalid input is refused with field errors, before anything
+// is stored or sent.
+func (s *Service) Signup(ctx context.Context, in SignupInput) error {
+	now := s.Clock.Now()
+	in, f := ValidateSignup(in, s.CodePrefix)
+	var nonce string
+	var proofExpires time.Time
+	if s.AntiRobot != nil {
+		var reason string
+		nonce, proofExpires, reason = s.AntiRobot.Verify(Proof{Challenge: in.AntiRobotChallenge, Solution: in.AntiRobotSolution, Answer: in.AntiRobotAnswer}, now)
+		if reason != "" {
+			f.Add("antiRobot", reason)
+		}
+	}
+	var pendingFamily string
+	if in.SubscriberCode != "" && !f.Has("subscriberCode") {
+		famID, msg, err := s.checkCode(ctx, in.SubscriberCode)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			f.Add("subscriberCode", msg)
+		}
+		pendingFamily = famID
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if nonce != "" {
+		if err := s.Repo.SpendProof(ctx, nonce, proofExpires); errors.Is(err, ErrSpent) {
+			return fieldErr("antiRobot", "Cette vérification anti-robot a déjà servi : rechargez la page et recommencez.")
+		} else if err != nil {
+			return fmt.Errorf("signup: %w", err)
+		}
+	}
+
+	hash, err := HashPassword(in.Password, s.Hash)
+	if err != nil {
+		return fmt.Errorf("signup: %w", err)
+	}
+	acc := Account{Email: in.Email, Civility: in.Civility, LastName: in.LastName, FirstName: in.FirstName,
+		PasswordHash: hash, CreatedAt: now, PendingFamilyID: pendingFamily, SessionStamp: newStamp()}
+	err = s.Repo.CreateAccount(ctx, acc)
+	if errors.Is(err, ErrExists) {
+		return s.signupExisting(ctx, in.Email, now)
+	}
+	if err != nil {
+		return fmt.Errorf("signup: %w", err)
+	}
+	slog.InfoContext(ctx, "account created")
+	return s.sendConfirmation(ctx, acc, now)
+}
+
+// signupExisting tells the owner of an existing account about the attempt: a fresh
+// confirmation link if the account was never confirmed, else an "already registered" notice.
+func (s *Service) signupExisting(ctx context.Context, email string, now time.Time) error {
+	existing, err := s.Repo.Account(ctx, email)
+	if err != nil {
+		return fmt.Errorf("signup existing: %w", err)
+	}
+	if !s.mailAllowed(ctx, email, now) {
+		return nil
+	}
+	if !existing.Confirmed() {
+		return s.sendConfirmation(ctx, existing, now)
+	}
+	if err := s.Mail.SendAlreadyRegistered(ctx, existing.Email, existing.DisplayName(), s.Link("/"), s.Link("/mot-de-passe-oublie")); err != nil {
+		return fmt.Errorf("already-registered e-mail: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) sendConfirmation(ctx context.Context, a Account, now time.Time) error {
+	secret, tok := newToken(PurposeConfirm, a.Email, now, ConfirmLinkLifetime)
+	if err := s.Repo.PutToken(ctx, tok); err != nil {
+		return fmt.Errorf("confirmation token: %w", err)
+	}
+	if err := s.Mail.SendConfirmation(ctx, a.Email, a.DisplayName(), s.confirmLink(secret), ConfirmLinkLifetime); err != nil {
+		return fmt.Errorf("confirmation e-mail: %w", err)
+	}
+	return nil
+}
+
+// mailAllowed limits e-mails an anonymous caller can have sent to one address (resend, reset,
+// repeated sign-ups) to maxMailsPerHour, so the portal cannot be used to flood someone.
+func (s *Service) mailAllowed(ctx context.Context, email string, now time.Time) bool {
+	window := now.Truncate(mailWindow)
+	n, err := s.Repo.AddAttempt(ctx, scopeMail, email, window, window.Add(mailWindow+throttleKeptAfterEnd))
+	if err != nil {
+		slog.ErrorContext(ctx, "mail throttle", "err", err.Error())
+		return true
+	}
+	return n <= maxMailsPerHour
+}
+
+// checkCode looks up a normalised code of valid shape: the family it links to, or the French
+// reason it is refused.
+func (s *Service) checkCode(ctx context.Context, code string) (familyID, reason string, err error) {
+	c, err := s.Repo.IssuedCode(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return "", "Ce code abonné est inconnu. Vérifiez-le sur le courrier de la mairie ou contactez le service enfance.", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("code: %w", err)
+	}
+	if c.Revoked {
+		return "", "Ce code abonné n'est plus valable. Contactez le service enfance de la mairie pour en obtenir un nouveau.", nil
+	}
+	return c.FamilyID, "", nil
+}
+
+// ConfirmResult tells what following a confirmation link did.
+type ConfirmResult struct {
+	Email string
+}
+
+// Confirm follows a confirmation link: it confirms the account and links the family of the
+// code given at sign-up. Refusals: ErrLinkUnknown, ErrLinkExpired, ErrAlreadyConfirmed.
+func (s *Service) Confirm(ctx context.Context, secret string) error {
+	now := s.Clock.Now()
+	tok, err := s.liveToken(ctx, secret, PurposeConfirm, now)
+	if errors.Is(err, ErrLinkUsed) {
+		return ErrAlreadyConfirmed
+	}
+	if err != nil {
+		return err
+	}
+	acc, err := s.Repo.Account(ctx, tok.Email)
+	if errors.Is(err, ErrNotFound) {
+		return ErrLinkUnknown
+	}
+	if err != nil {
+		return fmt.Errorf("confirm: %w", err)
+	}
+	if err := s.Repo.UseToken(ctx, tok.Hash, now); errors.Is(err, ErrSpent) {
+		return ErrAlreadyConfirmed
+	} else if err != nil {
+		return fmt.Errorf("confirm: %w", err)
+	}
+	if acc.Confirmed() {
+		return ErrAlreadyConfirmed
+	}
+	if err := s.Repo.ConfirmAccount(ctx, acc.Email, now); err != nil {
+		return fmt.Errorf("confirm: %w", err)
+	}
+	if acc.PendingFamilyID != "" && acc.FamilyID == "" {
+		if err := s.link(ctx, acc, acc.PendingFamilyID, now); err != nil {
+			return fmt.Errorf("confirm: %w", err)
+		}
+	}
+	slog.InfoContext(ctx, "account confirmed")
+	return nil
+}
+
+// liveToken finds the token behind secret and checks it is of purpose p, unused and valid.
+func (s *Service) liveToken(ctx context.Context, secret string, p Purpose, now time.Time) (Token, error) {
+	if !plausibleSecret(secret) {
+		return Token{}, ErrLinkUnknown
+	}
+	tok, err := s.Repo.Token(ctx, HashSecret(secret))
+	if errors.Is(err, ErrNotFound) || (err == nil && tok.Purpose != p) {
+		return Token{}, ErrLinkUnknown
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("token: %w", err)
+	}
+	if !tok.UsedAt.IsZero() {
+		return tok, ErrLinkUsed
+	}
+	if !now.Before(tok.ValidUntil) {
+		return tok, ErrLinkExpired
+	}
+	return tok, nil
+}
+
+// ResendConfirmation sends a new confirmation link to an unconfirmed account, found by its
+// e-mail or by an earlier (possibly expired) confirmation link. It answers nil in every case
+// but malformed input, so nobody learns whether an address has an account.
+func (s *Service) ResendConfirmation(ctx context.Context, email, oldSecret string) error {
+	now := s.Clock.Now()
+	if oldSecret != "" {
+		tok, err := s.liveToken(ctx, oldSecret, PurposeConfirm, now)
+		if err != nil && !errors.Is(err, ErrLinkExpired) && !errors.Is(err, ErrLinkUsed) {
+			if errors.Is(err, ErrLinkUnknown) {
+				return nil
+			}
+			return err
+		}
+		email = tok.Email
+	} else {
+		email = NormaliseEmail(email)
+		if m := checkEmail(email); m != "" {
+			return fieldErr("email", m)
+		}
+	}
+	acc, err := s.Repo.Account(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("resend: %w", err)
+	}
+	if acc.Confirmed() || !s.mailAllowed(ctx, email, now) {
+		return nil
+	}
+	return s.sendConfirmation(ctx, acc, now)
+}
+
+// LoginResult is a new session: the cookie's token and when it ends.
+type LoginResult struct {
+	Token     string
+	ExpiresAt time.Time
+}
+
+// Login checks the credentials of a confirmed account, within the throttling limits, and
+// opens a session. clientAddr is the caller's IP address (only its keyed hash is stored).
+func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (LoginResult, error) {
+	now := s.Clock.Now()
+	email = NormaliseEmail(email)
+	var f fault.Fields
+	if email == "" {
+		f.Add("email", "Saisissez votre adresse e-mail.")
+	}
+	if password == "" {
+		f.Add("password", "Saisissez votre mot de passe.")
+	}
+	if err := f.Err(); err != nil {
+		return LoginResult{}, err
+	}
+	if len(password) > maxPasswordLength {
+		return LoginResult{}, ErrBadCredentials
+	}
+	window := now.Truncate(ThrottleWindow)
+	retryAt := window.Add(ThrottleWindow)
+	addrKey := s.addressKey(clientAddr)
+	for _, c := range []struct {
+		scope, key string
+		max        int
+	}{{scopeLoginAccount, email, MaxFailuresAccount}, {scopeLoginAddress, addrKey, MaxFailuresAddress}} {
+		n, err := s.Repo.Attempts(ctx, c.scope, c.key, window)
+		if err != nil {
+			return LoginResult{}, fmt.Errorf("login: %w", err)
+		}
+		if n >= c.max {
+			return LoginResult{}, Throttled(retryAt, now)
+		}
+	}
+	acc, err := s.Repo.Account(ctx, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return LoginResult{}, fmt.Errorf("login: %w", err)
+	}
+	hash := acc.PasswordHash
+	if errors.Is(err, ErrNotFound) {
+		hash = s.dummyHash
+	}
+	ok, rehash, verr := VerifyPassword(password, hash, s.Hash)
+	if verr != nil {
+		return LoginResult{}, fmt.Errorf("login: %w", verr)
+	}
+	if !ok || errors.Is(err, ErrNotFound) {
+		expires := retryAt.Add(throttleKeptAfterEnd)
+		if _, err := s.Repo.AddAttempt(ctx, scopeLoginAccount, email, window, expires); err != nil {
+			return LoginResult{}, fmt.Errorf("login: %w", err)
+		}
+		if _, err := s.Repo.AddAttempt(ctx, scopeLoginAddress, addrKey, window, expires); err != nil {
+			return LoginResult{}, fmt.Errorf("login: %w", err)
+		}
+		return LoginResult{}, ErrBadCredentials
+	}
+	if !acc.Confirmed() {
+		return LoginResult{}, ErrNotConfirmed
+	}
+	if rehash {
+		if h, err := HashPassword(password, s.Hash); err == nil {
+			if err := s.Repo.SetPassword(ctx, email, h, ""); err != nil {
+				slog.ErrorContext(ctx, "rehash", "err", err.Error())
+			}
+		}
+	}
+	return s.openSession(ctx, acc, now)
+}
+
+func (s *Service) openSession(ctx context.Context, acc Account, now time.Time) (LoginResult, error) {
+	secret, hash := NewSecret()
+	sess := Session{Hash: hash, Email: acc.Email, Stamp: acc.SessionStamp, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	if err := s.Repo.PutSession(ctx, sess); err != nil {
+		return LoginResult{}, fmt.Errorf("open session: %w", err)
+	}
+	return LoginResult{Token: secret, ExpiresAt: sess.ExpiresAt}, nil
+}
+
+func (s *Service) addressKey(addr string) string {
+	m := hmac.New(sha256.New, s.Secret)
+	m.Write([]byte("preau-address:" + addr))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// Logout ends the session whose hash is sessionID (idempotent).
+func (s *Service) Logout(ctx context.Context, sessionID string) error {
+	if sessionID == "" {
+		return nil
+	}
+	if err := s.Repo.DeleteSession(ctx, sessionID); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return nil
+}
+
+// RequestReset sends a reset link when the e-mail has an account; it answers nil either way.
+func (s *Service) RequestReset(ctx context.Context, email string) error {
+	now := s.Clock.Now()
+	email = NormaliseEmail(email)
+	if m := checkEmail(email); m != "" {
+		return fieldErr("email", m)
+	}
+	acc, err := s.Repo.Account(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reset request: %w", err)
+	}
+	if !s.mailAllowed(ctx, email, now) {
+		return nil
+	}
+	secret, tok := newToken(PurposeReset, acc.Email, now, ResetLinkLifetime)
+	if err := s.Repo.PutToken(ctx, tok); err != nil {
+		return fmt.Errorf("reset token: %w", err)
+	}
+	if err := s.Mail.SendPasswordReset(ctx, acc.Email, acc.DisplayName(), s.resetLink(secret), ResetLinkLifetime); err != nil {
+		return fmt.Errorf("reset e-mail: %w", err)
+	}
+	return nil
+}
+
+// CheckResetLink tells whether a reset link can still be used (for the page showing the form).
+func (s *Service) CheckResetLink(ctx context.Context, secret string) error {
+	_, err := s.liveToken(ctx, secret, PurposeReset, s.Clock.Now())
+	return err
+}
+
+// ResetPassword sets a new password with a reset link. The link proves the e-mail, so an
+// unconfirmed account becomes confirmed; every session of the account ends.
+func (s *Service) ResetPassword(ctx context.Context, secret, password, confirmation string) error {
+	now := s.Clock.Now()
+	var f fault.Fields
+	ValidateNewPassword(password, confirmation, "password", "passwordConfirmation", &f)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	tok, err := s.liveToken(ctx, secret, PurposeReset, now)
+	if err != nil {
+		return err
+	}
+	acc, err := s.Repo.Account(ctx, tok.Email)
+	if errors.Is(err, ErrNotFound) {
+		return ErrLinkUnknown
+	}
+	if err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	hash, err := HashPassword(password, s.Hash)
+	if err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	if err := s.Repo.UseToken(ctx, tok.Hash, now); errors.Is(err, ErrSpent) {
+		return ErrLinkUsed
+	} else if err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	if err := s.Repo.SetPassword(ctx, acc.Email, hash, newStamp()); err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	if !acc.Confirmed() {
+		if err := s.Repo.ConfirmAccount(ctx, acc.Email, now); err != nil {
+			return fmt.Errorf("reset: %w", err)
+		}
+	}
+	if err := s.Mail.SendPasswordChanged(ctx, acc.Email, acc.DisplayName(), s.Link("/mot-de-passe-oublie")); err != nil {
+		slog.ErrorContext(ctx, "password-changed e-mail", "err", err.Error())
+	}
+	slog.InfoContext(ctx, "password reset")
+	return nil
+}
+
+// ChangePassword changes the signed-in parent's password after checking the current one. Every
+// other session ends; the returned session replaces the current one on this device.
+func (s *Service) ChangePassword(ctx context.Context, email, sessionID, current, password, confirmation string) (LoginResult, error) {
+	now := s.Clock.Now()
+	acc, err := s.Repo.Account(ctx, email)
+	if err != nil {
+		return LoginResult{}, fmt.Errorf("change password: %w", err)
+	}
+	var f fault.Fields
+	if current == "" {
+		f.Add("currentPassword", "Saisissez votre mot de passe actuel.")
+	} else if ok, _, err := VerifyPassword(current, acc.PasswordHash, s.Hash); err != nil {
+		return LoginResult{}, fmt.Errorf("change password: %w", err)
+	} else if !ok {
+		f.Add("currentPassword", "Le mot de passe actuel est incorrect.")
+	}
+	ValidateNewPassword(password, confirmation, "password", "passwordConfirmation", &f)
+	if err := f.Err(); err != nil {
+		return LoginResult{}, err
+	}
+	hash, err := HashPassword(password, s.Hash)
+	if err != nil {
+		return LoginResult{}, fmt.Errorf("change password: %w", err)
+	}
+	acc.SessionStamp = newStamp()
+	if err := s.Repo.SetPassword(ctx, acc.Email, hash, acc.SessionStamp); err != nil {
+		return LoginResult{}, fmt.Errorf("change password: %w", err)
+	}
+	_ = s.Logout(ctx, sessionID)
+	if err := s.Mail.SendPasswordChanged(ctx, acc.Email, acc.DisplayName(), s.Link("/mot-de-passe-oublie")); err != nil {
+		slog.ErrorContext(ctx, "password-changed e-mail", "err", err.Error())
+	}
+	return s.openSession(ctx, acc, now)
+}
+
+// ProfileInput is the editable part of the profile (PATCH /api/v1/me).
+type ProfileInput struct {
+	Civility  *string `json:"civility"`
+	LastName  *string `json:"lastName"`
+	FirstName *string `json:"firstName"`
+}
+
+// UpdateProfile changes civility and names; absent fields keep their value.
+func (s *Service) UpdateProfile(ctx context.Context, email string, in ProfileInput) error {
+	acc, err := s.Repo.Account(ctx, email)
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	c, l, fn := acc.Civility, acc.LastName, acc.FirstName
+	if in.Civility != nil {
+		c = *in.Civility
+	}
+	if in.LastName != nil {
+		l = *in.LastName
+	}
+	if in.FirstName != nil {
+		fn = *in.FirstName
+	}
+	var f fault.Fields
+	c, l, fn = ValidateProfile(c, l, fn, &f)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if err := s.Repo.UpdateProfile(ctx, email, c, l, fn); err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	return nil
+}
+
+// LinkFamily links the signed-in parent's account to the family of a subscriber code. A
+// malformed, unknown or revoked code is refused and nothing changes. Several parents may link
+// one code; linking another code moves the account to that family.
+func (s *Service) LinkFamily(ctx context.Context, email, typedCode string) error {
+	now := s.Clock.Now()
+	code := family.NormaliseCode(s.CodePrefix, typedCode)
+	if code == "" {
+		return fieldErr("subscriberCode", "Saisissez le code abonné reçu de la mairie.")
+	}
+	if !family.ValidCodeShape(s.CodePrefix, code) {
+		return fieldErr("subscriberCode", codeShapeMessage(s.CodePrefix))
+	}
+	famID, reason, err := s.checkCode(ctx, code)
+	if err != nil {
+		return err
+	}
+	if reason != "" {
+		return fieldErr("subscriberCode", reason)
+	}
+	acc, err := s.Repo.Account(ctx, email)
+	if err != nil {
+		return fmt.Errorf("link family: %w", err)
+	}
+	if acc.FamilyID == famID {
+		return nil
+	}
+	return s.link(ctx, acc, famID, now)
+}
+
+func (s *Service) link(ctx context.Context, acc Account, familyID string, now time.Time) error {
+	if err := s.Repo.LinkFamily(ctx, acc.Email, familyID); err != nil {
+		return fmt.Errorf("link family: %w", err)
+	}
+	if err := s.Repo.AddMember(ctx, familyID, acc.Email, now); err != nil {
+		return fmt.Errorf("link family: %w", err)
+	}
+	if acc.FamilyID != "" && acc.FamilyID != familyID {
+		if err := s.Repo.RemoveMember(ctx, acc.FamilyID, acc.Email); err != nil {
+			return fmt.Errorf("link family: %w", err)
+		}
+	}
+	slog.InfoContext(ctx, "family linked")
+	return nil
+}
+
+// Me is what the signed-in parent sees of their account.
+type Me struct {
+	Account  Account
+	Family   *family.Family // nil until linked
+	Children []family.Child
+}
+
+// Me returns the account with its family and children.
+func (s *Service) Me(ctx context.Context, email string) (Me, error) {
+	acc, err := s.Repo.Account(ctx, email)
+	if err != nil {
+		return Me{}, fmt.Errorf("me: %w", err)
+	}
+	m := Me{Account: acc}
+	if acc.FamilyID != "" {
+		fam, children, err := s.Repo.FamilyWithChildren(ctx, acc.FamilyID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return Me{}, fmt.Errorf("me: %w", err)
+		}
+		if err == nil {
+			m.Family, m.Children = &fam, children
+		}
+	}
+	return m, nil
+}
+
+// DeleteAccount deletes the signed-in parent's account after checking the password: the
+// account, its link to the family and its sessions go; the family record, children and
+// invoices stay with the town hall (billing).
+func (s *Service) DeleteAccount(ctx context.Context, email, sessionID, password string) error {
+	acc, err := s.Repo.Account(ctx, email)
+	if err != nil {
+		return fmt.Errorf("delete account: %w", err)
+	}
+	if password == "" {
+		return fieldErr("password", "Saisissez votre mot de passe pour confirmer la suppression.")
+	}
+	ok, _, err := VerifyPassword(password, acc.PasswordHash, s.Hash)
+	if err != nil {
+		return fmt.Errorf("delete account: %w", err)
+	}
+	if !ok {
+		return fieldErr("password", "Le mot de passe est incorrect.")
+	}
+	if acc.FamilyID != "" {
+		if err := s.Repo.RemoveMember(ctx, acc.FamilyID, acc.Email); err != nil {
+			return fmt.Errorf("delete account: %w", err)
+		}
+	}
+	// Deleting the account item ends every session: the resolver finds no account behind them.
+	if err := s.Repo.DeleteAccount(ctx, acc.Email); err != nil {
+		return fmt.Errorf("delete account: %w", err)
+	}
+	_ = s.Logout(ctx, sessionID)
+	slog.InfoContext(ctx, "account deleted")
+	return nil
+}

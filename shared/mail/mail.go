@@ -1,0 +1,134 @@
+// Package mail sends Préau's e-mails through SES; it is the only package that imports SES.
+//
+// Every e-mail is French, in HTML and plain text, names the commune, and carries absolute links.
+// A template is two embedded files, templates/<name>.txt and templates/<name>.html, each defining
+// "subject" (in the .txt) and "body"; the HTML body is wrapped in templates/layout.html. Adding
+// an e-mail is adding those two files and one small function that calls Render (see accounts.go).
+package mail
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/ses/types"
+)
+
+// Message is one e-mail to send.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Sender is the part of the SES client the Mailer uses (SES v1 SendEmail).
+type Sender interface {
+	SendEmail(ctx context.Context, in *ses.SendEmailInput, opts ...func(*ses.Options)) (*ses.SendEmailOutput, error)
+}
+
+// Mailer sends messages from one address, and renders the templates for one commune.
+type Mailer struct {
+	client  Sender
+	from    string
+	commune string
+	text    *texttemplate.Template
+	html    *htmltemplate.Template
+}
+
+//go:embed templates
+var templates embed.FS
+
+// New returns a Mailer sending from `from` with client (build it once per cold start).
+// The commune's name goes in every e-mail (set it with ForCommune).
+func New(client Sender, from string) *Mailer {
+	m := &Mailer{client: client, from: from, commune: "Préau"}
+	m.text = texttemplate.Must(texttemplate.New("").ParseFS(templates, "templates/*.txt"))
+	m.html = htmltemplate.Must(htmltemplate.New("").ParseFS(templates, "templates/*.html"))
+	return m
+}
+
+// NewFromClient is New with the SES client built from an SDK configuration.
+func NewFromClient(cfg aws.Config, from string) *Mailer { return New(ses.NewFromConfig(cfg), from) }
+
+// ForCommune returns the mailer with the commune's name for its e-mails.
+func (m *Mailer) ForCommune(name string) *Mailer {
+	c := *m
+	c.commune = name
+	return &c
+}
+
+// Send sends msg (UTF-8 subject, text and HTML parts).
+func (m *Mailer) Send(ctx context.Context, msg Message) error {
+	if msg.To == "" || msg.Subject == "" || (msg.Text == "" && msg.HTML == "") {
+		return errors.New("mail: incomplete message")
+	}
+	utf8 := aws.String("UTF-8")
+	body := &types.Body{}
+	if msg.Text != "" {
+		body.Text = &types.Content{Data: aws.String(msg.Text), Charset: utf8}
+	}
+	if msg.HTML != "" {
+		body.Html = &types.Content{Data: aws.String(msg.HTML), Charset: utf8}
+	}
+	_, err := m.client.SendEmail(ctx, &ses.SendEmailInput{
+		Source:      aws.String(m.from),
+		Destination: &types.Destination{ToAddresses: []string{msg.To}},
+		Message:     &types.Message{Subject: &types.Content{Data: aws.String(msg.Subject), Charset: utf8}, Body: body},
+	})
+	if err != nil {
+		// The error text may hold the address: callers log only what we return.
+		return fmt.Errorf("send e-mail: %w", err)
+	}
+	return nil
+}
+
+// Data is what every template receives: the commune, and the template's own fields in Data.
+type Data struct {
+	Commune string
+	Name    string // how to greet the recipient
+	Data    any
+}
+
+// Render builds the message of template name for to.
+func (m *Mailer) Render(name, to, greet string, data any) (Message, error) {
+	d := Data{Commune: m.commune, Name: greet, Data: data}
+	var subj, txt, body, page bytes.Buffer
+	t := m.text.Lookup(name + ".txt")
+	if t == nil {
+		return Message{}, fmt.Errorf("mail: no template %q", name)
+	}
+	if err := t.ExecuteTemplate(&subj, name+".subject", d); err != nil {
+		return Message{}, fmt.Errorf("mail %s subject: %w", name, err)
+	}
+	if err := t.ExecuteTemplate(&txt, name+".text", d); err != nil {
+		return Message{}, fmt.Errorf("mail %s text: %w", name, err)
+	}
+	if err := m.html.ExecuteTemplate(&body, name+".html", d); err != nil {
+		return Message{}, fmt.Errorf("mail %s html: %w", name, err)
+	}
+	layout := struct {
+		Data
+		Subject string
+		Body    htmltemplate.HTML
+	}{d, strings.TrimSpace(subj.String()), htmltemplate.HTML(body.String())} // body was escaped by html/template
+	if err := m.html.ExecuteTemplate(&page, "layout.html", layout); err != nil {
+		return Message{}, fmt.Errorf("mail %s layout: %w", name, err)
+	}
+	return Message{To: to, Subject: layout.Subject, Text: strings.TrimSpace(txt.String()) + "\n", HTML: page.String()}, nil
+}
+
+func (m *Mailer) renderAndSend(ctx context.Context, name, to, greet string, data any) error {
+	msg, err := m.Render(name, to, greet, data)
+	if err != nil {
+		return err
+	}
+	return m.Send(ctx, msg)
+}

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/family"
+)
+
+// accountItem is ACCOUNT#<email> / ACCOUNT in the data table.
+type accountItem struct {
+	PK, SK          string
+	Email           string `dynamodbav:"email"`
+	Civility        string `dynamodbav:"civility"`
+	LastName        string `dynamodbav:"lastName"`
+	FirstName       string `dynamodbav:"firstName"`
+	PasswordHash    string `dynamodbav:"passwordHash"`
+	CreatedAt       string `dynamodbav:"createdAt"`
+	ConfirmedAt     string `dynamodbav:"confirmedAt,omitempty"`
+	FamilyID        string `dynamodbav:"familyId,omitempty"`
+	PendingFamilyID string `dynamodbav:"pendingFamilyId,omitempty"`
+	SessionStamp    string `dynamodbav:"sessionStamp"`
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+// notFound wraps ErrNotFound with the accounts sentinel, so either package's check matches.
+func notFound(err error) error {
+	if isNotFound(err) {
+		return fmt.Errorf("%w: %w", accounts.ErrNotFound, err)
+	}
+	return err
+}
+
+// CreateAccount stores a new account; accounts.ErrExists when the e-mail already has one (a
+// conditional put, so of two simultaneous sign-ups with one e-mail exactly one succeeds).
+func (st *Store) CreateAccount(ctx context.Context, a accounts.Account) error {
+	it := accountItem{PK: accountPK(a.Email), SK: skAccount, Email: a.Email, Civility: a.Civility, LastName: a.LastName,
+		FirstName: a.FirstName, PasswordHash: a.PasswordHash, CreatedAt: timeText(a.CreatedAt),
+		ConfirmedAt: timeText(a.ConfirmedAt), FamilyID: a.FamilyID, PendingFamilyID: a.PendingFamilyID, SessionStamp: a.SessionStamp}
+	err := st.putIf(ctx, st.tables.Data, it, "attribute_not_exists(PK)")
+	if isConditionFailed(err) {
+		return accounts.ErrExists
+	}
+	if err != nil {
+		return fmt.Errorf("create account: %w", err)
+	}
+	return nil
+}
+
+// Account reads an account by e-mail; accounts.ErrNotFound when there is none.
+func (st *Store) Account(ctx context.Context, email string) (accounts.Account, error) {
+	var it accountItem
+	if err := st.get(ctx, st.tables.Data, accountPK(email), skAccount, &it); err != nil {
+		return accounts.Account{}, notFound(err)
+	}
+	return accounts.Account{Email: it.Email, Civility: it.Civility, LastName: it.LastName, FirstName: it.FirstName,
+		PasswordHash: it.PasswordHash, CreatedAt: parseTime(it.CreatedAt), ConfirmedAt: parseTime(it.ConfirmedAt),
+		FamilyID: it.FamilyID, PendingFamilyID: it.PendingFamilyID, SessionStamp: it.SessionStamp}, nil
+}
+
+// updateAccount runs one update on an existing account (accounts.ErrNotFound when gone).
+func (st *Store) updateAccount(ctx context.Context, email, expr string, names map[string]string, values map[string]types.AttributeValue) error {
+	in := &dynamodb.UpdateItemInput{
+		TableName:                 &st.tables.Data,
+		Key:                       key(accountPK(email), skAccount),
+		UpdateExpression:          aws.String(expr),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: values,
+	}
+	if len(names) > 0 {
+		in.ExpressionAttributeNames = names
+	}
+	_, err := st.db.UpdateItem(ctx, in)
+	if isConditionFailed(err) {
+		return fmt.Errorf("account: %w", accounts.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("update account: %w", err)
+	}
+	return nil
+}
+
+// UpdateProfile changes civility and names.
+func (st *Store) UpdateProfile(ctx context.Context, email, civility, lastName, firstName string) error {
+	return st.updateAccount(ctx, email, "SET civility = :c, lastName = :l, firstName = :f", nil,
+		map[string]types.AttributeValue{":c": s(civility), ":l": s(lastName), ":f": s(firstName)})
+}
+
+// SetPassword stores a new password hash and, when stamp is not "", a new session stamp.
+func (st *Store) SetPassword(ctx context.Context, email, hash, stamp string) error {
+	if stamp == "" {
+		return st.updateAccount(ctx, email, "SET passwordHash = :h", nil, map[string]types.AttributeValue{":h": s(hash)})
+	}
+	return st.updateAccount(ctx, email, "SET passwordHash = :h, sessionStamp = :s", nil,
+		map[string]types.AttributeValue{":h": s(hash), ":s": s(stamp)})
+}
+
+// ConfirmAccount records the first confirmation (a later one keeps the first date).
+func (st *Store) ConfirmAccount(ctx context.Context, email string, at time.Time) error {
+	return st.updateAccount(ctx, email, "SET confirmedAt = if_not_exists(confirmedAt, :t)", nil,
+		map[string]types.AttributeValue{":t": s(timeText(at))})
+}
+
+// LinkFamily sets the account's family and forgets the code pending since sign-up.
+func (st *Store) LinkFamily(ctx context.Context, email, familyID string) error {
+	return st.updateAccount(ctx, email, "SET familyId = :f REMOVE pendingFamilyId", nil,
+		map[string]types.AttributeValue{":f": s(familyID)})
+}
+
+// DeleteAccount deletes the account item (idempotent).
+func (st *Store) DeleteAccount(ctx context.Context, email string) error {
+	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &st.tables.Data, Key: key(accountPK(email), skAccount)})
+	if err != nil {
+		return fmt.Errorf("delete account: %w", err)
+	}
+	return nil
+}
+
+// IssuedCode looks up a subscriber code; accounts.ErrNotFound when it was never issued.
+func (st *Store) IssuedCode(ctx context.Context, code string) (family.SubscriberCode, error) {
+	c, err := st.SubscriberCode(ctx, code)
+	return c, notFound(err)
+}
+
+// FamilyWithChildren reads a family and its children; accounts.ErrNotFound when absent.
+func (st *Store) FamilyWithChildren(ctx context.Context, familyID string) (family.Family, []family.Child, error) {
+	rec, err := st.Family(ctx, familyID)
+	if errors.Is(err, ErrNotFound) {
+		return family.Family{}, nil, fmt.Errorf("%w: %w", accounts.ErrNotFound, err)
+	}
+	if err != nil {
+		return family.Family{}, nil, err
+	}
+	return rec.Family, rec.Children, nil
+}
+
+// putIf writes item when cond holds; the caller tests isConditionFailed.
+func (st *Store) putIf(ctx context.Context, table string, item any, cond string) error {
+	av, err := marshal(item)
+	if err != nil {
+		return err
+	}
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: av, ConditionExpression: aws.String(cond)})
+	return err
+}
+
+// The account rules' storage is this store.
+var _ accounts.Repo = (*Store)(nil)
