@@ -1,0 +1,121 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/fr"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/web"
+)
+
+// Deps is what the Cancellation handler needs; main.go builds it once per cold start.
+type Deps struct {
+	Service  *reservations.Service
+	Sessions web.SessionResolver
+	Cookies  web.Cookies
+	HSTS     bool
+}
+
+type handler struct{ Deps }
+
+// New returns the Cancellation function's handler: cancel one day, from the planning page's form
+// or the JSON API.
+func New(d Deps) (http.Handler, error) {
+	if d.Service == nil || d.Sessions == nil {
+		return nil, errors.New("cancellation: service and sessions are required")
+	}
+	h := &handler{d}
+	signedIn := func(f http.HandlerFunc) http.Handler {
+		return web.Authenticate(d.Sessions, d.Cookies, web.RequireViewer(f))
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /espace-famille/annulations", signedIn(h.form))
+	mux.Handle("DELETE /api/v1/children/{childId}/reservations/{date}/{activity}", signedIn(h.api))
+	return web.Handler(mux, web.Options{Function: "Cancellation", HSTS: d.HSTS}), nil
+}
+
+// api cancels a day: 204, whether it was booked or not (a retry finds nothing left to cancel).
+func (h *handler) api(w http.ResponseWriter, r *http.Request) {
+	v := web.ViewerFrom(r.Context())
+	day, err := reservations.ParseDay(r.PathValue("date"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	a, err := reservations.ParseActivity(r.PathValue("activity"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelAPI}
+	_, err = h.Service.Cancel(r.Context(), who, r.PathValue("childId"), day, a)
+	if errors.Is(err, reservations.ErrNoFamily) {
+		err = reservations.ErrChildNotFound
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// form cancels a day from the planning page and goes back to it with a message. Refusals a
+// parent can act on (deadline passed, full…) are said in the message too.
+func (h *handler) form(w http.ResponseWriter, r *http.Request) {
+	if err := web.ParseForm(w, r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	v := web.ViewerFrom(r.Context())
+	back := planningURL(r.PostFormValue("mois"), r.PostFormValue("date"))
+	day, err := reservations.ParseDay(r.PostFormValue("date"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	a, err := reservations.ParseActivity(r.PostFormValue("activity"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelWeb}
+	res, err := h.Service.Cancel(r.Context(), who, r.PostFormValue("child"), day, a)
+	if err != nil {
+		f, ok := fault.As(err)
+		if !ok || f.Kind != fault.Conflict {
+			web.Error(w, r, err)
+			return
+		}
+		h.Cookies.SetFlash(w, "Annulation impossible. "+f.Detail)
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	msg := fmt.Sprintf("Annulation enregistrée : %s pour %s le %s.", a.Label(), res.Child.FirstName, fr.LongDate(day))
+	if !res.Changed {
+		msg = fmt.Sprintf("%s n'était pas réservé pour %s le %s : rien à annuler.", a.Label(), res.Child.FirstName, fr.LongDate(day))
+	}
+	h.Cookies.SetFlash(w, msg)
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// planningURL is the planning page of month mois ("2026-12"), else of day's month, anchored
+// on the day.
+func planningURL(mois, day string) string {
+	u := "/espace-famille/planning"
+	if _, err := time.Parse("2006-01", mois); err == nil {
+		u += "?mois=" + url.QueryEscape(mois)
+	} else if d, err := date.Parse(day); err == nil {
+		u += "?mois=" + d.MonthKey()
+	}
+	if d, err := date.Parse(day); err == nil {
+		u += "#jour-" + d.String()
+	}
+	return u
+}

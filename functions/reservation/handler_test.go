@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/infra/dynamotest"
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/web"
+)
+
+// sessions is a fake resolver: the cookie value names the parent.
+type sessions map[string]*web.Viewer
+
+func (s sessions) ResolveSession(_ context.Context, token string) (*web.Viewer, error) { return s[token], nil }
+
+var parents = sessions{
+	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
+	"parent-b": {Email: "b@example.fr", FirstName: "Bruno", FamilyID: "f_b"},
+	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
+}
+
+type fixture struct {
+	h     http.Handler
+	st    *store.Store
+	clock *clock.Fixed
+}
+
+// deadline of Monday 2026-12-07 under the commune's rule.
+var deadline = time.Date(2026, 12, 3, 10, 0, 0, 0, date.Paris)
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	from := date.MustParse("2026-09-01")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []struct{ fam, child, site string }{{"f_a", "c_lea", "jules-ferry"}, {"f_b", "c_zoe", "jules-ferry"}, {"f_a", "c_tom", "petit-prince"}} {
+		must(st.PutFamily(ctx, family.Family{ID: f.fam, Name: "Famille " + f.fam}))
+		must(st.PutChild(ctx, family.Child{ID: f.child, FamilyID: f.fam, FirstName: strings.TrimPrefix(f.child, "c_")}))
+		must(st.PutEnrolment(ctx, f.fam, family.Enrolment{ChildID: f.child, Activity: calendar.Canteen, Site: f.site, From: from}))
+	}
+	must(st.PutActivity(ctx, family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1}))
+	must(st.PutClosure(ctx, calendar.Closure{Day: date.MustParse("2026-12-10"), Label: "Formation des agents", Activities: []calendar.Activity{calendar.Canteen}}))
+	clk := clock.NewFixed(deadline.Add(-time.Hour))
+	svc := reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
+	h, err := New(Deps{Service: svc, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
+	must(err)
+	return &fixture{h: h, st: st, clock: clk}
+}
+
+func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	r := httptest.NewRequest(method, target, body)
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if who != "" {
+		r.AddCookie(&http.Cookie{Name: "preau_session", Value: who})
+	}
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	return w
+}
+
+func problemType(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	var p map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatalf("body %q: %v", w.Body.String(), err)
+	}
+	s, _ := p["type"].(string)
+	return strings.TrimPrefix(s, web.ProblemBase)
+}
+
+func TestBookAPI(t *testing.T) {
+	f := setup(t)
+	tests := []struct {
+		name, who, path string
+		status          int
+		problem         string
+	}{
+		{"new booking", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-07/cantine", 201, ""},
+		{"double submit", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-07/cantine", 200, ""},
+		{"unauthenticated", "", "/api/v1/children/c_lea/reservations/2026-12-08/cantine", 401, "unauthenticated"},
+		{"another family's child", "parent-b", "/api/v1/children/c_lea/reservations/2026-12-08/cantine", 404, "child-not-found"},
+		{"unknown child", "parent-a", "/api/v1/children/c_nobody/reservations/2026-12-08/cantine", 404, "child-not-found"},
+		{"unlinked account", "unlinked", "/api/v1/children/c_lea/reservations/2026-12-08/cantine", 404, "child-not-found"},
+		{"bad date", "parent-a", "/api/v1/children/c_lea/reservations/2026-13-07/cantine", 400, "invalid-date"},
+		{"bad activity", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-08/piscine", 400, "invalid-activity"},
+		{"not enrolled", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-09/mercredi", 409, "not-enrolled"},
+		{"Wednesday, no canteen", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-09/cantine", 409, "closed"},
+		{"commune closure", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-10/cantine", 409, "closed"},
+		{"Christmas holidays", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-21/cantine", 409, "closed"},
+		{"deadline passed", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-03/cantine", 409, "deadline-passed"},
+		{"last seat", "parent-a", "/api/v1/children/c_tom/reservations/2026-12-07/cantine", 201, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := f.do(t, tt.who, http.MethodPut, tt.path, nil)
+			if w.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
+			}
+			if tt.problem != "" {
+				if ct := w.Header().Get("Content-Type"); ct != "application/problem+json" {
+					t.Fatalf("content type %q", ct)
+				}
+				if got := problemType(t, w); got != tt.problem {
+					t.Fatalf("problem %q, want %q", got, tt.problem)
+				}
+			}
+		})
+	}
+	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Booked != 1 || len(d.Log) != 1 || d.Log[0].Channel != reservations.ChannelAPI || d.Log[0].Who != "a@example.fr" {
+		t.Fatalf("day %+v: want one booking and one log entry", d)
+	}
+}
+
+func TestBookFull(t *testing.T) {
+	f := setup(t)
+	// c_tom's site has one seat: take it for another child first.
+	if _, err := f.st.BookDay(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "petit-prince", Day: date.MustParse("2026-12-08")},
+		"c_other", 1, reservations.Change{Who: "x@example.fr", At: deadline, Channel: reservations.ChannelWeb, Action: reservations.ActionBook, ChildID: "c_other"}); err != nil {
+		t.Fatal(err)
+	}
+	w := f.do(t, "parent-a", http.MethodPut, "/api/v1/children/c_tom/reservations/2026-12-08/cantine", nil)
+	if w.Code != 409 || problemType(t, w) != "full" {
+		t.Fatalf("status %d %s", w.Code, w.Body)
+	}
+}
+
+// TestCutoffThroughTheAPI stands one second before the deadline, then exactly on it.
+func TestCutoffThroughTheAPI(t *testing.T) {
+	f := setup(t)
+	path := "/api/v1/children/c_lea/reservations/2026-12-07/cantine"
+	f.clock.Set(deadline.Add(-time.Second))
+	if w := f.do(t, "parent-a", http.MethodPut, path, nil); w.Code != 201 {
+		t.Fatalf("one second before: %d %s", w.Code, w.Body)
+	}
+	f.clock.Set(deadline)
+	w := f.do(t, "parent-a", http.MethodPut, "/api/v1/children/c_lea/reservations/2026-12-07/cantine", nil)
+	// Already booked answers 200 only when the request is on time: at the deadline it is refused.
+	if w.Code != 409 {
+		t.Fatalf("at the deadline: %d %s", w.Code, w.Body)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p["type"] != "/problems/deadline-passed" || p["deadline"] != "2026-12-03T10:00:00+01:00" {
+		t.Fatalf("problem %v", p)
+	}
+	if !strings.Contains(p["detail"].(string), "jeudi 3 décembre à 10h00") {
+		t.Fatalf("detail %q", p["detail"])
+	}
+}
+
+func TestBookForm(t *testing.T) {
+	f := setup(t)
+	form := url.Values{"child": {"c_lea"}, "date": {"2026-12-07"}, "activity": {"cantine"}, "mois": {"2026-12"}}
+	w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/espace-famille/planning?mois=2026-12#jour-2026-12-07" {
+		t.Fatalf("status %d location %q", w.Code, w.Header().Get("Location"))
+	}
+	if !strings.Contains(w.Header().Get("Set-Cookie"), "preau_flash=") {
+		t.Fatal("no flash message")
+	}
+	f.clock.Set(deadline)
+	form.Set("date", "2026-12-04")
+	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form); w.Code != http.StatusSeeOther {
+		t.Fatalf("refusal: status %d", w.Code)
+	}
+	form.Set("child", "c_zoe")
+	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form); w.Code != http.StatusNotFound {
+		t.Fatalf("another family's child: status %d", w.Code)
+	}
+	if w := f.do(t, "", http.MethodPost, "/espace-famille/reservations", form); w.Code != http.StatusUnauthorized {
+		t.Fatalf("anonymous: status %d", w.Code)
+	}
+	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-04")})
+	if err != nil || d.Booked != 0 {
+		t.Fatalf("refused bookings changed the day: %+v %v", d, err)
+	}
+}

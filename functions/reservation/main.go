@@ -1,0 +1,50 @@
+// Command reservation is the Reservation Lambda: it books one activity day for a child, from
+// the planning page's form (POST /espace-famille/reservations) or the JSON API
+// (PUT /api/v1/children/{childId}/reservations/{date}/{activity}).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/config"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/web"
+)
+
+func main() {
+	web.InitLogging()
+	ctx := context.Background()
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fail(err)
+	}
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		fail(err)
+	}
+	st := store.NewFromConfig(awsCfg, store.Tables{Data: cfg.DataTable, Session: cfg.SessionTable})
+	h, err := New(Deps{
+		Service:  reservations.New(st, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{SettingsTTL: time.Minute}),
+		Sessions: accounts.NewSessionResolver(st, cfg.Clock),
+		Cookies:  web.Cookies{Insecure: cfg.CookieInsecure},
+		HSTS:     !cfg.Local,
+	})
+	if err != nil {
+		fail(err)
+	}
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "reservation:", err)
+	os.Exit(1)
+}
