@@ -153,3 +153,42 @@ func TestDaysOfMonth(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedsAreReplacedAndRevoked(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	if err := st.StartFamilyFeed(ctx, "f_a", store.FamilyFeed{Nonce: "n1", TokenHash: "h1", CreatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	owner := func(hash string) string {
+		t.Helper()
+		fam, ok, err := st.FeedOwner(ctx, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return ""
+		}
+		return fam
+	}
+	if got := owner("h1"); got != "f_a" {
+		t.Fatalf("owner of h1 = %q", got)
+	}
+	if err := st.StartFamilyFeed(ctx, "f_a", store.FamilyFeed{Nonce: "n2", TokenHash: "h2", CreatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	if owner("h1") != "" || owner("h2") != "f_a" {
+		t.Fatal("the replaced feed still works, or the new one does not")
+	}
+	f, ok, err := st.FamilyFeed(ctx, "f_a")
+	if err != nil || !ok || f.Nonce != "n2" || !f.CreatedAt.Equal(at) {
+		t.Fatalf("family feed %+v %v %v", f, ok, err)
+	}
+	if err := st.RevokeFamilyFeed(ctx, "f_a"); err != nil {
+		t.Fatal(err)
+	}
+	if owner("h2") != "" {
+		t.Fatal("the revoked feed still works")
+	}
+}

@@ -21,6 +21,7 @@
 //	Data     account              ACCOUNT#<email>                  ACCOUNT
 //	Data     reservation day      DAY#<activity>#<site>#<yyyy-mm>  <yyyy-mm-dd>
 //	Data     calendar feed        FEED#<sha256(token)>             FEED
+//	Data     family's feed        FAMILY#<familyId>                FEED
 //	Session  session              SESSION#<sha256(token)>          SESSION
 //	Session  one-time token       TOKEN#<sha256(token)>            TOKEN
 //	Session  throttle counter     THROTTLE#<scope>#<key>           <window start, RFC 3339>
@@ -34,6 +35,7 @@
 //     the map of bookings keyed by child, the count, and the day's change log (history).
 //   - A month of one activity at one site (planning, headcounts, billing): Query
 //     PK=DAY#activity#site#yyyy-mm (one call).
+//   - Calendar feed URL: GetItem FEED#hash, then GetItem FAMILY#id/FEED (valid while they agree).
 //   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
 //   - Sessions, tokens, throttles, proofs: GetItem / conditional PutItem or UpdateItem by key.
 package store
