@@ -1,0 +1,484 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/preau/preau/docs"
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// ClosureSource lists the days the commune closes (store.Store implements it).
+type ClosureSource interface {
+	Closures(ctx context.Context) ([]calendar.Closure, error)
+}
+
+// Deps is what the Portal handler needs; main.go builds it once per cold start.
+type Deps struct {
+	Commune  string        // shown on every page
+	MailFrom string        // the portal's contact address, shown on Nous contacter
+	Policy   cutoff.Policy // the commune's cutoff (2 working days before, 10:00)
+	// Calendar holds the school holidays of the commune's zone; closures come from Closures
+	// on each request so that a closure the town hall adds shows at once.
+	Calendar *calendar.Calendar
+	Closures ClosureSource
+	Clock    clock.Clock
+	// Sessions resolves the session cookie so the pages know a signed-in parent (nil: everyone
+	// is anonymous).
+	Sessions web.SessionResolver
+	Cookies  web.Cookies
+	HSTS     bool // deployed behind HTTPS
+}
+
+// weeksShown is how far ahead "Informations utiles" lists service days.
+const weeksShown = 4
+
+// maxRangeDays bounds GET /api/v1/deadlines: at most a leap year of days, both ends included.
+const maxRangeDays = 366
+
+// portal serves the public pages, the static assets, the deadlines API and the OpenAPI document.
+type portal struct {
+	Deps
+	pages *web.Renderer
+}
+
+// New returns the Portal function's handler, wrapped in the shared middleware chain.
+func New(d Deps) (http.Handler, error) {
+	if d.Calendar == nil || d.Closures == nil || d.Clock == nil {
+		return nil, errors.New("portal: calendar, closures and clock are required")
+	}
+	if err := d.Policy.Validate(); err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+	sub, err := fs.Sub(templates, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("portal: templates: %w", err)
+	}
+	pages, err := web.NewRenderer(d.Commune, d.Cookies, sub)
+	if err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+	p := &portal{Deps: d, pages: pages}
+
+	// Pages know the signed-in parent (the layout offers "Se déconnecter", the home page its
+	// shortcuts); assets and the public API need no session lookup.
+	page := func(h http.HandlerFunc) http.Handler {
+		if d.Sessions == nil {
+			return h
+		}
+		return web.Authenticate(d.Sessions, d.Cookies, h)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", page(p.home))
+	mux.Handle("GET /informations-utiles", page(p.usefulInformation))
+	mux.Handle("GET /conditions-utilisation", page(p.terms))
+	mux.Handle("GET /nous-contacter", page(p.contact))
+	mux.Handle("GET /static/", staticFiles())
+	mux.HandleFunc("GET /api/v1/deadlines", p.deadlines)
+	mux.HandleFunc("GET /api/v1/openapi.json", openAPI)
+	mux.Handle("/", page(notFound))
+	return web.Handler(mux, web.Options{Function: "Portal", HSTS: d.HSTS}), nil
+}
+
+var errNotFound = fault.New(fault.NotFound, "not-found", "Page introuvable",
+	"La page demandée n'existe pas. Elle a peut-être été déplacée.")
+
+func notFound(w http.ResponseWriter, r *http.Request) { web.Error(w, r, errNotFound) }
+
+// staticFiles serves the shared assets, never a directory listing.
+func staticFiles() http.Handler {
+	assets := web.Static()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			notFound(w, r)
+			return
+		}
+		assets.ServeHTTP(w, r)
+	})
+}
+
+// calendarNow returns the commune's calendar with its current closures.
+func (p *portal) calendarNow(ctx context.Context) (*calendar.Calendar, []calendar.Closure, error) {
+	cls, err := p.Closures.Closures(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("closures: %w", err)
+	}
+	return p.Calendar.WithClosures(cls), cls, nil
+}
+
+// ---- Accueil ----
+
+type homeData struct {
+	Next    string // where the login form sends the parent afterwards ("" = default)
+	Rule    string // the cutoff sentence
+	Example string // the rule applied to the next school day, as a parent reads it
+}
+
+func (p *portal) home(w http.ResponseWriter, r *http.Request) {
+	data := homeData{
+		Next: web.SafeNext(r.URL.Query().Get("suivant"), ""),
+		Rule: RuleSentence(p.Policy),
+	}
+	p.pages.Render(w, r, http.StatusOK, "home", web.Page{Title: "Accueil", Nav: "accueil", Data: data})
+}
+
+// RuleSentence is the commune's cutoff rule in the words of its regulations, built from the
+// policy: « Toute demande de réservation ou d'annulation doit intervenir 2 jours ouvrés avant
+// 10h00, avant le jour de restauration. »
+func RuleSentence(pol cutoff.Policy) string {
+	hour := fmt.Sprintf("%dh00", pol.Hour)
+	switch pol.WorkingDaysBefore {
+	case 0:
+		return "Toute demande de réservation ou d'annulation doit intervenir avant " + hour + " le jour de restauration."
+	case 1:
+		return "Toute demande de réservation ou d'annulation doit intervenir 1 jour ouvré avant " + hour + ", avant le jour de restauration."
+	}
+	return fmt.Sprintf("Toute demande de réservation ou d'annulation doit intervenir %d jours ouvrés avant %s, avant le jour de restauration.",
+		pol.WorkingDaysBefore, hour)
+}
+
+// ---- the schedule: each day, each activity, open or why not, and its deadline ----
+
+// activityDay is one activity on one day.
+type activityDay struct {
+	Activity    calendar.Activity
+	Open        bool
+	Deadline    time.Time       // zero when closed
+	Reason      calendar.Reason // "" when open
+	Explanation string          // French, "" when open: "jour férié (Noël)"
+}
+
+// serviceDay is one day of the calendar with every activity.
+type serviceDay struct {
+	Date       date.Date
+	Activities []activityDay
+}
+
+// schedule computes every day from first to last inclusive. A deadline that cannot be computed
+// means the calendar or the policy is broken: it is an internal error, never a guess.
+func schedule(cal *calendar.Calendar, pol cutoff.Policy, first, last date.Date) ([]serviceDay, error) {
+	days := make([]serviceDay, 0, first.DaysUntil(last)+1)
+	for d := range date.Range(first, last) {
+		sd := serviceDay{Date: d}
+		var deadline time.Time
+		for _, a := range calendar.Activities() {
+			ad := activityDay{Activity: a}
+			open, reason := cal.Open(a, d)
+			if open {
+				if deadline.IsZero() {
+					t, err := cutoff.DeadlineOf(d, cal, pol)
+					if err != nil {
+						return nil, fmt.Errorf("schedule %s: %w", d, err)
+					}
+					deadline = t
+				}
+				ad.Open, ad.Deadline = true, deadline
+			} else {
+				ad.Reason, ad.Explanation = reason, cal.Explain(a, d)
+			}
+			sd.Activities = append(sd.Activities, ad)
+		}
+		days = append(days, sd)
+	}
+	return days, nil
+}
+
+// ---- GET /api/v1/deadlines ----
+
+type deadlinesResponse struct {
+	From   date.Date      `json:"from"`
+	To     date.Date      `json:"to"`
+	Policy policyJSON     `json:"policy"`
+	Days   []deadlinesDay `json:"days"`
+}
+
+type policyJSON struct {
+	WorkingDaysBefore int    `json:"workingDaysBefore"`
+	Hour              int    `json:"hour"`
+	Rule              string `json:"rule"`
+}
+
+type deadlinesDay struct {
+	Date       date.Date           `json:"date"`
+	Activities []deadlinesActivity `json:"activities"`
+}
+
+type deadlinesActivity struct {
+	Activity    calendar.Activity `json:"activity"`
+	Open        bool              `json:"open"`
+	Deadline    string            `json:"deadline,omitempty"`
+	Reason      calendar.Reason   `json:"reason,omitempty"`
+	Explanation string            `json:"explanation,omitempty"`
+}
+
+// The refusals of the deadlines API (documented in docs/openapi.yaml).
+var (
+	errInvalidDate = fault.New(fault.Invalid, "invalid-date", "Date invalide",
+		"Les paramètres from et to sont obligatoires, au format AAAA-MM-JJ (par exemple 2026-12-07).")
+	errInvalidRange = fault.New(fault.Invalid, "invalid-range", "Période invalide",
+		"La date de début (from) doit précéder ou égaler la date de fin (to).")
+	errRangeTooLong = errInvalidRange.WithDetail(fmt.Sprintf("La période demandée ne peut pas dépasser %d jours.", maxRangeDays)).
+			With("maxDays", maxRangeDays)
+)
+
+// parseRange reads from and to, each a YYYY-MM-DD date, from ≤ to, at most maxRangeDays days.
+func parseRange(r *http.Request) (date.Date, date.Date, error) {
+	q := r.URL.Query()
+	var fields fault.Fields
+	parse := func(name string) date.Date {
+		vals := q[name]
+		if len(vals) != 1 {
+			fields.Add(name, fmt.Sprintf("Indiquez une seule date %s au format AAAA-MM-JJ.", name))
+			return date.Date{}
+		}
+		d, err := date.Parse(vals[0])
+		if err != nil {
+			fields.Add(name, fmt.Sprintf("La date %s doit être au format AAAA-MM-JJ (par exemple 2026-12-07).", name))
+		}
+		return d
+	}
+	from, to := parse("from"), parse("to")
+	if len(fields) > 0 {
+		e := *errInvalidDate
+		e.Fields = fields
+		return date.Date{}, date.Date{}, &e
+	}
+	if from.After(to) {
+		return date.Date{}, date.Date{}, errInvalidRange
+	}
+	if from.DaysUntil(to)+1 > maxRangeDays {
+		return date.Date{}, date.Date{}, errRangeTooLong
+	}
+	return from, to, nil
+}
+
+func (p *portal) deadlines(w http.ResponseWriter, r *http.Request) {
+	from, to, err := parseRange(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	cal, _, err := p.calendarNow(r.Context())
+	if err != nil {
+		web.Error(w, r, fmt.Errorf("deadlines: %w", err))
+		return
+	}
+	days, err := schedule(cal, p.Policy, from, to)
+	if err != nil {
+		web.Error(w, r, fmt.Errorf("deadlines: %w", err))
+		return
+	}
+	out := deadlinesResponse{From: from, To: to, Days: make([]deadlinesDay, 0, len(days)),
+		Policy: policyJSON{WorkingDaysBefore: p.Policy.WorkingDaysBefore, Hour: p.Policy.Hour, Rule: RuleSentence(p.Policy)}}
+	for _, d := range days {
+		jd := deadlinesDay{Date: d.Date, Activities: make([]deadlinesActivity, 0, len(d.Activities))}
+		for _, a := range d.Activities {
+			ja := deadlinesActivity{Activity: a.Activity, Open: a.Open, Reason: a.Reason, Explanation: a.Explanation}
+			if a.Open {
+				ja.Deadline = a.Deadline.In(date.Paris).Format(time.RFC3339)
+			}
+			jd.Activities = append(jd.Activities, ja)
+		}
+		out.Days = append(out.Days, jd)
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+}
+
+// ---- Informations utiles ----
+
+type infoData struct {
+	Rule       string
+	Today      date.Date
+	Weeks      []infoWeek
+	SchoolYear []infoYear
+	Holidays   []infoHoliday // public holidays of the coming twelve months
+	Closures   []infoClosure // commune closures from today on
+	Activities []infoActivity
+}
+
+type infoWeek struct {
+	Monday date.Date
+	Days   []infoDay
+}
+
+type infoDay struct {
+	Date     date.Date
+	Open     []string  // labels of the open activities
+	Deadline time.Time // zero when nothing is open
+	Passed   bool      // the deadline is behind us
+	Closed   []string  // "Restauration scolaire : vacances scolaires (Vacances de Noël)", only notable reasons
+	Why      string    // when nothing is open: why
+}
+
+type infoYear struct {
+	Label   string // "2026-2027"
+	Periods []calendar.Period
+}
+
+type infoHoliday struct {
+	Day  date.Date
+	Name string
+}
+
+type infoClosure struct {
+	Day        date.Date
+	Label      string
+	Activities string // "" = every activity
+}
+
+type infoActivity struct {
+	Label, When string
+}
+
+func (p *portal) usefulInformation(w http.ResponseWriter, r *http.Request) {
+	now := p.Clock.Now()
+	today := date.Of(now)
+	cal, closures, err := p.calendarNow(r.Context())
+	if err != nil {
+		web.Error(w, r, fmt.Errorf("informations utiles: %w", err))
+		return
+	}
+	last := today.AddDays(7*weeksShown - 1)
+	days, err := schedule(cal, p.Policy, today, last)
+	if err != nil {
+		web.Error(w, r, fmt.Errorf("informations utiles: %w", err))
+		return
+	}
+	data := infoData{Rule: RuleSentence(p.Policy), Today: today}
+	for _, d := range days {
+		wd := d.Date.Weekday()
+		if wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		monday := d.Date.AddDays(-int(wd - time.Monday))
+		if n := len(data.Weeks); n == 0 || data.Weeks[n-1].Monday != monday {
+			data.Weeks = append(data.Weeks, infoWeek{Monday: monday})
+		}
+		wk := &data.Weeks[len(data.Weeks)-1]
+		wk.Days = append(wk.Days, dayView(d, now))
+	}
+	data.SchoolYear = schoolYears(cal, today)
+	for d := range date.Range(today, today.AddDays(365)) {
+		if name, ok := calendar.PublicHoliday(d); ok {
+			data.Holidays = append(data.Holidays, infoHoliday{Day: d, Name: name})
+		}
+	}
+	for _, cl := range closures {
+		if cl.Day.Before(today) {
+			continue
+		}
+		ic := infoClosure{Day: cl.Day, Label: cl.Label}
+		if !cl.WholeCommune() {
+			labels := make([]string, 0, len(cl.Activities))
+			for _, a := range cl.Activities {
+				labels = append(labels, a.Label())
+			}
+			ic.Activities = strings.Join(labels, ", ")
+		}
+		data.Closures = append(data.Closures, ic)
+	}
+	data.Activities = []infoActivity{
+		{calendar.Canteen.Label(), "les lundis, mardis, jeudis et vendredis d'école"},
+		{calendar.MorningCare.Label(), "les lundis, mardis, jeudis et vendredis d'école, avant la classe"},
+		{calendar.EveningCare.Label(), "les lundis, mardis, jeudis et vendredis d'école, après la classe"},
+		{calendar.WednesdayCentre.Label(), "les mercredis en période scolaire"},
+		{calendar.HolidayCentre.Label(), "du lundi au vendredi pendant les vacances scolaires"},
+	}
+	p.pages.Render(w, r, http.StatusOK, "informations", web.Page{Title: "Informations utiles", Nav: "infos", Data: data})
+}
+
+// dayView turns a schedule day into what the page shows.
+func dayView(d serviceDay, now time.Time) infoDay {
+	v := infoDay{Date: d.Date}
+	reasons := map[string]bool{}
+	var whys []string
+	for _, a := range d.Activities {
+		if a.Open {
+			v.Open = append(v.Open, a.Activity.Label())
+			v.Deadline = a.Deadline
+			continue
+		}
+		switch a.Reason {
+		case calendar.ReasonPublicHoliday, calendar.ReasonClosure, calendar.ReasonSchoolHoliday, calendar.ReasonCalendarUnknown:
+			if a.Reason == calendar.ReasonClosure {
+				v.Closed = append(v.Closed, a.Activity.Label()+" : "+a.Explanation)
+			}
+			if !reasons[a.Explanation] {
+				reasons[a.Explanation] = true
+				whys = append(whys, a.Explanation)
+			}
+		}
+	}
+	if len(v.Open) == 0 {
+		v.Closed = nil
+		v.Why = strings.Join(whys, ", ")
+		if v.Why == "" {
+			v.Why = "aucun accueil ce jour-là"
+		}
+	} else {
+		v.Passed = !now.Before(v.Deadline)
+		if len(whys) > 0 && v.Closed == nil {
+			v.Why = strings.Join(whys, ", ")
+		}
+	}
+	return v
+}
+
+// schoolYears lists the school holidays of today's school year and, when known, the next one.
+func schoolYears(cal *calendar.Calendar, today date.Date) []infoYear {
+	var out []infoYear
+	for _, y := range []int{calendar.SchoolYear(today), calendar.SchoolYear(today) + 1} {
+		iy := infoYear{Label: fmt.Sprintf("%d-%d", y, y+1)}
+		for _, p := range cal.Periods() {
+			if calendar.SchoolYear(p.First) == y {
+				iy.Periods = append(iy.Periods, p)
+			}
+		}
+		if len(iy.Periods) > 0 {
+			out = append(out, iy)
+		}
+	}
+	return out
+}
+
+// ---- Conditions d'utilisation, Nous contacter ----
+
+type contactData struct {
+	MailFrom string
+}
+
+func (p *portal) terms(w http.ResponseWriter, r *http.Request) {
+	p.pages.Render(w, r, http.StatusOK, "terms", web.Page{Title: "Conditions d'utilisation", Data: contactData{MailFrom: p.MailFrom}})
+}
+
+func (p *portal) contact(w http.ResponseWriter, r *http.Request) {
+	p.pages.Render(w, r, http.StatusOK, "contact", web.Page{Title: "Nous contacter", Nav: "contact",
+		Data: contactData{MailFrom: p.MailFrom}})
+}
+
+// ---- GET /api/v1/openapi.json ----
+
+func openAPI(w http.ResponseWriter, r *http.Request) {
+	b, err := docs.OpenAPIJSON()
+	if err != nil {
+		web.Error(w, r, fmt.Errorf("openapi: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(b)
+}

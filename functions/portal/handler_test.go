@@ -1,0 +1,563 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/web"
+)
+
+// fakeClosures is the store's closure list, or its failure.
+type fakeClosures struct {
+	list []calendar.Closure
+	err  error
+}
+
+func (f fakeClosures) Closures(context.Context) ([]calendar.Closure, error) { return f.list, f.err }
+
+// fakeSessions knows one session token.
+type fakeSessions struct{ token string }
+
+func (f fakeSessions) ResolveSession(_ context.Context, token string) (*web.Viewer, error) {
+	if token == f.token {
+		return &web.Viewer{Email: "camille.martin@example.fr", Civility: "Mme", FirstName: "Camille", LastName: "Martin", FamilyID: "f1"}, nil
+	}
+	return nil, nil
+}
+
+const sessionToken = "tok-123"
+
+// newTestHandler serves the portal at now with the given closures.
+func newTestHandler(t *testing.T, now time.Time, closures ClosureSource) http.Handler {
+	t.Helper()
+	h, err := New(Deps{
+		Commune:  "Laigneville",
+		MailFrom: "portail-famille@laigneville.fr",
+		Policy:   cutoff.DefaultPolicy(),
+		Calendar: calendar.Default(),
+		Closures: closures,
+		Clock:    clock.NewFixed(now),
+		Sessions: fakeSessions{token: sessionToken},
+		Cookies:  web.Cookies{Insecure: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// paris parses an RFC 3339 instant.
+func paris(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func get(t *testing.T, h http.Handler, target string, cookies ...*http.Cookie) (*http.Response, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	res := rec.Result()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// text strips tags and decodes entities, and collapses white space, so tests read what a parent reads.
+func text(page string) string {
+	page = regexp.MustCompile(`(?s)<[^>]*>`).ReplaceAllString(page, " ")
+	return strings.Join(strings.Fields(html.UnescapeString(page)), " ")
+}
+
+var december1 = "2026-12-01T12:00:00+01:00"
+
+func TestPages(t *testing.T) {
+	h := newTestHandler(t, paris(t, december1), fakeClosures{})
+	tests := []struct {
+		path  string
+		title string
+		want  []string
+	}{
+		{"/", "Accueil", []string{"Connectez-vous au Portail", "Email (identifiant)", "Mot de passe", "Se connecter",
+			"Créer un compte", "Mot de passe oublié ?",
+			"Toute demande de réservation ou d'annulation doit intervenir 2 jours ouvrés avant 10h00, avant le jour de restauration.",
+			"Nous vous recommandons d'effectuer vos réservations sur une longue durée"}},
+		{"/informations-utiles", "Informations utiles", []string{
+			"mardi 1er décembre : délai dépassé",
+			"lundi 7 décembre : réserver ou annuler avant le jeudi 3 décembre à 10h00",
+			"mardi 8 décembre : réserver ou annuler avant le vendredi 4 décembre à 10h00",
+			"mercredi 9 décembre : réserver ou annuler avant le lundi 7 décembre à 10h00",
+			"Ouvert : Accueil de loisirs du mercredi",
+			"vendredi 25 décembre : aucun accueil, jour férié (Noël)",
+			"Ouvert : Accueil de loisirs des vacances – vacances scolaires (Vacances de Noël)",
+			"Vacances de Noël : du samedi 19 décembre 2026 au dimanche 3 janvier 2027",
+			"Année scolaire 2026-2027",
+			"Jour de l'an",
+			"2 jours ouvrés avant 10h00"}},
+		{"/conditions-utilisation", "Conditions d'utilisation", []string{"Responsable du traitement", "mairie de Laigneville",
+			"RGPD", "cookie de session", "portail-famille@laigneville.fr", "CNIL"}},
+		{"/nous-contacter", "Nous contacter", []string{"mairie de Laigneville", "portail-famille@laigneville.fr"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			res, body := get(t, h, tt.path)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d, body %s", res.StatusCode, body)
+			}
+			if ct := res.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if !strings.Contains(body, `<html lang="fr">`) {
+				t.Error("page is not declared French")
+			}
+			if !strings.Contains(body, "<title>"+html.EscapeString(tt.title)+" – Portail famille de Laigneville</title>") &&
+				!strings.Contains(body, "<title>"+strings.ReplaceAll(tt.title, "'", "&#39;")+" – Portail famille de Laigneville</title>") {
+				t.Errorf("title %q not found", tt.title)
+			}
+			got := text(body)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			checkSecurityHeaders(t, res)
+		})
+	}
+}
+
+func checkSecurityHeaders(t *testing.T, res *http.Response) {
+	t.Helper()
+	csp := res.Header.Get("Content-Security-Policy")
+	if csp == "" || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") ||
+		!strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	if v := res.Header.Get("X-Content-Type-Options"); v != "nosniff" {
+		t.Errorf("X-Content-Type-Options %q", v)
+	}
+	if v := res.Header.Get("X-Frame-Options"); v != "DENY" {
+		t.Errorf("X-Frame-Options %q", v)
+	}
+}
+
+func TestHomeLoginForm(t *testing.T) {
+	h := newTestHandler(t, paris(t, december1), fakeClosures{})
+	t.Run("posts to /connexion with email and password", func(t *testing.T) {
+		_, body := get(t, h, "/")
+		for _, w := range []string{`action="/connexion"`, `method="post"`, `name="email"`, `type="email"`,
+			`autocomplete="username"`, `name="password"`, `type="password"`, `autocomplete="current-password"`,
+			`<label for="email">`, `<label for="password">`, `href="/creer-un-compte"`, `href="/mot-de-passe-oublie"`} {
+			if !strings.Contains(body, w) {
+				t.Errorf("form lacks %s", w)
+			}
+		}
+		if strings.Contains(body, `name="suivant"`) {
+			t.Error("no suivant asked, none expected")
+		}
+	})
+	tests := []struct {
+		name, query, want string
+	}{
+		{"local path kept", "/?suivant=%2Fespace-famille%2Fplanning%3Fmois%3D2026-12", `name="suivant" value="/espace-famille/planning?mois=2026-12"`},
+		{"other site dropped", "/?suivant=https%3A%2F%2Fevil.example%2F", ""},
+		{"protocol-relative dropped", "/?suivant=%2F%2Fevil.example", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, body := get(t, h, tt.query)
+			if tt.want == "" {
+				if strings.Contains(body, `name="suivant"`) {
+					t.Error("unsafe suivant kept")
+				}
+				return
+			}
+			if !strings.Contains(body, tt.want) {
+				t.Errorf("want %s", tt.want)
+			}
+		})
+	}
+	t.Run("signed-in parent gets shortcuts", func(t *testing.T) {
+		res, body := get(t, h, "/", &http.Cookie{Name: "preau_session", Value: sessionToken})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		got := text(body)
+		for _, w := range []string{"Bonjour Camille", "Planning des activités", "Mon espace citoyen", "Se déconnecter", "2 jours ouvrés avant 10h00"} {
+			if !strings.Contains(got, w) {
+				t.Errorf("page lacks %q", w)
+			}
+		}
+		if strings.Contains(body, `action="/connexion"`) {
+			t.Error("signed-in parent still sees the login form")
+		}
+	})
+	t.Run("unknown session is anonymous", func(t *testing.T) {
+		_, body := get(t, h, "/", &http.Cookie{Name: "preau_session", Value: "stale"})
+		if !strings.Contains(body, `action="/connexion"`) {
+			t.Error("login form missing")
+		}
+	})
+}
+
+func TestRuleSentence(t *testing.T) {
+	tests := []struct {
+		p    cutoff.Policy
+		want string
+	}{
+		{cutoff.Policy{WorkingDaysBefore: 2, Hour: 10}, "Toute demande de réservation ou d'annulation doit intervenir 2 jours ouvrés avant 10h00, avant le jour de restauration."},
+		{cutoff.Policy{WorkingDaysBefore: 3, Hour: 9}, "Toute demande de réservation ou d'annulation doit intervenir 3 jours ouvrés avant 9h00, avant le jour de restauration."},
+		{cutoff.Policy{WorkingDaysBefore: 1, Hour: 12}, "Toute demande de réservation ou d'annulation doit intervenir 1 jour ouvré avant 12h00, avant le jour de restauration."},
+		{cutoff.Policy{WorkingDaysBefore: 0, Hour: 8}, "Toute demande de réservation ou d'annulation doit intervenir avant 8h00 le jour de restauration."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want[60:], func(t *testing.T) {
+			if got := RuleSentence(tt.p); got != tt.want {
+				t.Errorf("got %q", got)
+			}
+		})
+	}
+	t.Run("home page follows the commune's policy", func(t *testing.T) {
+		h, err := New(Deps{Commune: "Laigneville", Policy: cutoff.Policy{WorkingDaysBefore: 3, Hour: 9},
+			Calendar: calendar.Default(), Closures: fakeClosures{}, Clock: clock.NewFixed(paris(t, december1))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body := get(t, h, "/")
+		if !strings.Contains(text(body), "3 jours ouvrés avant 9h00") {
+			t.Error("home page does not show the commune's policy")
+		}
+	})
+}
+
+// deadlinesJSON mirrors the API's answer.
+type deadlinesJSON struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Policy struct {
+		WorkingDaysBefore int    `json:"workingDaysBefore"`
+		Hour              int    `json:"hour"`
+		Rule              string `json:"rule"`
+	} `json:"policy"`
+	Days []struct {
+		Date       string `json:"date"`
+		Activities []struct {
+			Activity    string  `json:"activity"`
+			Open        bool    `json:"open"`
+			Deadline    *string `json:"deadline"`
+			Reason      string  `json:"reason"`
+			Explanation string  `json:"explanation"`
+		} `json:"activities"`
+	} `json:"days"`
+}
+
+func fetchDeadlines(t *testing.T, h http.Handler, from, to string) deadlinesJSON {
+	t.Helper()
+	res, body := get(t, h, "/api/v1/deadlines?from="+from+"&to="+to)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", res.StatusCode, body)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	var out deadlinesJSON
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// activityOn returns what the API says of activity a on day d.
+func activityOn(t *testing.T, out deadlinesJSON, d, a string) (open bool, deadline, reason, explanation string) {
+	t.Helper()
+	for _, day := range out.Days {
+		if day.Date != d {
+			continue
+		}
+		for _, x := range day.Activities {
+			if x.Activity == a {
+				if x.Deadline != nil {
+					deadline = *x.Deadline
+				}
+				return x.Open, deadline, x.Reason, x.Explanation
+			}
+		}
+	}
+	t.Fatalf("no %s on %s", a, d)
+	return
+}
+
+func TestDeadlinesAPI(t *testing.T) {
+	closures := fakeClosures{list: []calendar.Closure{
+		{Day: date.MustParse("2027-01-14"), Label: "Journée pédagogique"},                                                  // whole commune, a Thursday
+		{Day: date.MustParse("2027-01-13"), Label: "Formation des animateurs", Activities: []calendar.Activity{"mercredi"}}, // one activity
+	}}
+	h := newTestHandler(t, paris(t, december1), closures)
+
+	tests := []struct {
+		name, day, activity string
+		open                bool
+		deadline, reason    string
+		explanation         string
+	}{
+		// DESIGN.md's examples.
+		{"Monday meal", "2026-12-07", "cantine", true, "2026-12-03T10:00:00+01:00", "", ""},
+		{"Tuesday meal", "2026-12-08", "cantine", true, "2026-12-04T10:00:00+01:00", "", ""},
+		{"Monday after Ascension, summer time", "2027-05-10", "cantine", true, "2027-05-05T10:00:00+02:00", "", ""},
+		// Holidays and DST.
+		{"Christmas", "2026-12-25", "vacances", false, "", "public-holiday", "jour férié (Noël)"},
+		{"canteen shut in school holidays", "2026-12-21", "cantine", false, "", "school-holiday", "vacances scolaires (Vacances de Noël)"},
+		{"holiday centre open in school holidays", "2026-12-21", "vacances", true, "2026-12-17T10:00:00+01:00", "", ""},
+		{"Wednesday centre", "2026-12-09", "mercredi", true, "2026-12-07T10:00:00+01:00", "", ""},
+		{"no canteen on Wednesdays", "2026-12-09", "cantine", false, "", "wednesday", "pas d'école le mercredi"},
+		{"weekend", "2026-12-12", "cantine", false, "", "weekend", "week-end"},
+		{"after New Year's Day", "2027-01-04", "cantine", true, "2026-12-30T10:00:00+01:00", "", ""},
+		{"holiday centre on Monday after DST ends (deadline in summer time)", "2026-10-26", "vacances", true, "2026-10-22T10:00:00+02:00", "", ""},
+		{"holiday centre on Wednesday after DST ends (deadline in winter time)", "2026-10-28", "vacances", true, "2026-10-26T10:00:00+01:00", "", ""},
+		{"Easter Monday, the day after DST starts", "2027-03-29", "cantine", false, "", "public-holiday", "jour férié (Lundi de Pâques)"},
+		{"Tuesday after Easter Monday and DST (deadline in winter time)", "2027-03-30", "cantine", true, "2027-03-25T10:00:00+01:00", "", ""},
+		{"Wednesday after Easter Monday", "2027-03-31", "mercredi", true, "2027-03-26T10:00:00+01:00", "", ""},
+		{"Thursday after DST starts (deadline in summer time)", "2027-04-01", "cantine", true, "2027-03-30T10:00:00+02:00", "", ""},
+		{"Tuesday after Easter Monday 2026", "2026-04-07", "cantine", true, "2026-04-02T10:00:00+02:00", "", ""},
+		{"Whit Monday", "2027-05-17", "cantine", false, "", "public-holiday", "jour férié (Lundi de Pentecôte)"},
+		{"Tuesday after Whit Monday", "2027-05-18", "cantine", true, "2027-05-13T10:00:00+02:00", "", ""},
+		// Commune closures from the store.
+		{"whole-commune closure", "2027-01-14", "cantine", false, "", "closure", "fermeture exceptionnelle (Journée pédagogique)"},
+		{"closure day is no working day", "2027-01-18", "cantine", true, "2027-01-13T10:00:00+01:00", "", ""},
+		{"one-activity closure", "2027-01-13", "mercredi", false, "", "closure", "fermeture exceptionnelle (Formation des animateurs)"},
+		{"one-activity closure leaves a working day", "2027-01-15", "cantine", true, "2027-01-12T10:00:00+01:00", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := fetchDeadlines(t, h, tt.day, tt.day)
+			if len(out.Days) != 1 || out.Days[0].Date != tt.day || len(out.Days[0].Activities) != 5 {
+				t.Fatalf("want one day %s with 5 activities, got %+v", tt.day, out.Days)
+			}
+			open, deadline, reason, explanation := activityOn(t, out, tt.day, tt.activity)
+			if open != tt.open || deadline != tt.deadline || reason != tt.reason || explanation != tt.explanation {
+				t.Errorf("got open=%v deadline=%q reason=%q explanation=%q\nwant open=%v deadline=%q reason=%q explanation=%q",
+					open, deadline, reason, explanation, tt.open, tt.deadline, tt.reason, tt.explanation)
+			}
+		})
+	}
+
+	t.Run("a range has every day in order with the policy", func(t *testing.T) {
+		out := fetchDeadlines(t, h, "2026-12-07", "2026-12-13")
+		if out.From != "2026-12-07" || out.To != "2026-12-13" || out.Policy.WorkingDaysBefore != 2 || out.Policy.Hour != 10 ||
+			!strings.Contains(out.Policy.Rule, "2 jours ouvrés avant 10h00") {
+			t.Errorf("header %+v", out)
+		}
+		if len(out.Days) != 7 {
+			t.Fatalf("%d days", len(out.Days))
+		}
+		for i, d := range out.Days {
+			if want := date.MustParse("2026-12-07").AddDays(i).String(); d.Date != want {
+				t.Errorf("day %d is %s, want %s", i, d.Date, want)
+			}
+		}
+	})
+	t.Run("366 days are allowed", func(t *testing.T) {
+		out := fetchDeadlines(t, h, "2026-09-01", "2027-09-01")
+		if len(out.Days) != 366 {
+			t.Errorf("%d days", len(out.Days))
+		}
+	})
+	t.Run("uncovered school year is closed, never guessed", func(t *testing.T) {
+		out := fetchDeadlines(t, h, "2030-01-07", "2030-01-07")
+		open, _, reason, _ := activityOn(t, out, "2030-01-07", "cantine")
+		if open || reason != "calendar-unknown" {
+			t.Errorf("open=%v reason=%q", open, reason)
+		}
+	})
+	t.Run("the raw JSON has the contract's shape", func(t *testing.T) {
+		_, body := get(t, h, "/api/v1/deadlines?from=2026-12-07&to=2026-12-07")
+		want := `{"activity":"cantine","open":true,"deadline":"2026-12-03T10:00:00+01:00"}`
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %s:\n%s", want, body)
+		}
+		if !strings.Contains(body, `{"activity":"mercredi","open":false,"reason":"not-wednesday",`) {
+			t.Errorf("closed activity shape: %s", body)
+		}
+	})
+}
+
+func TestDeadlinesRefusals(t *testing.T) {
+	h := newTestHandler(t, paris(t, december1), fakeClosures{})
+	tests := []struct {
+		name, query, typ string
+		fields           []string
+	}{
+		{"no parameters", "", "/problems/invalid-date", []string{"from", "to"}},
+		{"missing to", "from=2026-12-07", "/problems/invalid-date", []string{"to"}},
+		{"French date", "from=07/12/2026&to=2026-12-13", "/problems/invalid-date", []string{"from"}},
+		{"impossible date", "from=2026-12-07&to=2026-02-30", "/problems/invalid-date", []string{"to"}},
+		{"date with time", "from=2026-12-07T00:00:00Z&to=2026-12-08", "/problems/invalid-date", []string{"from"}},
+		{"twice the same parameter", "from=2026-12-07&from=2026-12-08&to=2026-12-09", "/problems/invalid-date", []string{"from"}},
+		{"from after to", "from=2026-12-08&to=2026-12-07", "/problems/invalid-range", nil},
+		{"367 days", "from=2026-09-01&to=2027-09-02", "/problems/invalid-range", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := get(t, h, "/api/v1/deadlines?"+tt.query)
+			if res.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+			if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			var p struct {
+				Type, Title, Detail string
+				Status              int
+				Errors              []struct{ Field, Detail string }
+			}
+			if err := json.Unmarshal([]byte(body), &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Type != tt.typ || p.Status != 400 || p.Title == "" || p.Detail == "" {
+				t.Errorf("problem %+v", p)
+			}
+			var fields []string
+			for _, e := range p.Errors {
+				fields = append(fields, e.Field)
+				if e.Detail == "" {
+					t.Errorf("field %s without detail", e.Field)
+				}
+			}
+			if strings.Join(fields, ",") != strings.Join(tt.fields, ",") {
+				t.Errorf("fields %v, want %v", fields, tt.fields)
+			}
+		})
+	}
+}
+
+func TestStoreFailureIsAGeneric500(t *testing.T) {
+	h := newTestHandler(t, paris(t, december1), fakeClosures{err: errors.New("dynamodb: connection refused to 10.0.0.1")})
+	for _, path := range []string{"/api/v1/deadlines?from=2026-12-07&to=2026-12-08", "/informations-utiles"} {
+		t.Run(path, func(t *testing.T) {
+			res, body := get(t, h, path)
+			if res.StatusCode != http.StatusInternalServerError {
+				t.Errorf("status %d", res.StatusCode)
+			}
+			if strings.Contains(body, "10.0.0.1") || strings.Contains(body, "dynamodb") {
+				t.Errorf("internal error leaked: %s", body)
+			}
+		})
+	}
+}
+
+func TestStaticOpenAPIAndNotFound(t *testing.T) {
+	h := newTestHandler(t, paris(t, december1), fakeClosures{})
+	tests := []struct {
+		path, contentType string
+		status            int
+		want              string
+	}{
+		{"/static/preau.css", "text/css; charset=utf-8", 200, ":root"},
+		{"/static/preau.js", "text/javascript; charset=utf-8", 200, "use strict"},
+		{"/static/", "text/html; charset=utf-8", 404, "Page introuvable"},
+		{"/static/absent.css", "", 404, ""},
+		{"/api/v1/openapi.json", "application/json; charset=utf-8", 200, `"openapi":"3.1.0"`},
+		{"/page-absente", "text/html; charset=utf-8", 404, "Page introuvable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			res, body := get(t, h, tt.path)
+			if res.StatusCode != tt.status {
+				t.Errorf("status %d, want %d", res.StatusCode, tt.status)
+			}
+			if tt.contentType != "" && res.Header.Get("Content-Type") != tt.contentType {
+				t.Errorf("Content-Type %q", res.Header.Get("Content-Type"))
+			}
+			if !strings.Contains(body, tt.want) {
+				t.Errorf("body lacks %q", tt.want)
+			}
+			checkSecurityHeaders(t, res)
+		})
+	}
+	t.Run("openapi.json is valid JSON documenting the deadlines", func(t *testing.T) {
+		_, body := get(t, h, "/api/v1/openapi.json")
+		var doc struct {
+			Paths map[string]any `json:"paths"`
+		}
+		if err := json.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := doc.Paths["/api/v1/deadlines"]; !ok {
+			t.Error("no /api/v1/deadlines")
+		}
+	})
+}
+
+// TestEvents runs every API Gateway v2 sample of events/ through the handler as Lambda would,
+// and checks the status its .expect.json names.
+func TestEvents(t *testing.T) {
+	h := newTestHandler(t, paris(t, december1), fakeClosures{})
+	adapter := httpadapter.NewV2(h)
+	files, err := filepath.Glob("events/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".expect.json") {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			var ev events.APIGatewayV2HTTPRequest
+			var want struct{ Status int }
+			readJSON(t, f, &ev)
+			readJSON(t, strings.TrimSuffix(f, ".json")+".expect.json", &want)
+			if ev.Version != "2.0" || ev.RequestContext.HTTP.Method == "" {
+				t.Fatalf("%s is not an API Gateway v2 HTTP event", f)
+			}
+			res, err := adapter.ProxyWithContext(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != want.Status {
+				t.Errorf("status %d, want %d; body %.300s", res.StatusCode, want.Status, res.Body)
+			}
+			if res.Headers["Content-Security-Policy"] == "" {
+				t.Error("no Content-Security-Policy")
+			}
+		})
+	}
+	if n < 5 {
+		t.Errorf("only %d samples", n)
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
