@@ -25,8 +25,8 @@
 //   - Login throttling: 5 failures per account and 20 per client address in a fixed 15-minute
 //     window; the 6th (or 21st) try in the window is refused with the time to retry (429).
 //   - Anti-robot: a stateless challenge signed with the stack's secret (nonce, expiry,
-//     difficulty). The page's script finds a proof of work (SHA-256 with 18 leading zero bits,
-//     about a second on a phone); without JavaScript the parent answers a simple French question
+//     difficulty). The page's script finds a proof of work (SHA-256 with 16 leading zero bits,
+//     a second or two on a phone); without JavaScript the parent answers a simple French question
 //     derived from the same signed nonce. Either is checked on the server and spent once (a
 //     conditional write of the nonce). ANTIROBOT_DISABLED=1 switches it off, in the local stack only.
 //   - Enumeration safety: sign-up answers 202 whether or not the e-mail has an account, hashes

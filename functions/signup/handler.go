@@ -1,0 +1,230 @@
+package main
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Deps is what the handler needs; main.go builds it once per cold start.
+type Deps struct {
+	Service  *accounts.Service
+	Sessions web.SessionResolver
+	Cookies  web.Cookies
+	Commune  string
+	HSTS     bool
+}
+
+type handler struct {
+	svc     *accounts.Service
+	render  *web.Renderer
+	cookies web.Cookies
+}
+
+// New returns the Signup function's handler; its routes are exactly template.yaml's.
+func New(d Deps) (http.Handler, error) {
+	pages, err := fs.Sub(templates, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	rd, err := web.NewRenderer(d.Commune, d.Cookies, pages)
+	if err != nil {
+		return nil, fmt.Errorf("signup pages: %w", err)
+	}
+	h := &handler{svc: d.Service, render: rd, cookies: d.Cookies}
+	// Pages resolve the session so the layout can greet a signed-in parent.
+	page := func(f http.HandlerFunc) http.Handler {
+		if d.Sessions == nil {
+			return f
+		}
+		return web.Authenticate(d.Sessions, d.Cookies, f)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /creer-un-compte", page(h.signupPage))
+	mux.Handle("POST /creer-un-compte", page(h.signupForm))
+	mux.HandleFunc("POST /api/v1/signup", h.signupAPI)
+	mux.HandleFunc("GET /api/v1/signup/challenge", h.challengeAPI)
+	mux.Handle("GET /confirm", page(h.confirmLink))
+	mux.HandleFunc("POST /api/v1/confirm", h.confirmAPI)
+	mux.Handle("POST /renvoyer-confirmation", page(h.resendForm))
+	mux.HandleFunc("POST /api/v1/signup/resend", h.resendAPI)
+	return web.Handler(mux, web.Options{Function: "Signup", HSTS: d.HSTS}), nil
+}
+
+// signupView is what the sign-up page shows.
+type signupView struct {
+	Form       accounts.SignupInput
+	Challenge  accounts.Challenge
+	AntiRobot  bool
+	Civilities []string
+	Rule       string
+	CodeHint   string
+	Sent       bool
+}
+
+func (h *handler) signupView(in accounts.SignupInput) signupView {
+	c := h.svc.Challenge()
+	return signupView{Form: in, Challenge: c, AntiRobot: c.Token != "", Civilities: accounts.Civilities,
+		Rule: accounts.PasswordRule, CodeHint: h.svc.CodePrefix + "…"}
+}
+
+func (h *handler) signupPage(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("etape") == "verifiez" {
+		h.render.Render(w, r, http.StatusOK, "signup-sent", web.Page{Title: "Vérifiez votre messagerie", Nav: "espace"})
+		return
+	}
+	h.render.Render(w, r, http.StatusOK, "signup", web.Page{Title: "Créer un compte", Nav: "espace", Data: h.signupView(accounts.SignupInput{})})
+}
+
+func (h *handler) signupForm(w http.ResponseWriter, r *http.Request) {
+	if err := web.ParseForm(w, r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	f := r.PostForm
+	in := accounts.SignupInput{
+		Civility: f.Get("civility"), LastName: f.Get("lastName"), FirstName: f.Get("firstName"), Email: f.Get("email"),
+		Password: f.Get("password"), PasswordConfirmation: f.Get("passwordConfirmation"), SubscriberCode: f.Get("subscriberCode"),
+		AcceptTerms:        f.Get("acceptTerms") != "",
+		AntiRobotChallenge: f.Get("antiRobotChallenge"), AntiRobotSolution: f.Get("antiRobotSolution"), AntiRobotAnswer: f.Get("antiRobotAnswer"),
+	}
+	err := h.svc.Signup(r.Context(), in)
+	if fe, ok := fault.As(err); ok && fe.Kind == fault.Invalid {
+		in.Password, in.PasswordConfirmation, in.AntiRobotAnswer = "", "", ""
+		h.render.Render(w, r, http.StatusBadRequest, "signup", web.Page{Title: "Créer un compte", Nav: "espace",
+			Errors: web.FormErrors(err), Data: h.signupView(in)})
+		return
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/creer-un-compte?etape=verifiez", http.StatusSeeOther)
+}
+
+// pending is the 202 answer of the API's e-mail-sending calls: the same whatever happened.
+type pending struct {
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+}
+
+const sentDetail = "Si cette demande est valable, un e-mail vient d'être envoyé à l'adresse indiquée : ouvrez le lien qu'il contient pour activer votre compte."
+
+func (h *handler) signupAPI(w http.ResponseWriter, r *http.Request) {
+	var in accounts.SignupInput
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := h.svc.Signup(r.Context(), in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusAccepted, pending{Status: "pending-confirmation", Detail: sentDetail})
+}
+
+func (h *handler) challengeAPI(w http.ResponseWriter, r *http.Request) {
+	c := h.svc.Challenge()
+	if c.Token == "" {
+		web.WriteJSON(w, http.StatusOK, map[string]any{"disabled": true})
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, c)
+}
+
+// confirmView is what the confirmation page shows.
+type confirmView struct {
+	Outcome string // "confirmed", "already", "expired", "unknown"
+	Token   string // the expired link's token, for the resend form
+}
+
+func (h *handler) confirmLink(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	err := h.svc.Confirm(r.Context(), token)
+	v, code, title := confirmView{Outcome: "confirmed"}, http.StatusOK, "Compte activé"
+	switch {
+	case err == nil:
+	case errors.Is(err, accounts.ErrAlreadyConfirmed):
+		v.Outcome, title = "already", "Compte déjà activé"
+	case errors.Is(err, accounts.ErrLinkExpired):
+		v.Outcome, v.Token, code, title = "expired", token, http.StatusGone, "Lien expiré"
+	case errors.Is(err, accounts.ErrLinkUnknown):
+		v.Outcome, code, title = "unknown", http.StatusNotFound, "Lien inconnu"
+	default:
+		web.Error(w, r, err)
+		return
+	}
+	h.render.Render(w, r, code, "confirm", web.Page{Title: title, Nav: "espace", Data: v})
+}
+
+func (h *handler) confirmAPI(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Token string `json:"token"`
+	}
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if in.Token == "" {
+		web.Error(w, r, fieldError("token", "Le jeton du lien de confirmation est requis."))
+		return
+	}
+	if err := h.svc.Confirm(r.Context(), in.Token); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "confirmed", "detail": "Votre compte est activé : vous pouvez vous connecter."})
+}
+
+func (h *handler) resendForm(w http.ResponseWriter, r *http.Request) {
+	if err := web.ParseForm(w, r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	err := h.svc.ResendConfirmation(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("token"))
+	if fe, ok := fault.As(err); ok && fe.Kind == fault.Invalid {
+		h.render.Render(w, r, http.StatusBadRequest, "confirm", web.Page{Title: "Recevoir un nouveau lien", Nav: "espace",
+			Errors: web.FormErrors(err), Data: confirmView{Outcome: "resend"}})
+		return
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/creer-un-compte?etape=verifiez", http.StatusSeeOther)
+}
+
+func (h *handler) resendAPI(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Email string `json:"email"`
+		Token string `json:"token"`
+	}
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if in.Email == "" && in.Token == "" {
+		web.Error(w, r, fieldError("email", "Saisissez votre adresse e-mail."))
+		return
+	}
+	if err := h.svc.ResendConfirmation(r.Context(), in.Email, in.Token); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusAccepted, pending{Status: "pending-confirmation", Detail: sentDetail})
+}
+
+func fieldError(field, detail string) error {
+	var f fault.Fields
+	f.Add(field, detail)
+	return f.Err()
+}
