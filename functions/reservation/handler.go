@@ -88,7 +88,7 @@ func (h *handler) form(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := web.ViewerFrom(r.Context())
-	back := planningURL(r.PostFormValue("mois"), r.PostFormValue("date"))
+	back := planningURL(r.PostFormValue("mois"), r.PostFormValue("date"), r.PostFormValue("child"))
 	day, err := reservations.ParseDay(r.PostFormValue("date"))
 	if err != nil {
 		web.Error(w, r, err)
@@ -120,8 +120,8 @@ func (h *handler) form(w http.ResponseWriter, r *http.Request) {
 }
 
 // planningURL is the planning page of month mois ("2026-12"), else of day's month, anchored
-// on the day.
-func planningURL(mois, day string) string {
+// on the child's day.
+func planningURL(mois, day, child string) string {
 	u := "/espace-famille/planning"
 	if _, err := time.Parse("2006-01", mois); err == nil {
 		u += "?mois=" + url.QueryEscape(mois)
@@ -129,7 +129,7 @@ func planningURL(mois, day string) string {
 		u += "?mois=" + d.MonthKey()
 	}
 	if d, err := date.Parse(day); err == nil {
-		u += "#jour-" + d.String()
+		u += "#jour-" + d.String() + "-" + url.PathEscape(child)
 	}
 	return u
 }

@@ -1,0 +1,387 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/fr"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// FeedStore keeps the families' calendar feeds; *store.Store implements it.
+type FeedStore interface {
+	FamilyFeed(ctx context.Context, familyID string) (store.FamilyFeed, bool, error)
+	StartFamilyFeed(ctx context.Context, familyID string, f store.FamilyFeed) error
+	RevokeFamilyFeed(ctx context.Context, familyID string) error
+	FeedOwner(ctx context.Context, tokenHash string) (string, bool, error)
+}
+
+// Deps is what the Planning handler needs; main.go builds it once per cold start.
+type Deps struct {
+	Commune   string
+	BaseURL   string        // public URL of the portal, for the feed's address
+	SecretKey []byte        // derives feed tokens from their stored nonce
+	Policy    cutoff.Policy // the commune's rule, as the warning states it
+	Service   *reservations.Service
+	Feeds     FeedStore
+	Sessions  web.SessionResolver
+	Cookies   web.Cookies
+	HSTS      bool
+}
+
+type handler struct {
+	Deps
+	pages *web.Renderer
+}
+
+// New returns the Planning function's handler: the planning page and API, and the calendar feed.
+func New(d Deps) (http.Handler, error) {
+	if d.Service == nil || d.Feeds == nil || d.Sessions == nil {
+		return nil, errors.New("planning: service, feeds and sessions are required")
+	}
+	if len(d.SecretKey) < 32 {
+		return nil, errors.New("planning: the secret key needs at least 32 bytes")
+	}
+	sub, err := fs.Sub(templates, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("planning: %w", err)
+	}
+	pages, err := web.NewRenderer(d.Commune, d.Cookies, sub)
+	if err != nil {
+		return nil, fmt.Errorf("planning: %w", err)
+	}
+	h := &handler{Deps: d, pages: pages}
+	signedIn := func(f http.HandlerFunc) http.Handler {
+		return web.Authenticate(d.Sessions, d.Cookies, web.RequireViewer(f))
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /espace-famille/planning", signedIn(h.page))
+	mux.Handle("GET /api/v1/children/{childId}/planning", signedIn(h.api))
+	mux.Handle("POST /espace-famille/calendrier", signedIn(h.feedForm))
+	mux.HandleFunc("GET /calendrier/{token}", h.feed)
+	return web.Handler(mux, web.Options{Function: "Planning", HSTS: d.HSTS}), nil
+}
+
+// ---- JSON ----
+
+type planningJSON struct {
+	ChildID string    `json:"childId"`
+	From    date.Date `json:"from"`
+	To      date.Date `json:"to"`
+	Days    []dayJSON `json:"days"`
+}
+
+type dayJSON struct {
+	Date       date.Date  `json:"date"`
+	Activities []cellJSON `json:"activities"`
+}
+
+type cellJSON struct {
+	Activity   calendar.Activity `json:"activity"`
+	Open       bool              `json:"open"`
+	Booked     bool              `json:"booked"`
+	Deadline   *string           `json:"deadline"`
+	Changeable bool              `json:"changeable"`
+	Reason     *string           `json:"reason"`
+}
+
+func (h *handler) api(w http.ResponseWriter, r *http.Request) {
+	v := web.ViewerFrom(r.Context())
+	q := r.URL.Query()
+	from, err := reservations.ParseDay(q.Get("from"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	to, err := reservations.ParseDay(q.Get("to"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p, err := h.Service.ChildPlanning(r.Context(), v.FamilyID, r.PathValue("childId"), from, to)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	out := planningJSON{ChildID: p.Child.ID, From: from, To: to, Days: make([]dayJSON, 0, len(p.Days))}
+	for _, d := range p.Days {
+		dj := dayJSON{Date: d.Date, Activities: make([]cellJSON, 0, len(d.Cells))}
+		for _, c := range d.Cells {
+			cj := cellJSON{Activity: c.Activity, Open: c.Open, Booked: c.Booked, Changeable: c.Changeable}
+			if !c.Deadline.IsZero() {
+				s := c.Deadline.Format(time.RFC3339)
+				cj.Deadline = &s
+			}
+			if c.Reason != "" {
+				s := c.Reason
+				cj.Reason = &s
+			}
+			dj.Activities = append(dj.Activities, cj)
+		}
+		out.Days = append(out.Days, dj)
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+}
+
+// ---- Page ----
+
+type pageData struct {
+	NoFamily   bool
+	MonthLabel string
+	Mois       string // "2026-12"
+	Prev, Next string
+	PrevLabel  string
+	NextLabel  string
+	Warning    string
+	Children   []childView
+	History    []historyView
+	FeedURL    string
+	FeedSince  string
+}
+
+type childView struct {
+	ID, Name   string
+	Activities string
+	Weeks      []weekView
+}
+
+type weekView struct {
+	Label string
+	Days  []dayView
+}
+
+type dayView struct {
+	ID     string // anchor "jour-2026-12-07"
+	Date   string
+	Label  string
+	Closed string // set when every activity is closed that day: why
+	Cells  []cellView
+}
+
+type cellView struct {
+	Activity   string
+	Label      string
+	Status     string // réservé, non réservé, fermé, complet
+	Class      string
+	Why        string
+	Deadline   string
+	Changeable bool
+	Booked     bool
+	Action     string
+	Button     string
+}
+
+type historyView struct {
+	When, Child, What, Day, Channel, Who string
+}
+
+// warning is the town hall's notice, shown where parents book (from the parents' guide).
+func warning(p cutoff.Policy) string {
+	return fmt.Sprintf("Les repas doivent être réservés sur le portail. Nous vous recommandons d'effectuer vos "+
+		"réservations sur une longue durée (vous pourrez annuler des réservations prises à l'avance). "+
+		"Toute demande de réservation ou d'annulation doit intervenir %d jours ouvrés avant %dh00, avant le jour de restauration.",
+		p.WorkingDaysBefore, p.Hour)
+}
+
+func monthLabel(d date.Date) string { return fr.MonthName(d.Month()) + " " + fmt.Sprint(d.Year()) }
+
+func (h *handler) page(w http.ResponseWriter, r *http.Request) {
+	v := web.ViewerFrom(r.Context())
+	now := h.Service.Now()
+	month := date.Of(now).FirstOfMonth()
+	if m := r.URL.Query().Get("mois"); m != "" {
+		t, err := time.Parse("2006-01", m)
+		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+			web.Error(w, r, reservations.ErrInvalidDate.WithDetail("Le mois doit être au format AAAA-MM, par exemple 2026-12."))
+			return
+		}
+		month = date.New(t.Year(), t.Month(), 1)
+	}
+	prev, next := month.AddMonths(-1), month.AddMonths(1)
+	data := pageData{Mois: month.MonthKey(), MonthLabel: monthLabel(month), Prev: prev.MonthKey(), Next: next.MonthKey(),
+		PrevLabel: monthLabel(prev), NextLabel: monthLabel(next), Warning: warning(h.Policy)}
+	fp, err := h.Service.FamilyPlanning(r.Context(), v.FamilyID, month, next.AddDays(-1))
+	if errors.Is(err, reservations.ErrNoFamily) {
+		data.NoFamily = true
+		h.pages.Render(w, r, http.StatusOK, "planning", web.Page{Title: "Planning des activités", Nav: "famille", Data: data})
+		return
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	for _, c := range fp.Children {
+		data.Children = append(data.Children, childViewOf(c, data.Mois))
+	}
+	for _, e := range fp.History {
+		data.History = append(data.History, historyView{
+			When:    fr.LongDate(date.Of(e.At)) + " à " + fr.Clock(e.At),
+			Child:   e.Child.FirstName,
+			What:    e.Action.French() + " – " + e.Activity.Label(),
+			Day:     fr.LongDate(e.Day),
+			Channel: e.Channel.French(),
+			Who:     e.Who,
+		})
+	}
+	if f, ok, err := h.Feeds.FamilyFeed(r.Context(), v.FamilyID); err != nil {
+		web.Error(w, r, err)
+		return
+	} else if ok {
+		data.FeedURL = h.feedURL(v.FamilyID, f.Nonce)
+		data.FeedSince = fr.LongDateYear(date.Of(f.CreatedAt))
+	}
+	h.pages.Render(w, r, http.StatusOK, "planning", web.Page{Title: "Planning des activités", Nav: "famille", Data: data})
+}
+
+func childViewOf(c reservations.ChildPlanning, mois string) childView {
+	cv := childView{ID: c.Child.ID, Name: strings.TrimSpace(c.Child.FirstName + " " + c.Child.LastName)}
+	var labels []string
+	for _, a := range c.Activities {
+		labels = append(labels, a.Label())
+	}
+	cv.Activities = strings.Join(labels, ", ")
+	var week *weekView
+	for _, d := range c.Days {
+		wd := d.Date.Weekday()
+		if wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		if week == nil || wd == time.Monday {
+			monday := d.Date.AddDays(-int(wd - time.Monday))
+			cv.Weeks = append(cv.Weeks, weekView{Label: "Semaine du " + fr.LongDate(monday)})
+			week = &cv.Weeks[len(cv.Weeks)-1]
+		}
+		dv := dayView{ID: "jour-" + d.Date.String() + "-" + c.Child.ID, Date: d.Date.String(), Label: fr.LongDate(d.Date)}
+		allClosed := len(d.Cells) > 0
+		for _, cell := range d.Cells {
+			if cell.Open || cell.Booked {
+				allClosed = false
+			}
+			dv.Cells = append(dv.Cells, cellViewOf(cell))
+		}
+		if allClosed {
+			dv.Closed = d.Cells[0].ReasonText
+		}
+		week.Days = append(week.Days, dv)
+	}
+	return cv
+}
+
+func cellViewOf(c reservations.Cell) cellView {
+	v := cellView{Activity: string(c.Activity), Label: c.Activity.Label(), Booked: c.Booked, Changeable: c.Changeable}
+	switch {
+	case !c.Open:
+		v.Status, v.Class, v.Why = "fermé", "closed", c.ReasonText
+		if c.Booked {
+			v.Status = "fermé (réservation à régulariser)"
+		}
+	case !c.Enrolled:
+		v.Status, v.Class = "non inscrit", "closed"
+	case c.Booked:
+		v.Status, v.Class = "réservé", "booked"
+	case c.Full:
+		v.Status, v.Class = "complet", "full"
+	default:
+		v.Status, v.Class = "non réservé", "free"
+	}
+	if c.Open && c.Enrolled {
+		if c.Changeable {
+			v.Deadline = "modifiable jusqu'au " + fr.DeadlineText(c.Deadline)
+		} else if c.Reason == "deadline-passed" {
+			v.Deadline = "délai dépassé"
+		}
+	}
+	if c.Booked {
+		v.Action, v.Button = "/espace-famille/annulations", "Annuler"
+	} else {
+		v.Action, v.Button = "/espace-famille/reservations", "Réserver"
+	}
+	return v
+}
+
+// ---- Calendar feed ----
+
+func (h *handler) feedForm(w http.ResponseWriter, r *http.Request) {
+	if err := web.ParseForm(w, r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	v := web.ViewerFrom(r.Context())
+	if v.FamilyID == "" {
+		web.Error(w, r, reservations.ErrNoFamily)
+		return
+	}
+	switch r.PostFormValue("action") {
+	case "creer":
+		nonce := newNonce()
+		token := feedToken(h.SecretKey, v.FamilyID, nonce)
+		if err := h.Feeds.StartFamilyFeed(r.Context(), v.FamilyID, store.FamilyFeed{Nonce: nonce, TokenHash: hashToken(token), CreatedAt: h.Service.Now()}); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		h.Cookies.SetFlash(w, "Votre lien d'agenda est prêt. L'ancien lien, s'il y en avait un, ne fonctionne plus.")
+	case "revoquer":
+		if err := h.Feeds.RevokeFamilyFeed(r.Context(), v.FamilyID); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		h.Cookies.SetFlash(w, "Le lien d'agenda est désactivé.")
+	default:
+		web.Error(w, r, fault.New(fault.Invalid, "invalid-action", "Action inconnue", "Cette action n'existe pas."))
+		return
+	}
+	http.Redirect(w, r, "/espace-famille/planning#agenda", http.StatusSeeOther)
+}
+
+var errFeedNotFound = fault.New(fault.NotFound, "feed-not-found", "Agenda introuvable",
+	"Ce lien d'agenda n'existe pas ou a été désactivé.")
+
+// feedWindow is the span of days a feed carries around today.
+const feedBefore, feedAfter = 14, 76
+
+func (h *handler) feed(w http.ResponseWriter, r *http.Request) {
+	token := strings.TrimSuffix(r.PathValue("token"), ".ics")
+	if !plausibleToken(token) {
+		web.Error(w, r, errFeedNotFound)
+		return
+	}
+	familyID, ok, err := h.Feeds.FeedOwner(r.Context(), hashToken(token))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if !ok {
+		web.Error(w, r, errFeedNotFound)
+		return
+	}
+	now := h.Service.Now()
+	today := date.Of(now)
+	fp, err := h.Service.FamilyPlanning(r.Context(), familyID, today.AddDays(-feedBefore), today.AddDays(feedAfter))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, max-age=900")
+	w.Header().Set("Content-Disposition", `inline; filename="planning.ics"`)
+	_, _ = w.Write(icsOf(fp, h.Commune, h.BaseURL, now))
+}
+
+func (h *handler) feedURL(familyID, nonce string) string {
+	return strings.TrimRight(h.BaseURL, "/") + "/calendrier/" + feedToken(h.SecretKey, familyID, nonce) + ".ics"
+}

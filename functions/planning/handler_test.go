@@ -1,0 +1,351 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/infra/dynamotest"
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/web"
+)
+
+// sessions is a fake resolver: the cookie value names the parent.
+type sessions map[string]*web.Viewer
+
+func (s sessions) ResolveSession(_ context.Context, token string) (*web.Viewer, error) {
+	return s[token], nil
+}
+
+var parents = sessions{
+	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
+	"parent-b": {Email: "b@example.fr", FirstName: "Bruno", FamilyID: "f_b"},
+	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
+}
+
+type fixture struct {
+	h     http.Handler
+	st    *store.Store
+	clock *clock.Fixed
+}
+
+// deadline of Monday 2026-12-07 under the commune's rule.
+var deadline = time.Date(2026, 12, 3, 10, 0, 0, 0, date.Paris)
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	from := date.MustParse("2026-09-01")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []struct{ fam, child, site string }{{"f_a", "c_lea", "jules-ferry"}, {"f_b", "c_zoe", "jules-ferry"}, {"f_a", "c_tom", "petit-prince"}} {
+		must(st.PutFamily(ctx, family.Family{ID: f.fam, Name: "Famille " + f.fam}))
+		must(st.PutChild(ctx, family.Child{ID: f.child, FamilyID: f.fam, FirstName: strings.TrimPrefix(f.child, "c_")}))
+		must(st.PutEnrolment(ctx, f.fam, family.Enrolment{ChildID: f.child, Activity: calendar.Canteen, Site: f.site, From: from}))
+	}
+	must(st.PutActivity(ctx, family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1}))
+	must(st.PutClosure(ctx, calendar.Closure{Day: date.MustParse("2026-12-10"), Label: "Formation des agents", Activities: []calendar.Activity{calendar.Canteen}}))
+	clk := clock.NewFixed(deadline.Add(-time.Hour))
+	svc := reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
+	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", SecretKey: []byte("0123456789abcdef0123456789abcdef"),
+		Policy: cutoff.DefaultPolicy(), Service: svc, Feeds: st, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
+	must(err)
+	return &fixture{h: h, st: st, clock: clk}
+}
+
+func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	r := httptest.NewRequest(method, target, body)
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if who != "" {
+		r.AddCookie(&http.Cookie{Name: "preau_session", Value: who})
+	}
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	return w
+}
+
+func problemType(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	var p map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatalf("body %q: %v", w.Body.String(), err)
+	}
+	s, _ := p["type"].(string)
+	return strings.TrimPrefix(s, web.ProblemBase)
+}
+
+func (f *fixture) book(t *testing.T, child, site, day string) {
+	t.Helper()
+	sl := reservations.Slot{Activity: calendar.Canteen, Site: site, Day: date.MustParse(day)}
+	if _, err := f.st.BookDay(context.Background(), sl, child, 0, reservations.Change{Who: "a@example.fr", At: deadline.Add(-24 * time.Hour),
+		Channel: reservations.ChannelWeb, Action: reservations.ActionBook, ChildID: child}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPlanningAPI(t *testing.T) {
+	f := setup(t)
+	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
+	w := f.do(t, "parent-a", http.MethodGet, "/api/v1/children/c_lea/planning?from=2026-12-03&to=2026-12-11", nil)
+	if w.Code != 200 {
+		t.Fatalf("status %d %s", w.Code, w.Body)
+	}
+	var p struct {
+		Days []struct {
+			Date       string
+			Activities []struct {
+				Activity   string
+				Open       bool
+				Booked     bool
+				Deadline   *string
+				Changeable bool
+				Reason     *string
+			}
+		}
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Days) != 9 {
+		t.Fatalf("%d days, want 9", len(p.Days))
+	}
+	str := func(s *string) string {
+		if s == nil {
+			return "null"
+		}
+		return *s
+	}
+	want := map[string]string{ // date → open booked changeable deadline reason
+		"2026-12-03": "true false false 2026-12-01T10:00:00+01:00 deadline-passed",
+		"2026-12-05": "false false false null weekend",
+		"2026-12-07": "true true true 2026-12-03T10:00:00+01:00 null",
+		"2026-12-08": "true false true 2026-12-04T10:00:00+01:00 null",
+		"2026-12-09": "false false false null wednesday",
+		"2026-12-10": "false false false null closure",
+	}
+	for _, d := range p.Days {
+		if len(d.Activities) != 1 || d.Activities[0].Activity != "cantine" {
+			t.Fatalf("day %s: %+v", d.Date, d.Activities)
+		}
+		c := d.Activities[0]
+		got := fmt.Sprintf("%v %v %v %s %s", c.Open, c.Booked, c.Changeable, str(c.Deadline), str(c.Reason))
+		if w, ok := want[d.Date]; ok && got != w {
+			t.Errorf("%s: %s, want %s", d.Date, got, w)
+		}
+	}
+}
+
+// TestParentAReachesNoneOfFamilyB runs every Planning route as parent A against family B's child.
+func TestParentAReachesNoneOfFamilyB(t *testing.T) {
+	f := setup(t)
+	f.book(t, "c_zoe", "jules-ferry", "2026-12-07")
+	tests := []struct {
+		name, who, path string
+		status          int
+	}{
+		{"B's child", "parent-a", "/api/v1/children/c_zoe/planning?from=2026-12-01&to=2026-12-31", 404},
+		{"unknown child", "parent-a", "/api/v1/children/c_x/planning?from=2026-12-01&to=2026-12-31", 404},
+		{"unlinked", "unlinked", "/api/v1/children/c_zoe/planning?from=2026-12-01&to=2026-12-31", 404},
+		{"anonymous", "", "/api/v1/children/c_zoe/planning?from=2026-12-01&to=2026-12-31", 401},
+		{"bad date", "parent-b", "/api/v1/children/c_zoe/planning?from=2026-12-01&to=demain", 400},
+		{"reversed", "parent-b", "/api/v1/children/c_zoe/planning?from=2026-12-31&to=2026-12-01", 400},
+		{"too long", "parent-b", "/api/v1/children/c_zoe/planning?from=2026-01-01&to=2026-12-31", 400},
+		{"B's own child", "parent-b", "/api/v1/children/c_zoe/planning?from=2026-12-01&to=2026-12-31", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := f.do(t, tt.who, http.MethodGet, tt.path, nil)
+			if w.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
+			}
+			if tt.status == 404 && strings.Contains(w.Body.String(), "zoe") {
+				t.Fatal("the refusal names the child")
+			}
+		})
+	}
+	w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil)
+	if w.Code != 200 || strings.Contains(w.Body.String(), "c_zoe") || strings.Contains(w.Body.String(), "zoe") {
+		t.Fatalf("parent A's page shows family B: %d", w.Code)
+	}
+}
+
+func TestPlanningPage(t *testing.T) {
+	f := setup(t)
+	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
+	w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil)
+	if w.Code != 200 {
+		t.Fatalf("status %d %s", w.Code, w.Body)
+	}
+	body := w.Body.String()
+	for _, want := range []string{
+		"décembre 2026", "?mois=2026-11", "?mois=2027-01", "2 jours ouvrés avant 10h00",
+		"Faire une demande sur une longue période", `href="/espace-famille/longue-periode"`,
+		"<h3 id=\"enfant-c_lea\">", "<h3 id=\"enfant-c_tom\">", `id="jour-2026-12-07-c_lea"`,
+		"réservé", "non réservé", "modifiable jusqu&#39;au jeudi 3 décembre à 10h00", "délai dépassé", "fermé",
+		"Formation des agents", `action="/espace-famille/annulations"`, `action="/espace-famille/reservations"`,
+		`<span class="visually-hidden"> Restauration scolaire pour lea le lundi 7 décembre</span>`,
+		"Historique des modifications", "a@example.fr",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	tests := []struct {
+		name, who, path string
+		status          int
+		contains        string
+	}{
+		{"unlinked account", "unlinked", "/espace-famille/planning", 200, "Mon espace citoyen"},
+		{"anonymous", "", "/espace-famille/planning?mois=2026-12", 303, ""},
+		{"bad month", "parent-a", "/espace-famille/planning?mois=decembre", 400, ""},
+		{"current month by default", "parent-a", "/espace-famille/planning", 200, "décembre 2026"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := f.do(t, tt.who, http.MethodGet, tt.path, nil)
+			if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.contains) {
+				t.Fatalf("status %d, want %d containing %q", w.Code, tt.status, tt.contains)
+			}
+		})
+	}
+}
+
+var feedURL = regexp.MustCompile(`https://portail\.example\.fr(/calendrier/[a-z2-7]{32}\.ics)`)
+
+func (f *fixture) feedPath(t *testing.T, who string) string {
+	t.Helper()
+	m := feedURL.FindStringSubmatch(f.do(t, who, http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String())
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func TestCalendarFeed(t *testing.T) {
+	f := setup(t)
+	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
+	f.book(t, "c_zoe", "jules-ferry", "2026-12-08")
+	if f.feedPath(t, "parent-a") != "" {
+		t.Fatal("a feed before asking for one")
+	}
+	if w := f.do(t, "", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 401 {
+		t.Fatalf("anonymous create: %d", w.Code)
+	}
+	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
+		t.Fatalf("create: %d", w.Code)
+	}
+	path := f.feedPath(t, "parent-a")
+	if path == "" {
+		t.Fatal("no feed address on the page")
+	}
+	w := f.do(t, "", http.MethodGet, path, nil)
+	if w.Code != 200 || w.Header().Get("Content-Type") != "text/calendar; charset=utf-8" {
+		t.Fatalf("feed: %d %q", w.Code, w.Header().Get("Content-Type"))
+	}
+	ics := w.Body.String()
+	checkICS(t, ics)
+	for _, want := range []string{
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", "UID:2026-12-07-cantine-c_lea@portail.example.fr\r\n",
+		"DTSTART;VALUE=DATE:20261207\r\n", "DTEND;VALUE=DATE:20261208\r\n", "SUMMARY:lea : Restauration scolaire\r\n",
+		"DTSTAMP:20261203T080000Z\r\n", "BEGIN:VALARM", "TRIGGER:-PT2H", "DTEND:20261204T090000Z\r\n", "END:VCALENDAR\r\n",
+	} {
+		if !strings.Contains(ics, want) {
+			t.Errorf("feed lacks %q", want)
+		}
+	}
+	if strings.Contains(ics, "c_zoe") || strings.Contains(ics, "zoe") {
+		t.Fatal("family A's feed shows family B")
+	}
+	// Regenerate: the old address stops.
+	f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}})
+	newPath := f.feedPath(t, "parent-a")
+	if newPath == path || f.do(t, "", http.MethodGet, path, nil).Code != 404 || f.do(t, "", http.MethodGet, newPath, nil).Code != 200 {
+		t.Fatal("regenerating did not replace the address")
+	}
+	// Parent B's revocation does not touch family A's feed.
+	f.do(t, "parent-b", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"revoquer"}})
+	if f.do(t, "", http.MethodGet, newPath, nil).Code != 200 {
+		t.Fatal("parent B revoked family A's feed")
+	}
+	f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"revoquer"}})
+	if f.do(t, "", http.MethodGet, newPath, nil).Code != 404 {
+		t.Fatal("the revoked address still works")
+	}
+	for _, bad := range []string{"/calendrier/abc.ics", "/calendrier/" + strings.Repeat("a", 32) + ".ics"} {
+		if w := f.do(t, "", http.MethodGet, bad, nil); w.Code != 404 {
+			t.Errorf("%s: %d", bad, w.Code)
+		}
+	}
+}
+
+// checkICS checks RFC 5545's physical form: CRLF line ends, lines of at most 75 octets,
+// balanced components.
+func checkICS(t *testing.T, ics string) {
+	t.Helper()
+	if !strings.HasSuffix(ics, "\r\n") {
+		t.Fatal("no final CRLF")
+	}
+	depth := 0
+	for _, l := range strings.Split(strings.TrimSuffix(ics, "\r\n"), "\r\n") {
+		if strings.ContainsAny(l, "\r\n") {
+			t.Fatalf("bare CR or LF in %q", l)
+		}
+		if len(l) > 75 {
+			t.Fatalf("line of %d octets: %q", len(l), l)
+		}
+		switch {
+		case strings.HasPrefix(l, "BEGIN:"):
+			depth++
+		case strings.HasPrefix(l, "END:"):
+			depth--
+		}
+	}
+	if depth != 0 {
+		t.Fatal("unbalanced BEGIN/END")
+	}
+}
+
+func TestFoldAndEscape(t *testing.T) {
+	var b strings.Builder
+	long := "DESCRIPTION:" + escape(strings.Repeat("Réservé; annulable, jusqu'au jeudi\n", 5))
+	var buf bytes.Buffer
+	writeFolded(&buf, long)
+	b.Write(buf.Bytes())
+	checkICS(t, b.String())
+	unfolded := strings.ReplaceAll(b.String(), "\r\n ", "")
+	if strings.TrimSuffix(unfolded, "\r\n") != long {
+		t.Fatal("unfolding does not give the line back")
+	}
+	if !strings.Contains(long, `Réservé\; annulable\, jusqu'au jeudi\n`) {
+		t.Fatalf("escaping: %q", long)
+	}
+}
