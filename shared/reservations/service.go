@@ -233,3 +233,9 @@ func (s *Service) apply(ctx context.Context, who Actor, act Action, c check, now
 	}
 	return out, nil
 }
+
+// Household returns the actor's family: its children and their enrolments (ErrNoFamily when
+// the account is not linked).
+func (s *Service) Household(ctx context.Context, familyID string) (Household, error) {
+	return s.household(ctx, familyID)
+}

@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/infra/dynamotest"
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/mail"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/web"
+)
+
+// sessions is a fake resolver: the cookie value names the parent.
+type sessions map[string]*web.Viewer
+
+func (s sessions) ResolveSession(_ context.Context, token string) (*web.Viewer, error) {
+	return s[token], nil
+}
+
+var parents = sessions{
+	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
+	"parent-b": {Email: "b@example.fr", FirstName: "Bruno", FamilyID: "f_b"},
+	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
+}
+
+type fixture struct {
+	h     http.Handler
+	st    *store.Store
+	clock *clock.Fixed
+	mails *mailbox
+}
+
+// mailbox records the summaries sent.
+type mailbox struct {
+	mu   sync.Mutex
+	sent []mail.LongPeriodSummary
+	to   []string
+}
+
+func (m *mailbox) SendLongPeriodSummary(_ context.Context, to, _ string, s mail.LongPeriodSummary) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent, m.to = append(m.sent, s), append(m.to, to)
+	return nil
+}
+
+// deadline of Monday 2026-12-07 under the commune's rule.
+var deadline = time.Date(2026, 12, 3, 10, 0, 0, 0, date.Paris)
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	from := date.MustParse("2026-09-01")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []struct{ fam, child, site string }{{"f_a", "c_lea", "jules-ferry"}, {"f_b", "c_zoe", "jules-ferry"}, {"f_a", "c_tom", "petit-prince"}} {
+		must(st.PutFamily(ctx, family.Family{ID: f.fam, Name: "Famille " + f.fam}))
+		must(st.PutChild(ctx, family.Child{ID: f.child, FamilyID: f.fam, FirstName: strings.TrimPrefix(f.child, "c_")}))
+		must(st.PutEnrolment(ctx, f.fam, family.Enrolment{ChildID: f.child, Activity: calendar.Canteen, Site: f.site, From: from}))
+	}
+	must(st.PutActivity(ctx, family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1}))
+	must(st.PutClosure(ctx, calendar.Closure{Day: date.MustParse("2026-12-10"), Label: "Formation des agents", Activities: []calendar.Activity{calendar.Canteen}}))
+	clk := clock.NewFixed(deadline.Add(-time.Hour))
+	svc := reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
+	mails := &mailbox{}
+	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", Policy: cutoff.DefaultPolicy(),
+		Service: svc, Mailer: mails, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
+	must(err)
+	return &fixture{h: h, st: st, clock: clk, mails: mails}
+}
+
+func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	r := httptest.NewRequest(method, target, body)
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if who != "" {
+		r.AddCookie(&http.Cookie{Name: "preau_session", Value: who})
+	}
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	return w
+}
+
+func problemType(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	var p map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatalf("body %q: %v", w.Body.String(), err)
+	}
+	s, _ := p["type"].(string)
+	return strings.TrimPrefix(s, web.ProblemBase)
+}
+
+func (f *fixture) api(t *testing.T, who, body string) (*httptest.ResponseRecorder, result) {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, "/api/v1/long-period-requests", bytes.NewBufferString(body))
+	r.Header.Set("Content-Type", "application/json")
+	if who != "" {
+		r.AddCookie(&http.Cookie{Name: "preau_session", Value: who})
+	}
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	var res result
+	if w.Code == 200 {
+		if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w, res
+}
+
+type item struct{ ChildID, Date, Activity, Reason string }
+
+type result struct {
+	Preview bool
+	Applied []item
+	Skipped []item
+}
+
+func (r result) reasons() map[string]int {
+	m := map[string]int{}
+	for _, s := range r.Skipped {
+		m[s.Reason]++
+	}
+	return m
+}
+
+func (f *fixture) booked(t *testing.T, site, day string) int {
+	t.Helper()
+	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: site, Day: date.MustParse(day)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Booked
+}
+
+// TestLongPeriodAcrossHolidays books December 2026 to mid-January 2027 for two children: the
+// first days are past their deadline, Wednesdays are not asked for, the Christmas holidays and
+// New Year's Day are closed, the commune's closure too.
+func TestLongPeriodAcrossHolidays(t *testing.T) {
+	f := setup(t)
+	body := `{"children":["c_lea","c_tom"],"activities":["cantine"],"from":"2026-12-01","to":"2027-01-15","weekdays":[1,2,4,5],"action":"book"%s}`
+	w, prev := f.api(t, "parent-a", fmt.Sprintf(body, `,"preview":true`))
+	if w.Code != 200 || !prev.Preview {
+		t.Fatalf("preview: %d %s", w.Code, w.Body)
+	}
+	if f.booked(t, "jules-ferry", "2026-12-07") != 0 {
+		t.Fatal("the preview booked")
+	}
+	// School days asked for: Dec 7, 8, 11, 14, 15, 17, 18 (Dec 10 closed for the canteen) and
+	// Jan 4, 5, 7, 8, 11, 12, 14, 15 — 15 each; deadline passed for Dec 1, 3, 4.
+	r := prev.reasons()
+	if len(prev.Applied) != 30 || r["deadline-passed"] != 6 || r["closed"] == 0 {
+		t.Fatalf("preview: %d applied, skipped %v", len(prev.Applied), r)
+	}
+	for _, s := range prev.Skipped {
+		if s.Date == "2026-12-10" && s.Reason != "closed" || s.Date == "2027-01-01" && s.Reason != "closed" || s.Date == "2026-12-09" {
+			t.Fatalf("skipped %+v", s)
+		}
+	}
+	w, res := f.api(t, "parent-a", fmt.Sprintf(body, ""))
+	if w.Code != 200 || res.Preview || len(res.Applied) != 30 {
+		t.Fatalf("apply: %d, %d applied", w.Code, len(res.Applied))
+	}
+	if f.booked(t, "jules-ferry", "2026-12-07") != 1 || f.booked(t, "jules-ferry", "2027-01-15") != 1 || f.booked(t, "petit-prince", "2027-01-04") != 1 {
+		t.Fatal("days not booked")
+	}
+	if len(f.mails.sent) != 1 || f.mails.to[0] != "a@example.fr" || len(f.mails.sent[0].Applied) != 2 {
+		t.Fatalf("summary e-mails: %+v", f.mails.sent)
+	}
+	// Replaying the same request changes nothing.
+	_, again := f.api(t, "parent-a", fmt.Sprintf(body, ""))
+	if len(again.Applied) != 0 || again.reasons()["already-booked"] != 30 {
+		t.Fatalf("replay: %d applied, skipped %v", len(again.Applied), again.reasons())
+	}
+	d, _ := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
+	if len(d.Log) != 1 || d.Log[0].Channel != reservations.ChannelLongPeriod {
+		t.Fatalf("log %+v", d.Log)
+	}
+	// Cancel the Fridays of December.
+	_, c := f.api(t, "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-31","weekdays":[5],"action":"cancel"}`)
+	if len(c.Applied) != 2 || f.booked(t, "jules-ferry", "2026-12-11") != 0 || f.booked(t, "jules-ferry", "2026-12-18") != 0 {
+		t.Fatalf("cancel: %+v", c)
+	}
+}
+
+func TestLongPeriodWednesdaysAndEnrolment(t *testing.T) {
+	f := setup(t)
+	_, res := f.api(t, "parent-a", `{"children":["c_lea"],"activities":["cantine","mercredi"],"from":"2026-12-07","to":"2026-12-18","weekdays":[3],"action":"book","preview":true}`)
+	r := res.reasons()
+	if len(res.Applied) != 0 || r["not-enrolled"] != 2 || r["closed"] != 2 {
+		t.Fatalf("Wednesdays: %d applied, %v", len(res.Applied), r)
+	}
+}
+
+// TestLongPeriodAcrossDST stands on either side of a deadline that falls after the change to
+// summer time (Tuesday 30 March 2027, 10:00 +02:00, for Thursday 1 April).
+func TestLongPeriodAcrossDST(t *testing.T) {
+	f := setup(t)
+	body := `{"children":["c_lea"],"activities":["cantine"],"from":"2027-03-22","to":"2027-04-02","weekdays":[1,2,3,4,5],"action":"book","preview":true}`
+	deadline := time.Date(2027, 3, 30, 10, 0, 0, 0, date.Paris)
+	if _, off := deadline.Zone(); off != 7200 {
+		t.Fatal("test expects summer time")
+	}
+	tests := []struct {
+		name  string
+		now   time.Time
+		first string
+	}{
+		{"one second before", deadline.Add(-time.Second), "2027-04-01"},
+		{"at the deadline", deadline, "2027-04-02"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.clock.Set(tt.now)
+			_, res := f.api(t, "parent-a", body)
+			if len(res.Applied) == 0 || res.Applied[0].Date != tt.first {
+				t.Fatalf("first applied %+v, want %s", res.Applied, tt.first)
+			}
+		})
+	}
+}
+
+func TestLongPeriodRefusals(t *testing.T) {
+	f := setup(t)
+	tests := []struct {
+		name, who, body string
+		status          int
+	}{
+		{"family B's child", "parent-a", `{"children":["c_zoe"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 404},
+		{"one of B's children among A's", "parent-a", `{"children":["c_lea","c_zoe"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 404},
+		{"unlinked", "unlinked", `{"children":["c_zoe"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 404},
+		{"anonymous", "", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 401},
+		{"bad date", "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-32","to":"2026-12-18","weekdays":[1],"action":"book"}`, 400},
+		{"bad activity", "parent-a", `{"children":["c_lea"],"activities":["piscine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 400},
+		{"bad weekday", "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[8],"action":"book"}`, 400},
+		{"bad action", "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"swap"}`, 400},
+		{"too long", "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2028-12-18","weekdays":[1],"action":"book"}`, 400},
+		{"reversed", "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-18","to":"2026-12-07","weekdays":[1],"action":"book"}`, 400},
+		{"no child", "parent-a", `{"children":[],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 400},
+		{"unknown field", "parent-a", `{"kids":["c_lea"]}`, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if w, _ := f.api(t, tt.who, tt.body); w.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
+			}
+		})
+	}
+	if f.booked(t, "jules-ferry", "2026-12-07") != 0 || f.booked(t, "jules-ferry", "2026-12-14") != 0 || len(f.mails.sent) != 0 {
+		t.Fatal("a refused request changed something")
+	}
+}
+
+func TestLongPeriodPages(t *testing.T) {
+	f := setup(t)
+	w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `value="c_lea"`) || !strings.Contains(w.Body.String(), "2 jours ouvrés avant 10h00") {
+		t.Fatalf("form: %d", w.Code)
+	}
+	if w := f.do(t, "", http.MethodGet, "/espace-famille/longue-periode", nil); w.Code != 303 {
+		t.Fatalf("anonymous form: %d", w.Code)
+	}
+	form := url.Values{"etape": {"apercu"}, "enfant": {"c_lea"}, "activite": {"cantine"}, "du": {"2026-12-07"}, "au": {"2026-12-31"},
+		"jour": {"1", "2", "4", "5"}, "action": {"book"}}
+	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
+	body := w.Body.String()
+	if w.Code != 200 || !strings.Contains(body, "Jours qui seront traités : 7") || !strings.Contains(body, "Vacances de Noël") ||
+		!strings.Contains(body, `name="etape" value="confirmer"`) || f.booked(t, "jules-ferry", "2026-12-07") != 0 {
+		t.Fatalf("preview: %d %s", w.Code, body)
+	}
+	form.Set("etape", "confirmer")
+	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "Demande enregistrée") || f.booked(t, "jules-ferry", "2026-12-07") != 1 || len(f.mails.sent) != 1 {
+		t.Fatalf("confirm: %d", w.Code)
+	}
+	form.Set("enfant", "c_zoe")
+	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form); w.Code != 404 {
+		t.Fatalf("family B's child by form: %d", w.Code)
+	}
+	form.Del("enfant")
+	form.Del("jour")
+	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "Choisissez au moins un enfant.") || !strings.Contains(w.Body.String(), "Choisissez au moins un jour") {
+		t.Fatalf("missing fields: %d", w.Code)
+	}
+}
