@@ -178,5 +178,5 @@ func Load(ctx context.Context, s *store.Store, now time.Time) error {
 			return fmt.Errorf("demo: code of %s: %w", f.Name, err)
 		}
 	}
-	return nil
+	return LoadAccounts(ctx, s, now)
 }

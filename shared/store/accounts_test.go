@@ -1,0 +1,148 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/infra/dynamotest"
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/store"
+)
+
+func accountStore(t *testing.T) *store.Store {
+	t.Helper()
+	env := dynamotest.New(t)
+	return store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+}
+
+var at = time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+
+func TestAccountConditionalWrites(t *testing.T) {
+	s := accountStore(t)
+	ctx := context.Background()
+	const n = 20
+	var created, exists atomic.Int32
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.CreateAccount(ctx, accounts.Account{Email: "race@example.org", LastName: "N" + string(rune('a'+i)), CreatedAt: at, SessionStamp: "s"})
+			switch {
+			case err == nil:
+				created.Add(1)
+			case errors.Is(err, accounts.ErrExists):
+				exists.Add(1)
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if created.Load() != 1 || exists.Load() != n-1 {
+		t.Errorf("created %d, refused %d", created.Load(), exists.Load())
+	}
+	if _, err := s.Account(ctx, "nobody@example.org"); !errors.Is(err, accounts.ErrNotFound) || !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing account: %v", err)
+	}
+	if err := s.UpdateProfile(ctx, "nobody@example.org", "M", "A", "B"); !errors.Is(err, accounts.ErrNotFound) {
+		t.Errorf("update of a missing account: %v", err)
+	}
+	if err := s.ConfirmAccount(ctx, "race@example.org", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ConfirmAccount(ctx, "race@example.org", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := s.Account(ctx, "race@example.org")
+	if err != nil || !acc.ConfirmedAt.Equal(at) {
+		t.Errorf("confirmedAt %v %v", acc.ConfirmedAt, err)
+	}
+}
+
+func TestTokenSingleUse(t *testing.T) {
+	s := accountStore(t)
+	ctx := context.Background()
+	tok := accounts.Token{Hash: "h1", Purpose: accounts.PurposeReset, Email: "a@example.org", CreatedAt: at, ValidUntil: at.Add(time.Hour), ExpiresAt: at.Add(8 * 24 * time.Hour)}
+	if err := s.PutToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	var used, spent atomic.Int32
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch err := s.UseToken(ctx, "h1", at); {
+			case err == nil:
+				used.Add(1)
+			case errors.Is(err, accounts.ErrSpent):
+				spent.Add(1)
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if used.Load() != 1 || spent.Load() != 9 {
+		t.Errorf("used %d, refused %d", used.Load(), spent.Load())
+	}
+	got, err := s.Token(ctx, "h1")
+	if err != nil || got.UsedAt.IsZero() || got.Email != tok.Email || !got.ValidUntil.Equal(tok.ValidUntil) {
+		t.Errorf("kept token %+v %v", got, err)
+	}
+	if err := s.UseToken(ctx, "unknown", at); !errors.Is(err, accounts.ErrSpent) {
+		t.Errorf("unknown token: %v", err)
+	}
+}
+
+func TestProofAndThrottle(t *testing.T) {
+	s := accountStore(t)
+	ctx := context.Background()
+	if err := s.SpendProof(ctx, "n1", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SpendProof(ctx, "n1", at.Add(time.Hour)); !errors.Is(err, accounts.ErrSpent) {
+		t.Errorf("replayed proof: %v", err)
+	}
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.AddAttempt(ctx, "login-account", "a@example.org", at, at.Add(time.Hour)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n, err := s.Attempts(ctx, "login-account", "a@example.org", at); n != 12 || err != nil {
+		t.Errorf("count %d %v", n, err)
+	}
+	if n, err := s.Attempts(ctx, "login-account", "a@example.org", at.Add(15*time.Minute)); n != 0 || err != nil {
+		t.Errorf("next window %d %v", n, err)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	s := accountStore(t)
+	ctx := context.Background()
+	ss := accounts.Session{Hash: "sh", Email: "a@example.org", Stamp: "st", CreatedAt: at, ExpiresAt: at.Add(12 * time.Hour)}
+	if err := s.PutSession(ctx, ss); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Session(ctx, "sh")
+	if err != nil || got.Email != ss.Email || got.Stamp != "st" || !got.ExpiresAt.Equal(ss.ExpiresAt) {
+		t.Errorf("session %+v %v", got, err)
+	}
+	if err := s.DeleteSession(ctx, "sh"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, "sh"); !errors.Is(err, accounts.ErrNotFound) {
+		t.Errorf("deleted session: %v", err)
+	}
+}
