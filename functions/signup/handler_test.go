@@ -238,7 +238,7 @@ func TestSignupConfirmLoginFlow(t *testing.T) {
 	if w.Code != http.StatusConflict || problem(t, w).Type != "/problems/already-confirmed" {
 		t.Errorf("API second confirmation: %d %s", w.Code, w.Body)
 	}
-	w = f.get(t, "/confirm?token=" + strings.Repeat("A", 43))
+	w = f.get(t, "/confirm?token="+strings.Repeat("A", 43))
 	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "pas valable") {
 		t.Errorf("unknown link: %d", w.Code)
 	}

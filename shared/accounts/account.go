@@ -7,8 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/fault"
 )
 
 // Account is a parent's account. Its identifier is the normalised e-mail.

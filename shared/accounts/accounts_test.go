@@ -16,9 +16,9 @@ func TestCheckPassword(t *testing.T) {
 	}{
 		{"", "Saisissez"},
 		{"Ab1", "au moins 8"},
-		{"abcdefg1", "au moins 8"},  // no upper case
-		{"ABCDEFG1", "au moins 8"},  // no lower case
-		{"Abcdefgh", "au moins 8"},  // no digit
+		{"abcdefg1", "au moins 8"}, // no upper case
+		{"ABCDEFG1", "au moins 8"}, // no lower case
+		{"Abcdefgh", "au moins 8"}, // no digit
 		{"Password1", "trop courant"},
 		{"Azerty123", "trop courant"},
 		{"Soleil2024", "trop courant"},

@@ -94,7 +94,9 @@ func NewService(repo Repo, mail Notifier, clk clock.Clock, link func(string) str
 	return s
 }
 
-func (s *Service) confirmLink(secret string) string { return s.Link("/confirm?token=" + url.QueryEscape(secret)) }
+func (s *Service) confirmLink(secret string) string {
+	return s.Link("/confirm?token=" + url.QueryEscape(secret))
+}
 func (s *Service) resetLink(secret string) string {
 	return s.Link("/reinitialiser?token=" + url.QueryEscape(secret))
 }

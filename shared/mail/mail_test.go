@@ -42,14 +42,20 @@ func TestAccountMails(t *testing.T) {
 		subject string
 		want    []string
 	}{
-		{"confirmation", func(to string) error { return m.SendConfirmation(ctx, to, "Mme Martin", link, accounts.ConfirmLinkLifetime) },
+		{"confirmation", func(to string) error {
+			return m.SendConfirmation(ctx, to, "Mme Martin", link, accounts.ConfirmLinkLifetime)
+		},
 			"Confirmez votre compte", []string{"Laigneville", link, "48 heures", "Bonjour Mme Martin"}},
 		{"already registered", func(to string) error {
 			return m.SendAlreadyRegistered(ctx, to, "M Durand", "https://x.fr/", "https://x.fr/mot-de-passe-oublie")
 		}, "déjà un compte", []string{"Laigneville", "https://x.fr/mot-de-passe-oublie"}},
-		{"reset", func(to string) error { return m.SendPasswordReset(ctx, to, "M Durand", link, accounts.ResetLinkLifetime) },
+		{"reset", func(to string) error {
+			return m.SendPasswordReset(ctx, to, "M Durand", link, accounts.ResetLinkLifetime)
+		},
 			"Réinitialisation", []string{"1 heure", link}},
-		{"changed", func(to string) error { return m.SendPasswordChanged(ctx, to, "M Durand", "https://x.fr/mot-de-passe-oublie") },
+		{"changed", func(to string) error {
+			return m.SendPasswordChanged(ctx, to, "M Durand", "https://x.fr/mot-de-passe-oublie")
+		},
 			"a été modifié", []string{"autres connexions", "https://x.fr/mot-de-passe-oublie"}},
 	}
 	for _, c := range cases {
