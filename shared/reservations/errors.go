@@ -71,13 +71,13 @@ func clip(s string) string {
 
 func deadlinePassed(day date.Date, a calendar.Activity, deadline time.Time) error {
 	return ErrDeadlinePassed.
-		WithDetail("Le délai pour modifier « " + a.Label() + " » du " + fr.LongDate(day) +
-			" est dépassé : il fallait le faire avant le " + fr.DeadlineText(deadline) + ".").
+		WithDetail("Le délai pour modifier « "+a.Label()+" » du "+fr.LongDate(day)+
+			" est dépassé : il fallait le faire avant le "+fr.DeadlineText(deadline)+".").
 		With("deadline", deadline.Format(time.RFC3339))
 }
 
 func closed(cal *calendar.Calendar, day date.Date, a calendar.Activity, r calendar.Reason) error {
 	return ErrClosed.
-		WithDetail("« " + a.Label() + " » n'a pas lieu le " + fr.LongDate(day) + " : " + cal.Explain(a, day) + ".").
+		WithDetail("« "+a.Label()+" » n'a pas lieu le "+fr.LongDate(day)+" : "+cal.Explain(a, day)+".").
 		With("reason", string(r))
 }

@@ -19,7 +19,7 @@ const MaxLongPeriodDays = 400
 
 // longPeriodWorkers is how many days a long-period request writes at once. Each day is its own
 // conditional write on its own item (two children share an item: conditions keep them apart).
-const longPeriodWorkers = 16
+const longPeriodWorkers = 32
 
 // The reasons a long-period day is skipped.
 const (
@@ -137,33 +137,46 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 		return LongResult{}, err
 	}
 	who.Channel = ChannelLongPeriod
-	type done struct {
-		i   int
-		out Outcome
-		err error
-	}
 	results := make([]done, len(todo))
+	// The children of one slot share its item: one worker books them in turn, so they do not
+	// race for it, and a day not stored yet is created with its first booking in one write.
+	var slots [][]int
+	bySlot := map[Slot]int{}
+	for i, c := range todo {
+		g, ok := bySlot[c.slot]
+		if !ok {
+			g = len(slots)
+			bySlot[c.slot] = g
+			slots = append(slots, nil)
+		}
+		slots[g] = append(slots[g], i)
+	}
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(longPeriodWorkers, len(todo)) {
+	next := make(chan []int)
+	for range min(longPeriodWorkers, len(slots)) {
 		wg.Go(func() {
-			for i := range next {
-				c := todo[i]
-				now := s.clock.Now()
-				if !now.Before(c.deadline) {
-					results[i] = done{i: i, err: errDeadline}
+			for group := range next {
+				if q.Action == ActionBook && todo[group[0]].newDay && s.bookNewDay(ctx, who, todo, group, results) {
 					continue
 				}
-				out, err := s.apply(ctx, who, q.Action, c, now)
-				results[i] = done{i: i, out: out, err: err}
+				for _, i := range group {
+					c := todo[i]
+					now := s.clock.Now()
+					if !now.Before(c.deadline) {
+						results[i] = done{i: i, err: errDeadline}
+						continue
+					}
+					out, err := s.apply(ctx, who, q.Action, c, now)
+					results[i] = done{i: i, out: out, err: err}
+				}
 			}
 		})
 	}
-	for i := range todo {
+	for _, g := range slots {
 		if ctx.Err() != nil {
 			break
 		}
-		next <- i
+		next <- g
 	}
 	close(next)
 	wg.Wait()
@@ -199,6 +212,34 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 }
 
 var errDeadline = errors.New("deadline passed during the request")
+
+type done struct {
+	i   int
+	out Outcome
+	err error
+}
+
+// bookNewDay books every child of group (todo indices of one slot not stored yet) with the one
+// write that creates the slot's item; false when that did not apply (the caller books each).
+func (s *Service) bookNewDay(ctx context.Context, who Actor, todo []check, group []int, results []done) bool {
+	now := s.clock.Now()
+	c0 := todo[group[0]]
+	if !now.Before(c0.deadline) {
+		return false
+	}
+	cs := make([]Change, 0, len(group))
+	for _, i := range group {
+		cs = append(cs, Change{Who: who.Email, At: now, Channel: who.Channel, Action: ActionBook, ChildID: todo[i].child.ID})
+	}
+	ok, err := s.repo.BookNewDay(ctx, c0.slot, c0.capacity, cs)
+	if err != nil || !ok {
+		return false
+	}
+	for _, i := range group {
+		results[i] = done{i: i, out: Applied}
+	}
+	return true
+}
 
 // planLong sorts every (child, activity, day) of the request into what would be applied
 // (returned as checks) and what is skipped, reading each (activity, site) month once.
@@ -252,7 +293,8 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 					res.Skipped = append(res.Skipped, it)
 					continue
 				}
-				day := days[slotKey{a, c.slot.Site, d}]
+				day, stored := days[slotKey{a, c.slot.Site, d}]
+				c.newDay = !stored
 				_, booked := day.Bookings[child.ID]
 				switch {
 				case q.Action == ActionBook && booked:

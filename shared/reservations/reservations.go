@@ -181,6 +181,10 @@ type Repository interface {
 	// BookDay gives childID a seat on the slot unless it has one (Unchanged) or capacity
 	// (> 0) seats are taken (Full), recording c in the slot's log in the same write.
 	BookDay(ctx context.Context, s Slot, childID string, capacity int, c Change) (Outcome, error)
+	// BookNewDay creates the item of a slot believed not stored yet with the bookings of every
+	// change in cs, in one write; false (nothing changed) when the item exists after all or cs
+	// exceeds the capacity.
+	BookNewDay(ctx context.Context, s Slot, capacity int, cs []Change) (bool, error)
 	// CancelDay removes childID's seat (Unchanged when there was none), recording c.
 	CancelDay(ctx context.Context, s Slot, childID string, c Change) (Outcome, error)
 	// DaysOfMonth returns the stored days of activity a at site in the month of month.

@@ -148,6 +148,7 @@ type check struct {
 	slot     Slot
 	capacity int
 	deadline time.Time
+	newDay   bool // the slot had no stored item when the request was read
 }
 
 // validate applies every rule but capacity to a request for (child, day, activity), in the

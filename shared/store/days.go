@@ -113,7 +113,16 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 			return 0, err
 		}
 		switch {
-		case !found || day.Bookings == nil:
+		case !found:
+			// A day's first booking creates its item with the booking in it: one more write.
+			ok, err := s.createDayWith(ctx, sl, []reservations.Change{c})
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				return reservations.Applied, nil
+			}
+		case day.Bookings == nil:
 			if err := s.createDay(ctx, sl); err != nil {
 				return 0, err
 			}
@@ -152,6 +161,51 @@ func (s *Store) createDay(ctx context.Context, sl reservations.Slot) error {
 		return fmt.Errorf("create day %s: %w", sl.Day, err)
 	}
 	return nil
+}
+
+// BookNewDay creates the item of a day believed not stored yet (a long-period request read its
+// month) holding the bookings of every change in cs, in one write. It returns false, changing
+// nothing, when the item exists after all or cs exceeds the capacity: the caller then books each
+// child with BookDay.
+func (s *Store) BookNewDay(ctx context.Context, sl reservations.Slot, capacity int, cs []reservations.Change) (bool, error) {
+	if len(cs) == 0 || (capacity > 0 && len(cs) > capacity) {
+		return false, nil
+	}
+	return s.createDayWith(ctx, sl, cs)
+}
+
+// createDayWith creates a missing day item holding the bookings of cs; false when the item
+// appeared meanwhile.
+func (s *Store) createDayWith(ctx context.Context, sl reservations.Slot, cs []reservations.Change) (bool, error) {
+	bookings := map[string]types.AttributeValue{}
+	entries := make([]types.AttributeValue, 0, len(cs))
+	for _, c := range cs {
+		bookings[c.ChildID] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+			"at": avS(c.At.UTC().Format(time.RFC3339Nano)), "by": avS(c.Who), "channel": avS(string(c.Channel)),
+		}}
+		entries = append(entries, changeValue(c).(*types.AttributeValueMemberL).Value...)
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           &s.tables.Data,
+		Key:                 key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
+		UpdateExpression:    aws.String("SET #b = :m, #n = :count, #log = :entries, #a = :a, #s = :s, #d = :d"),
+		ConditionExpression: aws.String("attribute_not_exists(PK)"),
+		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#n": "booked", "#log": "log",
+			"#a": "activity", "#s": "site", "#d": "day"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":m":       &types.AttributeValueMemberM{Value: bookings},
+			":count":   avN(len(bookings)),
+			":entries": &types.AttributeValueMemberL{Value: entries},
+			":a":       avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()),
+		},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("create day %s: %w", sl.Day, err)
+	}
+	return true, nil
 }
 
 // CancelDay removes childID's seat on slot sl, recording c in the same write; Unchanged when

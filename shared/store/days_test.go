@@ -192,3 +192,33 @@ func TestFeedsAreReplacedAndRevoked(t *testing.T) {
 		t.Fatal("the revoked feed still works")
 	}
 }
+
+func TestBookNewDayCreatesOnce(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	cs := []reservations.Change{change("c_1", reservations.ActionBook), change("c_2", reservations.ActionBook)}
+	tests := []struct {
+		name     string
+		capacity int
+		want     bool
+	}{
+		{"over capacity refused", 1, false},
+		{"creates the day with both", 2, true},
+		{"the day exists now", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := st.BookNewDay(ctx, slot, tt.capacity, cs)
+			if err != nil || got != tt.want {
+				t.Fatalf("got %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+	d, err := st.Day(ctx, slot)
+	if err != nil || d.Booked != 2 || len(d.Bookings) != 2 || len(d.Log) != 2 {
+		t.Fatalf("day %+v %v", d, err)
+	}
+	if out, err := st.BookDay(ctx, slot, "c_1", 0, change("c_1", reservations.ActionBook)); err != nil || out != reservations.Unchanged {
+		t.Fatalf("rebook: %v %v", out, err)
+	}
+}
