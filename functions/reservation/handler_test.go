@@ -24,7 +24,9 @@ import (
 // sessions is a fake resolver: the cookie value names the parent.
 type sessions map[string]*web.Viewer
 
-func (s sessions) ResolveSession(_ context.Context, token string) (*web.Viewer, error) { return s[token], nil }
+func (s sessions) ResolveSession(_ context.Context, token string) (*web.Viewer, error) {
+	return s[token], nil
+}
 
 var parents = sessions{
 	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
