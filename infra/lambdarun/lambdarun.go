@@ -164,7 +164,11 @@ func (in *instance) next(w http.ResponseWriter, req *http.Request) {
 	case <-req.Context().Done():
 		return
 	case <-in.r.stopping:
-		http.Error(w, "stopping", http.StatusGone)
+		// Hold the poll until the process is stopped, so that it does not log a failed poll.
+		select {
+		case <-req.Context().Done():
+		case <-time.After(3 * time.Second):
+		}
 		return
 	}
 	inv.deadline = time.Now().Add(in.r.fn.Timeout)
