@@ -1,0 +1,183 @@
+package templatetest
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/preau/preau/infra/samtemplate"
+)
+
+func load(t *testing.T) (string, *samtemplate.Template) {
+	t.Helper()
+	root, err := samtemplate.ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"), nil,
+		map[string]string{"DataTable": "local-data-table", "SessionTable": "local-session-table"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tpl.Functions) == 0 {
+		t.Fatal("template.yaml declares no function")
+	}
+	return root, tpl
+}
+
+func TestGlobals(t *testing.T) {
+	_, tpl := load(t)
+	g := tpl.Globals
+	if g.Runtime != "provided.al2023" || g.Handler != "bootstrap" || !slices.Equal(g.Architectures, []string{"arm64"}) {
+		t.Errorf("Globals.Function = %+v, want provided.al2023, bootstrap, [arm64]", g)
+	}
+	for _, f := range tpl.Functions {
+		if f.Runtime != g.Runtime || f.Handler != g.Handler || !slices.Equal(f.Architectures, g.Architectures) {
+			t.Errorf("%s overrides the runtime settings: %+v", f.LogicalID, f.FunctionSettings)
+		}
+	}
+}
+
+// The Lambda build every `sam build` runs through the Makefile (BuildMethod: makefile).
+var lambdaBuild = regexp.MustCompile(`(?m)^CGO_ENABLED=0 GOOS=linux GOARCH=arm64 \S*go build -tags lambda\.norpc -trimpath -ldflags "-s -w" -o \S+/bootstrap \./functions/([a-z0-9]+)$`)
+
+func TestBuildTargets(t *testing.T) {
+	root, tpl := load(t)
+	for _, f := range tpl.Functions {
+		t.Run(f.LogicalID, func(t *testing.T) {
+			if f.BuildMethod != "makefile" {
+				t.Errorf("Metadata.BuildMethod = %q, want makefile", f.BuildMethod)
+			}
+			cmd := exec.Command("make", "-s", "-n", "build-"+f.LogicalID, "ARTIFACTS_DIR=/artifacts/"+f.LogicalID)
+			cmd.Dir = root
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("make -n build-%s: %v\n%s", f.LogicalID, err, out)
+			}
+			m := lambdaBuild.FindStringSubmatch(string(out))
+			if m == nil {
+				t.Fatalf("build-%s is not the Lambda build:\n%s", f.LogicalID, out)
+			}
+			if "functions/"+m[1] != f.Dir {
+				t.Errorf("build-%s builds ./functions/%s, want ./%s", f.LogicalID, m[1], f.Dir)
+			}
+			if _, err := os.Stat(filepath.Join(root, f.Dir, "main.go")); err != nil {
+				t.Errorf("%s/main.go: %v", f.Dir, err)
+			}
+		})
+	}
+}
+
+func TestEveryFunctionDirectoryIsDeployed(t *testing.T) {
+	root, tpl := load(t)
+	dirs, err := filepath.Glob(filepath.Join(root, "functions", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			continue
+		}
+		rel := "functions/" + filepath.Base(d)
+		if !slices.ContainsFunc(tpl.Functions, func(f samtemplate.Function) bool { return f.Dir == rel }) {
+			t.Errorf("%s is not a function of template.yaml", rel)
+		}
+	}
+}
+
+func TestRoutesAreUnique(t *testing.T) {
+	_, tpl := load(t)
+	seen := map[string]string{}
+	for _, f := range tpl.Functions {
+		for _, r := range f.Routes {
+			if !strings.HasPrefix(r.Path, "/") || r.Method == "" {
+				t.Errorf("%s.%s: malformed route %q", f.LogicalID, r.Event, r.RouteKey())
+			}
+			if prev, ok := seen[r.RouteKey()]; ok {
+				t.Errorf("route %s is declared by %s and %s.%s", r.RouteKey(), prev, f.LogicalID, r.Event)
+			}
+			seen[r.RouteKey()] = f.LogicalID + "." + r.Event
+		}
+	}
+}
+
+func TestPoliciesAreLeastPrivilege(t *testing.T) {
+	_, tpl := load(t)
+	for _, f := range tpl.Functions {
+		if len(f.Policies) == 0 {
+			t.Errorf("%s has no policy statement", f.LogicalID)
+		}
+		for _, s := range f.Policies {
+			for _, a := range s.Actions {
+				if strings.Contains(a, "*") {
+					t.Errorf("%s: action %q uses a wildcard", f.LogicalID, a)
+				}
+			}
+			for _, r := range s.Resources {
+				if r == "*" || r == "" {
+					t.Errorf("%s: statement %v applies to every resource", f.LogicalID, s.Actions)
+				}
+				if strings.Contains(r, ":table/") && !tableArn(tpl, r) {
+					t.Errorf("%s: policy names table %s, which the template does not declare", f.LogicalID, r)
+				}
+			}
+		}
+	}
+}
+
+func tableArn(tpl *samtemplate.Template, arn string) bool {
+	for _, tb := range tpl.Tables {
+		if arn == samtemplate.TableArn(*tb.CreateTableInput.TableName) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTables(t *testing.T) {
+	_, tpl := load(t)
+	if len(tpl.Tables) == 0 {
+		t.Fatal("no table")
+	}
+	for _, tb := range tpl.Tables {
+		t.Run(tb.LogicalID, func(t *testing.T) {
+			if tb.CreateTableInput.BillingMode != "PAY_PER_REQUEST" {
+				t.Errorf("BillingMode = %q, want PAY_PER_REQUEST", tb.CreateTableInput.BillingMode)
+			}
+			if !tb.PointInTimeRecovery {
+				t.Error("point-in-time recovery is off")
+			}
+			wantTTL := tb.LogicalID == "SessionTable"
+			if (tb.TTLAttribute != "") != wantTTL {
+				t.Errorf("TTL attribute %q: only SessionTable holds expiring items", tb.TTLAttribute)
+			}
+		})
+	}
+}
+
+// Every *_TABLE variable must name a table of the template (a !Ref to it).
+func TestFunctionsReferenceExistingTables(t *testing.T) {
+	_, tpl := load(t)
+	names := map[string]bool{}
+	for _, tb := range tpl.Tables {
+		names[*tb.CreateTableInput.TableName] = true
+	}
+	for _, f := range tpl.Functions {
+		n := 0
+		for k, v := range f.Env {
+			if strings.HasSuffix(k, "_TABLE") {
+				n++
+				if !names[v] {
+					t.Errorf("%s: %s=%q is not a table of the template", f.LogicalID, k, v)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s has no *_TABLE variable", f.LogicalID)
+		}
+	}
+}
