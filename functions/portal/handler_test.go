@@ -312,7 +312,7 @@ func activityOn(t *testing.T, out deadlinesJSON, d, a string) (open bool, deadli
 
 func TestDeadlinesAPI(t *testing.T) {
 	closures := fakeClosures{list: []calendar.Closure{
-		{Day: date.MustParse("2027-01-14"), Label: "Journée pédagogique"},                                                  // whole commune, a Thursday
+		{Day: date.MustParse("2027-01-14"), Label: "Journée pédagogique"},                                                   // whole commune, a Thursday
 		{Day: date.MustParse("2027-01-13"), Label: "Formation des animateurs", Activities: []calendar.Activity{"mercredi"}}, // one activity
 	}}
 	h := newTestHandler(t, paris(t, december1), closures)

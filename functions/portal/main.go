@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/store"
@@ -37,6 +38,7 @@ func main() {
 		Calendar: calendar.Default(),
 		Closures: st,
 		Clock:    cfg.Clock,
+		Sessions: accounts.NewSessionResolver(st, cfg.Clock),
 		Cookies:  web.Cookies{Insecure: cfg.CookieInsecure},
 		HSTS:     !cfg.Local,
 	})
