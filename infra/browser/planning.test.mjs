@@ -1,0 +1,67 @@
+// The planning in a real browser, on a phone: the demo parent logs in, books Léa's canteen for a
+// week from the planning page with plain form posts, cancels one day, and sees it all in the
+// history. The page passes an automated accessibility audit and does not scroll sideways.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { useStack, skipWithoutBrowser } from "./harness.mjs";
+
+// Tuesday 1 December 2026, 9:00 in Paris: the week of Monday 7 December is still open (its
+// first deadline is Thursday 3 December at 10:00).
+const stack = useStack({ clock: "2026-12-01T09:00:00+01:00" });
+
+const parent = { email: "parent@demo.preau.fr", password: "Demo-Preau-2026" };
+const week = ["lundi 7 décembre", "mardi 8 décembre", "jeudi 10 décembre", "vendredi 11 décembre"];
+const cell = (verb, day) => `${verb} Restauration scolaire pour Léa Martin le ${day}`;
+
+async function login(page, next) {
+  await page.goto(stack.url("/?suivant=" + encodeURIComponent(next)));
+  await page.getByLabel("Email (identifiant)").fill(parent.email);
+  await page.getByLabel("Mot de passe", { exact: true }).fill(parent.password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForURL(/\/espace-famille\/planning/);
+}
+
+test("Planning: book a week of canteen and cancel a day", async (t) => {
+  if (skipWithoutBrowser(t, stack)) return;
+  const page = await stack.page({ phone: true });
+  await login(page, "/espace-famille/planning?mois=2026-12");
+
+  await assert.doesNotReject(page.getByRole("heading", { name: "Planning des activités", level: 1 }).waitFor());
+  await assert.doesNotReject(page.getByRole("heading", { name: "décembre 2026", exact: true }).waitFor());
+  assert.match(await page.locator(".warning").innerText(), /2 jours ouvrés avant 10h00/);
+  assert.equal(await page.getByRole("link", { name: "Faire une demande sur une longue période" }).getAttribute("href"), "/espace-famille/longue-periode");
+  await stack.expectAccessible(page);
+  await stack.expectNoHorizontalScroll(page);
+
+  for (const day of week) {
+    await page.getByRole("button", { name: cell("Réserver", day) }).click();
+    await page.waitForURL(/\/espace-famille\/planning\?mois=2026-12/);
+    assert.match(await page.locator(".flash").innerText(), new RegExp(`Réservation enregistrée : Restauration scolaire pour Léa le ${day}`));
+  }
+  for (const day of week) {
+    assert.equal(await page.getByRole("button", { name: cell("Annuler", day) }).count(), 1, `${day} is booked`);
+  }
+
+  await page.getByRole("button", { name: cell("Annuler", "mardi 8 décembre") }).click();
+  await page.waitForURL(/\/espace-famille\/planning\?mois=2026-12/);
+  assert.match(await page.locator(".flash").innerText(), /Annulation enregistrée/);
+  assert.equal(await page.getByRole("button", { name: cell("Réserver", "mardi 8 décembre") }).count(), 1, "Tuesday is free again");
+  assert.equal(await page.getByRole("button", { name: cell("Annuler", "lundi 7 décembre") }).count(), 1, "Monday stays booked");
+
+  const history = page.locator("table", { has: page.locator("caption", { hasText: "Réservations et annulations" }) });
+  assert.equal(await history.locator("tbody tr").count(), 5, "four bookings and one cancellation in the history");
+  assert.match(await history.innerText(), /annulation – Restauration scolaire/);
+  await stack.expectAccessible(page);
+  await stack.expectNoHorizontalScroll(page);
+});
+
+test("Planning: days past their deadline offer no button", async (t) => {
+  if (skipWithoutBrowser(t, stack)) return;
+  const page = await stack.page();
+  await login(page, "/espace-famille/planning?mois=2026-12");
+  // Thursday 3 December's deadline was Tuesday 1 December at 10:00… still ahead at 9:00; Wednesday
+  // 2 December's canteen is closed; Tuesday 1 December's deadline has passed.
+  assert.equal(await page.getByRole("button", { name: cell("Réserver", "mardi 1er décembre") }).count(), 0);
+  assert.match(await page.locator("#jour-2026-12-01-c_7n0tw88k57").innerText(), /délai dépassé/);
+});
