@@ -65,3 +65,35 @@ test("Planning: days past their deadline offer no button", async (t) => {
   assert.equal(await page.getByRole("button", { name: cell("Réserver", "mardi 1er décembre") }).count(), 0);
   assert.match(await page.locator("#jour-2026-12-01-c_7n0tw88k57").innerText(), /délai dépassé/);
 });
+
+test("Long period: preview, then confirm, a month of canteen for Hugo", async (t) => {
+  if (skipWithoutBrowser(t, stack)) return;
+  const page = await stack.page({ phone: true });
+  await login(page, "/espace-famille/planning?mois=2026-12");
+  await page.getByRole("link", { name: "Faire une demande sur une longue période" }).click();
+  await page.waitForURL(/\/espace-famille\/longue-periode/);
+  await stack.expectAccessible(page);
+  await stack.expectNoHorizontalScroll(page);
+
+  await page.getByLabel("Léa Martin", { exact: true }).uncheck();
+  await page.getByLabel("Hugo Martin", { exact: true }).check();
+  await page.getByLabel("Restauration scolaire", { exact: true }).check();
+  await page.getByLabel("Du", { exact: true }).fill("2026-12-14");
+  await page.getByLabel("Au (inclus)", { exact: true }).fill("2027-01-08");
+  await page.getByRole("button", { name: "Voir le détail avant de confirmer" }).click();
+
+  await assert.doesNotReject(page.getByRole("heading", { name: "Vérifiez votre demande", level: 1 }).waitFor());
+  // Mon 14, Tue 15, Thu 17, Fri 18 December and Mon 4, Tue 5, Thu 7, Fri 8 January; the
+  // Christmas holidays in between are listed as skipped.
+  assert.match(await page.locator("main").innerText(), /Jours qui seront traités : 8/);
+  assert.match(await page.locator("main").innerText(), /Vacances de Noël/);
+  await stack.expectAccessible(page);
+  await stack.expectNoHorizontalScroll(page);
+
+  await page.getByRole("button", { name: "Confirmer la réservation de 8 jours" }).click();
+  await assert.doesNotReject(page.getByRole("heading", { name: "Demande enregistrée", level: 1 }).waitFor());
+  assert.match(await page.locator("main").innerText(), /Jours enregistrés : 8/);
+
+  await page.goto(stack.url("/espace-famille/planning?mois=2027-01"));
+  assert.equal(await page.getByRole("button", { name: "Annuler Restauration scolaire pour Hugo Martin le lundi 4 janvier" }).count(), 1);
+});
