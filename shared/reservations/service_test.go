@@ -1,0 +1,190 @@
+package reservations
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/fault"
+)
+
+// memory is a hand-written Repository holding one family; the store's own tests run the real
+// one against the emulator.
+type memory struct {
+	h        Household
+	settings map[calendar.Activity]family.Activity
+	closures []calendar.Closure
+	days     map[Slot]*Day
+	reads    int
+}
+
+func newMemory() *memory {
+	from := date.MustParse("2026-09-01")
+	return &memory{
+		h: Household{FamilyID: "f_a", Children: []family.Child{{ID: "c_1", FirstName: "Léa"}},
+			Enrolments: []family.Enrolment{
+				{ChildID: "c_1", Activity: calendar.Canteen, Site: "s", From: from},
+				{ChildID: "c_1", Activity: calendar.WednesdayCentre, Site: "s", From: from, Until: date.MustParse("2026-12-31")},
+			}},
+		settings: map[calendar.Activity]family.Activity{},
+		days:     map[Slot]*Day{},
+	}
+}
+
+func (m *memory) Household(_ context.Context, id string) (Household, error) {
+	if id != m.h.FamilyID {
+		return Household{}, ErrNoHousehold
+	}
+	return m.h, nil
+}
+
+func (m *memory) ActivitySettings(_ context.Context, a calendar.Activity, _ string) (family.Activity, bool, error) {
+	m.reads++
+	s, ok := m.settings[a]
+	return s, ok, nil
+}
+
+func (m *memory) Closures(context.Context) ([]calendar.Closure, error) { return m.closures, nil }
+
+func (m *memory) BookDay(_ context.Context, s Slot, child string, capacity int, c Change) (Outcome, error) {
+	d := m.days[s]
+	if d == nil {
+		d = &Day{Slot: s, Bookings: map[string]Booking{}}
+		m.days[s] = d
+	}
+	if _, ok := d.Bookings[child]; ok {
+		return Unchanged, nil
+	}
+	if capacity > 0 && d.Booked >= capacity {
+		return Full, nil
+	}
+	d.Bookings[child] = Booking{At: c.At, By: c.Who, Channel: c.Channel}
+	d.Booked++
+	d.Log = append(d.Log, c)
+	return Applied, nil
+}
+
+func (m *memory) BookNewDay(context.Context, Slot, int, []Change) (bool, error) { return false, nil }
+
+func (m *memory) CancelDay(_ context.Context, s Slot, child string, c Change) (Outcome, error) {
+	d := m.days[s]
+	if d == nil {
+		return Unchanged, nil
+	}
+	if _, ok := d.Bookings[child]; !ok {
+		return Unchanged, nil
+	}
+	delete(d.Bookings, child)
+	d.Booked--
+	d.Log = append(d.Log, c)
+	return Applied, nil
+}
+
+func (m *memory) DaysOfMonth(_ context.Context, a calendar.Activity, site string, month date.Date) ([]Day, error) {
+	var out []Day
+	for s, d := range m.days {
+		if s.Activity == a && s.Site == site && s.Day.MonthKey() == month.MonthKey() {
+			out = append(out, *d)
+		}
+	}
+	return out, nil
+}
+
+var who = Actor{FamilyID: "f_a", Email: "a@example.fr", Channel: ChannelAPI}
+
+func TestActivityOverridesTheCommuneCutoff(t *testing.T) {
+	m := newMemory()
+	zero, eight := 0, 8
+	m.settings[calendar.WednesdayCentre] = family.Activity{CutoffDays: &zero, CutoffHour: &eight}
+	wed := date.MustParse("2026-12-09")
+	tests := []struct {
+		name string
+		a    calendar.Activity
+		day  string
+		now  time.Time
+		want string // "" or a fault type
+	}{
+		{"own rule: same day before 8:00", calendar.WednesdayCentre, "2026-12-09", wed.At(7, 59, date.Paris), ""},
+		{"own rule: same day at 8:00", calendar.WednesdayCentre, "2026-12-09", wed.At(8, 0, date.Paris), "deadline-passed"},
+		{"commune rule for the canteen", calendar.Canteen, "2026-12-10", date.MustParse("2026-12-08").At(9, 59, date.Paris), ""},
+		{"commune rule at its deadline", calendar.Canteen, "2026-12-11", date.MustParse("2026-12-09").At(10, 0, date.Paris), "deadline-passed"},
+		{"after the enrolment ends", calendar.WednesdayCentre, "2027-01-06", wed.At(7, 0, date.Paris), "not-enrolled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := New(m, clock.NewFixed(tt.now), calendar.Default(), cutoff.DefaultPolicy(), Options{})
+			_, err := svc.Book(context.Background(), who, "c_1", date.MustParse(tt.day), tt.a)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if f, ok := fault.As(err); !ok || f.Type != tt.want {
+				t.Fatalf("got %v, want %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSettingsAreCachedForTheirTTL(t *testing.T) {
+	m := newMemory()
+	clk := clock.NewFixed(date.MustParse("2026-12-01").At(9, 0, date.Paris))
+	svc := New(m, clk, calendar.Default(), cutoff.DefaultPolicy(), Options{SettingsTTL: time.Minute})
+	ctx := context.Background()
+	for _, d := range []string{"2026-12-07", "2026-12-08"} {
+		if _, err := svc.Book(ctx, who, "c_1", date.MustParse(d), calendar.Canteen); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.reads != 1 {
+		t.Fatalf("%d settings reads within the TTL, want 1", m.reads)
+	}
+	clk.Add(time.Minute)
+	if _, err := svc.Cancel(ctx, who, "c_1", date.MustParse("2026-12-08"), calendar.Canteen); err != nil {
+		t.Fatal(err)
+	}
+	if m.reads != 2 {
+		t.Fatalf("%d settings reads after the TTL, want 2", m.reads)
+	}
+}
+
+func TestFamilyPlanningHistoryNewestFirst(t *testing.T) {
+	m := newMemory()
+	clk := clock.NewFixed(date.MustParse("2026-12-01").At(9, 0, date.Paris))
+	svc := New(m, clk, calendar.Default(), cutoff.DefaultPolicy(), Options{})
+	ctx := context.Background()
+	steps := []struct {
+		day  string
+		book bool
+	}{{"2026-12-07", true}, {"2026-12-08", true}, {"2026-12-07", false}}
+	for _, s := range steps {
+		clk.Add(time.Minute)
+		var err error
+		if s.book {
+			_, err = svc.Book(ctx, who, "c_1", date.MustParse(s.day), calendar.Canteen)
+		} else {
+			_, err = svc.Cancel(ctx, who, "c_1", date.MustParse(s.day), calendar.Canteen)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fp, err := svc.FamilyPlanning(ctx, "f_a", date.MustParse("2026-12-01"), date.MustParse("2026-12-31"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := fp.History
+	if len(h) != 3 || h[0].Action != ActionCancel || h[0].Day.String() != "2026-12-07" || h[2].Day.String() != "2026-12-07" || h[2].Action != ActionBook {
+		t.Fatalf("history %+v", h)
+	}
+	if _, err := svc.FamilyPlanning(ctx, "f_other", date.MustParse("2026-12-01"), date.MustParse("2026-12-31")); !errors.Is(err, ErrNoFamily) {
+		t.Fatalf("unknown family: %v", err)
+	}
+}
