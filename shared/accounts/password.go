@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -28,8 +30,11 @@ const PasswordRule = "Le mot de passe doit contenir au moins 8 caractères, dont
 //go:embed common-passwords.txt
 var commonPasswordsText []byte
 
-// commonPasswords holds the embedded list, lower-cased.
-var commonPasswords = func() map[string]struct{} {
+// commonPasswords holds the embedded list, lower-cased. It is built on first use, not at
+// init: every function imports this package (sessions), and only sign-up and password changes
+// need the list.
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	commonListLoads.Add(1)
 	m := make(map[string]struct{}, 6000)
 	sc := bufio.NewScanner(bytes.NewReader(commonPasswordsText))
 	for sc.Scan() {
@@ -40,11 +45,14 @@ var commonPasswords = func() map[string]struct{} {
 		m[strings.ToLower(line)] = struct{}{}
 	}
 	return m
-}()
+})
+
+// commonListLoads counts how often the list was parsed (a test pins that it is lazy).
+var commonListLoads atomic.Int32
 
 // IsCommonPassword reports whether pw (any case) is in the embedded list of common passwords.
 func IsCommonPassword(pw string) bool {
-	_, ok := commonPasswords[strings.ToLower(pw)]
+	_, ok := commonPasswords()[strings.ToLower(pw)]
 	return ok
 }
 
