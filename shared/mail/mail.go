@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"log/slog"
 	"strings"
 	texttemplate "text/template"
 
@@ -84,10 +85,33 @@ func (m *Mailer) Send(ctx context.Context, msg Message) error {
 		Message:     &types.Message{Subject: &types.Content{Data: aws.String(msg.Subject), Charset: utf8}, Body: body},
 	})
 	if err != nil {
-		// The error text may hold the address: callers log only what we return.
-		return fmt.Errorf("send e-mail: %w", err)
+		return redact(ctx, err)
 	}
 	return nil
+}
+
+// ErrNotSent is what a failed send returns, with SES's error code at most: SES's own message
+// may name the recipient or sender ("Email address is not verified: …"), and callers log what
+// they get.
+var ErrNotSent = errors.New("mail: e-mail not sent")
+
+// redact turns an SES failure into ErrNotSent with the error code only (and the context's
+// error, so a cancelled request still reads as one), and logs that much.
+func redact(ctx context.Context, err error) error {
+	code := "unknown"
+	var api interface{ ErrorCode() string }
+	if errors.As(err, &api) {
+		code = api.ErrorCode()
+	}
+	for _, c := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, c) {
+			code = c.Error()
+			slog.ErrorContext(ctx, "ses send failed", "code", code)
+			return fmt.Errorf("send e-mail: %w: %w", ErrNotSent, c)
+		}
+	}
+	slog.ErrorContext(ctx, "ses send failed", "code", code)
+	return fmt.Errorf("send e-mail: %w (%s)", ErrNotSent, code)
 }
 
 // Data is what every template receives: the commune, and the template's own fields in Data.

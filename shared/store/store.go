@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -55,15 +56,23 @@ func key(pk, sk string) map[string]types.AttributeValue {
 func (s *Store) get(ctx context.Context, table, pk, sk string, out any) error {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return fmt.Errorf("get %s/%s: %w", pk, sk, err)
+		return fmt.Errorf("get %s: %w", itemKind(pk), err)
 	}
 	if res.Item == nil {
 		return ErrNotFound
 	}
 	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
-		return fmt.Errorf("decode %s/%s: %w", pk, sk, err)
+		return fmt.Errorf("decode %s: %w", itemKind(pk), err)
 	}
 	return nil
+}
+
+// itemKind is the part of a partition key before its first "#" (ACCOUNT, CODE, TOKEN...):
+// error texts name the kind of item only, never the key's value, because keys hold e-mail
+// addresses, subscriber codes and token hashes, and errors end up in logs.
+func itemKind(pk string) string {
+	kind, _, _ := strings.Cut(pk, "#")
+	return kind
 }
 
 // put writes item unconditionally.
