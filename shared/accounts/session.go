@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/clock"
-	"github.com/preau/preau/shared/web"
 )
 
 // Session is a signed-in device, stored under the hash of its cookie's token.
@@ -25,20 +24,32 @@ type SessionReader interface {
 	Account(ctx context.Context, email string) (Account, error)
 }
 
-type resolver struct {
+// Viewer is the signed-in parent making a request, as a live session shows them. shared/web
+// calls it web.Viewer (an alias), so this package needs nothing of HTTP.
+type Viewer struct {
+	Email     string // the account's identifier (normalised e-mail)
+	Civility  string // "M" or "Mme"
+	FirstName string
+	LastName  string
+	FamilyID  string // "" until the account is linked with a subscriber code
+	SessionID string // hash of the session token, to end this session
+}
+
+// SessionResolver finds the viewer of a live session; it satisfies web.SessionResolver.
+type SessionResolver struct {
 	repo SessionReader
 	clk  clock.Clock
 }
 
 // NewSessionResolver returns the resolver every function gives web.Authenticate:
 // accounts.NewSessionResolver(st, cfg.Clock).
-func NewSessionResolver(repo SessionReader, clk clock.Clock) web.SessionResolver {
-	return resolver{repo: repo, clk: clk}
+func NewSessionResolver(repo SessionReader, clk clock.Clock) *SessionResolver {
+	return &SessionResolver{repo: repo, clk: clk}
 }
 
 // ResolveSession returns the viewer of a live session, or (nil, nil) when the token is
 // malformed, unknown, expired, ended by a password change, or its account is gone.
-func (r resolver) ResolveSession(ctx context.Context, token string) (*web.Viewer, error) {
+func (r *SessionResolver) ResolveSession(ctx context.Context, token string) (*Viewer, error) {
 	if !plausibleSecret(token) {
 		return nil, nil
 	}
@@ -63,7 +74,7 @@ func (r resolver) ResolveSession(ctx context.Context, token string) (*web.Viewer
 	if a.SessionStamp != s.Stamp || !a.Confirmed() {
 		return nil, nil
 	}
-	return &web.Viewer{Email: a.Email, Civility: a.Civility, FirstName: a.FirstName, LastName: a.LastName,
+	return &Viewer{Email: a.Email, Civility: a.Civility, FirstName: a.FirstName, LastName: a.LastName,
 		FamilyID: a.FamilyID, SessionID: hash}, nil
 }
 

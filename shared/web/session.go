@@ -8,18 +8,14 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/fault"
 )
 
-// Viewer is the signed-in parent making the request.
-type Viewer struct {
-	Email     string // the account's identifier (normalised e-mail)
-	Civility  string // "M" or "Mme"
-	FirstName string
-	LastName  string
-	FamilyID  string // "" until the account is linked with a subscriber code
-	SessionID string // hash of the session token, to end this session
-}
+// Viewer is the signed-in parent making the request. The account rules define it, so that
+// they resolve sessions without importing this package (HTTP depends on the domain, not the
+// reverse): accounts.NewSessionResolver satisfies SessionResolver as it is.
+type Viewer = accounts.Viewer
 
 // SessionResolver finds the viewer behind a session token; (nil, nil) means no valid session
 // (unknown, expired, or ended by a password change).
