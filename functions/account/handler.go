@@ -136,7 +136,7 @@ func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {
 		h.render.Render(w, r, statusOf(err), "login", web.Page{Title: "Connexion", Nav: "accueil", Errors: web.FormErrors(err), Data: v})
 		return
 	}
-	h.cookies.SetSession(w, res.Token, res.ExpiresAt)
+	h.cookies.SetSession(w, res.Token, res.ExpiresAt, h.svc.Clock.Now())
 	http.Redirect(w, r, web.SafeNext(next, "/mon-espace"), http.StatusSeeOther)
 }
 
@@ -154,7 +154,7 @@ func (h *handler) loginAPI(w http.ResponseWriter, r *http.Request) {
 		refuse(w, r, err)
 		return
 	}
-	h.cookies.SetSession(w, res.Token, res.ExpiresAt)
+	h.cookies.SetSession(w, res.Token, res.ExpiresAt, h.svc.Clock.Now())
 	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "signed-in", "expiresAt": res.ExpiresAt.UTC().Format(time.RFC3339)})
 }
 
@@ -340,7 +340,7 @@ func (h *handler) spaceForm(w http.ResponseWriter, r *http.Request) {
 		var res accounts.LoginResult
 		res, err = h.svc.ChangePassword(ctx, v.Email, v.SessionID, f.Get("currentPassword"), f.Get("password"), f.Get("passwordConfirmation"))
 		if err == nil {
-			h.cookies.SetSession(w, res.Token, res.ExpiresAt)
+			h.cookies.SetSession(w, res.Token, res.ExpiresAt, h.svc.Clock.Now())
 		}
 		flash = "Votre mot de passe est modifié. Vos autres connexions ont été fermées."
 	case "famille":
@@ -470,7 +470,7 @@ func (h *handler) passwordAPI(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.cookies.SetSession(w, res.Token, res.ExpiresAt)
+	h.cookies.SetSession(w, res.Token, res.ExpiresAt, h.svc.Clock.Now())
 	w.WriteHeader(http.StatusNoContent)
 }
 

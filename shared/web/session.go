@@ -53,10 +53,13 @@ func (c Cookies) SessionToken(r *http.Request) string {
 	return ""
 }
 
-// SetSession stores the session token in an HttpOnly, SameSite=Lax cookie until expires.
-func (c Cookies) SetSession(w http.ResponseWriter, token string, expires time.Time) {
+// SetSession stores the session token in an HttpOnly, SameSite=Lax cookie until expires. The
+// browser keeps it for expires-now (Max-Age, which wins over Expires), both read from the
+// portal's clock: the wall clock would give a local run whose clock is set elsewhere a cookie
+// already dead, or one that outlives its session by months.
+func (c Cookies) SetSession(w http.ResponseWriter, token string, expires, now time.Time) {
 	http.SetCookie(w, &http.Cookie{Name: c.name("session"), Value: token, Path: "/", Expires: expires,
-		MaxAge: int(time.Until(expires).Seconds()), HttpOnly: true, Secure: !c.Insecure, SameSite: http.SameSiteLaxMode})
+		MaxAge: int(expires.Sub(now).Seconds()), HttpOnly: true, Secure: !c.Insecure, SameSite: http.SameSiteLaxMode})
 }
 
 // ClearSession removes the session cookie.
