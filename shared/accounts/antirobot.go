@@ -128,7 +128,11 @@ func (a *AntiRobot) decode(token string) (challengePayload, bool) {
 }
 
 // Verify checks the proof's signature, expiry, and its solution or answer. It returns the
-// nonce to spend (single use) and when it may be forgotten, or the French reason it is refused.
+// French reason it is refused ("" when it holds), and, whenever the challenge is genuine and
+// unexpired, its nonce and when the nonce may be forgotten — even when the solution or answer
+// is wrong. The caller spends that nonce (single use) whatever the outcome: the question's
+// answer is a small number, so a challenge that survived a wrong answer could be retried
+// until a guess passed. One challenge is one attempt.
 func (a *AntiRobot) Verify(pr Proof, now time.Time) (nonce string, expires time.Time, reason string) {
 	if pr.Challenge == "" || (pr.Solution == "" && strings.TrimSpace(pr.Answer) == "") {
 		return "", time.Time{}, "Confirmez que vous n'êtes pas un robot : répondez à la question de vérification."
@@ -149,9 +153,9 @@ func (a *AntiRobot) Verify(pr Proof, now time.Time) (nonce string, expires time.
 		if n, err := strconv.Atoi(ans); err == nil && n == x+y {
 			return p.Nonce, expires, ""
 		}
-		return "", time.Time{}, "La réponse à la question de vérification est incorrecte."
+		return p.Nonce, expires, "La réponse à la question de vérification est incorrecte : répondez à la nouvelle question."
 	}
-	return "", time.Time{}, "La vérification anti-robot a échoué : rechargez la page et recommencez."
+	return p.Nonce, expires, "La vérification anti-robot a échoué : rechargez la page et recommencez."
 }
 
 // SolvesWork reports whether SHA-256(challenge ":" solution) starts with difficulty zero bits.

@@ -27,8 +27,11 @@
 //   - Anti-robot: a stateless challenge signed with the stack's secret (nonce, expiry,
 //     difficulty). The page's script finds a proof of work (SHA-256 with 16 leading zero bits,
 //     a second or two on a phone); without JavaScript the parent answers a simple French question
-//     derived from the same signed nonce. Either is checked on the server and spent once (a
-//     conditional write of the nonce). ANTIROBOT_DISABLED=1 switches it off, in the local stack only.
+//     derived from the same signed nonce. A challenge is spent (a conditional write of the
+//     nonce) before its answer is checked, so it allows one attempt, right or wrong: the answer
+//     is a small number, and a challenge that survived a wrong guess could be retried until one
+//     passed. A refused form comes back with a new question. The subscriber code is looked up
+//     only after the check passed. ANTIROBOT_DISABLED=1 switches it off, in the local stack only.
 //   - Enumeration safety: sign-up answers 202 whether or not the e-mail has an account, hashes
 //     the password and sends one e-mail in both cases (an existing owner is told so instead).
 //     Reset requests answer 202 in both cases.

@@ -116,17 +116,24 @@ func (s *Service) Challenge() Challenge {
 func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 	now := s.Clock.Now()
 	in, f := ValidateSignup(in, s.CodePrefix)
-	var nonce string
-	var proofExpires time.Time
 	if s.AntiRobot != nil {
-		var reason string
-		nonce, proofExpires, reason = s.AntiRobot.Verify(Proof{Challenge: in.AntiRobotChallenge, Solution: in.AntiRobotSolution, Answer: in.AntiRobotAnswer}, now)
+		// The proof is spent before its answer is looked at: one challenge, one attempt.
+		nonce, proofExpires, reason := s.AntiRobot.Verify(Proof{Challenge: in.AntiRobotChallenge, Solution: in.AntiRobotSolution, Answer: in.AntiRobotAnswer}, now)
+		if nonce != "" {
+			if err := s.Repo.SpendProof(ctx, nonce, proofExpires); errors.Is(err, ErrSpent) {
+				reason = "Cette vérification anti-robot a déjà servi : rechargez la page et recommencez."
+			} else if err != nil {
+				return fmt.Errorf("signup: %w", err)
+			}
+		}
 		if reason != "" {
 			f.Add("antiRobot", reason)
 		}
 	}
 	var pendingFamily string
-	if in.SubscriberCode != "" && !f.Has("subscriberCode") {
+	// The code is looked up only for a caller who passed the anti-robot check: otherwise the
+	// form would tell anyone, as fast as they can post, which codes exist.
+	if in.SubscriberCode != "" && !f.Has("subscriberCode") && !f.Has("antiRobot") {
 		famID, msg, err := s.checkCode(ctx, in.SubscriberCode)
 		if err != nil {
 			return err
@@ -138,13 +145,6 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 	}
 	if err := f.Err(); err != nil {
 		return err
-	}
-	if nonce != "" {
-		if err := s.Repo.SpendProof(ctx, nonce, proofExpires); errors.Is(err, ErrSpent) {
-			return fieldErr("antiRobot", "Cette vérification anti-robot a déjà servi : rechargez la page et recommencez.")
-		} else if err != nil {
-			return fmt.Errorf("signup: %w", err)
-		}
 	}
 
 	hash, err := HashPassword(in.Password, s.Hash)
