@@ -32,6 +32,8 @@ var parents = sessions{
 	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
 	"parent-b": {Email: "b@example.fr", FirstName: "Bruno", FamilyID: "f_b"},
 	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
+	// left's account still names family A, but the family no longer lists it as a member.
+	"left": {Email: "gone@example.fr", FirstName: "Gaston", FamilyID: "f_a"},
 }
 
 type fixture struct {
@@ -57,6 +59,7 @@ func setup(t *testing.T) *fixture {
 	}
 	for _, f := range []struct{ fam, child, site string }{{"f_a", "c_lea", "jules-ferry"}, {"f_b", "c_zoe", "jules-ferry"}, {"f_a", "c_tom", "petit-prince"}} {
 		must(st.PutFamily(ctx, family.Family{ID: f.fam, Name: "Famille " + f.fam}))
+		must(st.AddMember(ctx, f.fam, strings.TrimPrefix(f.fam, "f_")+"@example.fr", from.At(9, 0, date.Paris)))
 		must(st.PutChild(ctx, family.Child{ID: f.child, FamilyID: f.fam, FirstName: strings.TrimPrefix(f.child, "c_")}))
 		must(st.PutEnrolment(ctx, f.fam, family.Enrolment{ChildID: f.child, Activity: calendar.Canteen, Site: f.site, From: from}))
 	}
@@ -115,6 +118,7 @@ func TestCancelAPI(t *testing.T) {
 		problem         string
 	}{
 		{"another family's child", "parent-a", "/api/v1/children/c_zoe/reservations/2026-12-07/cantine", 404, "child-not-found"},
+		{"no longer a member", "left", "/api/v1/children/c_lea/reservations/2026-12-07/cantine", 404, "child-not-found"},
 		{"unauthenticated", "", "/api/v1/children/c_lea/reservations/2026-12-07/cantine", 401, "unauthenticated"},
 		{"cancel", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-07/cantine", 204, ""},
 		{"cancel again", "parent-a", "/api/v1/children/c_lea/reservations/2026-12-07/cantine", 204, ""},

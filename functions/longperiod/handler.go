@@ -263,9 +263,9 @@ func (h *handler) warning() string {
 var weekdayChoices = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
 
 // form builds the form's choices from the family, checking what sel says.
-func (h *handler) form(ctx context.Context, familyID string, sel map[string][]string) (formData, error) {
+func (h *handler) form(ctx context.Context, v *web.Viewer, sel map[string][]string) (formData, error) {
 	d := formData{Warning: h.warning(), Action: "book"}
-	hh, err := h.Service.Household(ctx, familyID)
+	hh, err := h.Service.Household(ctx, reservations.Actor{FamilyID: v.FamilyID, Email: v.Email})
 	if errors.Is(err, reservations.ErrNoFamily) {
 		d.NoFamily = true
 		return d, nil
@@ -312,7 +312,7 @@ func first(v []string) string {
 
 func (h *handler) formPage(w http.ResponseWriter, r *http.Request) {
 	v := web.ViewerFrom(r.Context())
-	d, err := h.form(r.Context(), v.FamilyID, nil)
+	d, err := h.form(r.Context(), v, nil)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -372,7 +372,7 @@ func (h *handler) formPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := web.ViewerFrom(r.Context())
-	fd, err := h.form(r.Context(), v.FamilyID, r.PostForm)
+	fd, err := h.form(r.Context(), v, r.PostForm)
 	if err != nil {
 		web.Error(w, r, err)
 		return

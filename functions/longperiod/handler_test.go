@@ -36,6 +36,8 @@ var parents = sessions{
 	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
 	"parent-b": {Email: "b@example.fr", FirstName: "Bruno", FamilyID: "f_b"},
 	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
+	// left's account still names family A, but the family no longer lists it as a member.
+	"left": {Email: "gone@example.fr", FirstName: "Gaston", FamilyID: "f_a"},
 }
 
 type fixture struct {
@@ -76,6 +78,7 @@ func setup(t *testing.T) *fixture {
 	}
 	for _, f := range []struct{ fam, child, site string }{{"f_a", "c_lea", "jules-ferry"}, {"f_b", "c_zoe", "jules-ferry"}, {"f_a", "c_tom", "petit-prince"}} {
 		must(st.PutFamily(ctx, family.Family{ID: f.fam, Name: "Famille " + f.fam}))
+		must(st.AddMember(ctx, f.fam, strings.TrimPrefix(f.fam, "f_")+"@example.fr", from.At(9, 0, date.Paris)))
 		must(st.PutChild(ctx, family.Child{ID: f.child, FamilyID: f.fam, FirstName: strings.TrimPrefix(f.child, "c_")}))
 		must(st.PutEnrolment(ctx, f.fam, family.Enrolment{ChildID: f.child, Activity: calendar.Canteen, Site: f.site, From: from}))
 	}
@@ -259,6 +262,7 @@ func TestLongPeriodRefusals(t *testing.T) {
 		{"family B's child", "parent-a", `{"children":["c_zoe"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 404},
 		{"one of B's children among A's", "parent-a", `{"children":["c_lea","c_zoe"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 404},
 		{"unlinked", "unlinked", `{"children":["c_zoe"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 404},
+		{"no longer a member", "left", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 404},
 		{"anonymous", "", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 401},
 		{"bad date", "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-32","to":"2026-12-18","weekdays":[1],"action":"book"}`, 400},
 		{"bad activity", "parent-a", `{"children":["c_lea"],"activities":["piscine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, 400},
@@ -286,6 +290,9 @@ func TestLongPeriodPages(t *testing.T) {
 	w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil)
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `value="c_lea"`) || !strings.Contains(w.Body.String(), "2 jours ouvrés avant 10h00") {
 		t.Fatalf("form: %d", w.Code)
+	}
+	if w := f.do(t, "left", http.MethodGet, "/espace-famille/longue-periode", nil); w.Code != 200 || strings.Contains(w.Body.String(), "c_lea") {
+		t.Fatalf("form of a parent who is no longer a member: %d", w.Code)
 	}
 	if w := f.do(t, "", http.MethodGet, "/espace-famille/longue-periode", nil); w.Code != 303 {
 		t.Fatalf("anonymous form: %d", w.Code)

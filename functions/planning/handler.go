@@ -28,7 +28,7 @@ type FeedStore interface {
 	FamilyFeed(ctx context.Context, familyID string) (store.FamilyFeed, bool, error)
 	StartFamilyFeed(ctx context.Context, familyID string, f store.FamilyFeed) error
 	RevokeFamilyFeed(ctx context.Context, familyID string) error
-	FeedOwner(ctx context.Context, tokenHash string) (string, bool, error)
+	FeedOwner(ctx context.Context, tokenHash string) (store.FeedHolder, bool, error)
 }
 
 // Deps is what the Planning handler needs; main.go builds it once per cold start.
@@ -113,7 +113,7 @@ func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	p, err := h.Service.ChildPlanning(r.Context(), v.FamilyID, r.PathValue("childId"), from, to)
+	p, err := h.Service.ChildPlanning(r.Context(), actor(v), r.PathValue("childId"), from, to)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -215,7 +215,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	prev, next := month.AddMonths(-1), month.AddMonths(1)
 	data := pageData{Mois: month.MonthKey(), MonthLabel: monthLabel(month), Prev: prev.MonthKey(), Next: next.MonthKey(),
 		PrevLabel: monthLabel(prev), NextLabel: monthLabel(next), Warning: warning(h.Policy)}
-	fp, err := h.Service.FamilyPlanning(r.Context(), v.FamilyID, month, next.AddDays(-1))
+	fp, err := h.Service.FamilyPlanning(r.Context(), actor(v), month, next.AddDays(-1))
 	if errors.Is(err, reservations.ErrNoFamily) {
 		data.NoFamily = true
 		h.pages.Render(w, r, http.StatusOK, "planning", web.Page{Title: "Planning des activités", Nav: "famille", Data: data})
@@ -322,15 +322,17 @@ func (h *handler) feedForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := web.ViewerFrom(r.Context())
-	if v.FamilyID == "" {
-		web.Error(w, r, reservations.ErrNoFamily)
+	// Only a member of the family may start or end its feed.
+	if _, err := h.Service.Household(r.Context(), actor(v)); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	switch r.PostFormValue("action") {
 	case "creer":
 		nonce := newNonce()
 		token := feedToken(h.SecretKey, v.FamilyID, nonce)
-		if err := h.Feeds.StartFamilyFeed(r.Context(), v.FamilyID, store.FamilyFeed{Nonce: nonce, TokenHash: hashToken(token), CreatedAt: h.Service.Now()}); err != nil {
+		f := store.FamilyFeed{Nonce: nonce, TokenHash: hashToken(token), Email: v.Email, CreatedAt: h.Service.Now()}
+		if err := h.Feeds.StartFamilyFeed(r.Context(), v.FamilyID, f); err != nil {
 			web.Error(w, r, err)
 			return
 		}
@@ -360,7 +362,7 @@ func (h *handler) feed(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, errFeedNotFound)
 		return
 	}
-	familyID, ok, err := h.Feeds.FeedOwner(r.Context(), hashToken(token))
+	holder, ok, err := h.Feeds.FeedOwner(r.Context(), hashToken(token))
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -371,7 +373,14 @@ func (h *handler) feed(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.Service.Now()
 	today := date.Of(now)
-	fp, err := h.Service.FamilyPlanning(r.Context(), familyID, today.AddDays(-feedBefore), today.AddDays(feedAfter))
+	// The feed reads the planning as the member who created it: if that parent has left the
+	// family meanwhile, the feed is gone.
+	who := reservations.Actor{FamilyID: holder.FamilyID, Email: holder.Email}
+	fp, err := h.Service.FamilyPlanning(r.Context(), who, today.AddDays(-feedBefore), today.AddDays(feedAfter))
+	if errors.Is(err, reservations.ErrNoFamily) {
+		web.Error(w, r, errFeedNotFound)
+		return
+	}
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -380,6 +389,11 @@ func (h *handler) feed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, max-age=900")
 	w.Header().Set("Content-Disposition", `inline; filename="planning.ics"`)
 	_, _ = w.Write(icsOf(fp, h.Commune, h.BaseURL, now))
+}
+
+// actor is the signed-in parent as the reservation rules see them.
+func actor(v *web.Viewer) reservations.Actor {
+	return reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelWeb}
 }
 
 func (h *handler) feedURL(familyID, nonce string) string {

@@ -35,6 +35,8 @@ var parents = sessions{
 	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
 	"parent-b": {Email: "b@example.fr", FirstName: "Bruno", FamilyID: "f_b"},
 	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
+	// left's account still names family A, but the family no longer lists it as a member.
+	"left": {Email: "gone@example.fr", FirstName: "Gaston", FamilyID: "f_a"},
 }
 
 type fixture struct {
@@ -60,6 +62,7 @@ func setup(t *testing.T) *fixture {
 	}
 	for _, f := range []struct{ fam, child, site string }{{"f_a", "c_lea", "jules-ferry"}, {"f_b", "c_zoe", "jules-ferry"}, {"f_a", "c_tom", "petit-prince"}} {
 		must(st.PutFamily(ctx, family.Family{ID: f.fam, Name: "Famille " + f.fam}))
+		must(st.AddMember(ctx, f.fam, strings.TrimPrefix(f.fam, "f_")+"@example.fr", from.At(9, 0, date.Paris)))
 		must(st.PutChild(ctx, family.Child{ID: f.child, FamilyID: f.fam, FirstName: strings.TrimPrefix(f.child, "c_")}))
 		must(st.PutEnrolment(ctx, f.fam, family.Enrolment{ChildID: f.child, Activity: calendar.Canteen, Site: f.site, From: from}))
 	}
@@ -175,6 +178,7 @@ func TestParentAReachesNoneOfFamilyB(t *testing.T) {
 		{"B's child", "parent-a", "/api/v1/children/c_zoe/planning?from=2026-12-01&to=2026-12-31", 404},
 		{"unknown child", "parent-a", "/api/v1/children/c_x/planning?from=2026-12-01&to=2026-12-31", 404},
 		{"unlinked", "unlinked", "/api/v1/children/c_zoe/planning?from=2026-12-01&to=2026-12-31", 404},
+		{"no longer a member", "left", "/api/v1/children/c_lea/planning?from=2026-12-01&to=2026-12-31", 404},
 		{"anonymous", "", "/api/v1/children/c_zoe/planning?from=2026-12-01&to=2026-12-31", 401},
 		{"bad date", "parent-b", "/api/v1/children/c_zoe/planning?from=2026-12-01&to=demain", 400},
 		{"reversed", "parent-b", "/api/v1/children/c_zoe/planning?from=2026-12-31&to=2026-12-01", 400},
@@ -225,6 +229,7 @@ func TestPlanningPage(t *testing.T) {
 		contains        string
 	}{
 		{"unlinked account", "unlinked", "/espace-famille/planning", 200, "Mon espace citoyen"},
+		{"account no longer a member", "left", "/espace-famille/planning?mois=2026-12", 200, "Mon espace citoyen"},
 		{"anonymous", "", "/espace-famille/planning?mois=2026-12", 303, ""},
 		{"bad month", "parent-a", "/espace-famille/planning?mois=decembre", 400, ""},
 		{"current month by default", "parent-a", "/espace-famille/planning", 200, "décembre 2026"},
@@ -304,6 +309,33 @@ func TestCalendarFeed(t *testing.T) {
 		if w := f.do(t, "", http.MethodGet, bad, nil); w.Code != 404 {
 			t.Errorf("%s: %d", bad, w.Code)
 		}
+	}
+}
+
+// TestFeedEndsWhenItsCreatorLeaves: a parent who leaves the family (another code linked, or
+// the account deleted: the member item goes) keeps no window on its planning through the feed,
+// and a parent who is no longer a member cannot create one.
+func TestFeedEndsWhenItsCreatorLeaves(t *testing.T) {
+	f := setup(t)
+	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
+	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
+		t.Fatalf("create: %d", w.Code)
+	}
+	path := f.feedPath(t, "parent-a")
+	if path == "" || f.do(t, "", http.MethodGet, path, nil).Code != 200 {
+		t.Fatal("the feed does not work")
+	}
+	if err := f.st.RemoveMember(context.Background(), "f_a", "a@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	if w := f.do(t, "", http.MethodGet, path, nil); w.Code != 404 || strings.Contains(w.Body.String(), "lea") {
+		t.Fatalf("the feed of a parent who left: %d", w.Code)
+	}
+	if w := f.do(t, "left", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 409 {
+		t.Fatalf("feed created by a parent who is no longer a member: %d", w.Code)
+	}
+	if _, ok, err := f.st.FamilyFeed(context.Background(), "f_a"); err != nil || !ok {
+		t.Fatalf("the refused request touched the family's feed: %v %v", ok, err)
 	}
 }
 

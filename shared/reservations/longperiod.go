@@ -247,7 +247,7 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 	if err := q.Validate(); err != nil {
 		return LongResult{}, nil, err
 	}
-	h, err := s.household(ctx, who.FamilyID)
+	h, err := s.household(ctx, who)
 	if err != nil {
 		return LongResult{}, nil, err
 	}

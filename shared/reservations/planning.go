@@ -72,12 +72,12 @@ func CheckRange(from, to date.Date, maxDays int) error {
 	return nil
 }
 
-// ChildPlanning returns the planning of one of the family's children over [from, to].
-func (s *Service) ChildPlanning(ctx context.Context, familyID, childID string, from, to date.Date) (ChildPlanning, error) {
+// ChildPlanning returns the planning of one of the actor's children over [from, to].
+func (s *Service) ChildPlanning(ctx context.Context, who Actor, childID string, from, to date.Date) (ChildPlanning, error) {
 	if err := CheckRange(from, to, MaxPlanningDays); err != nil {
 		return ChildPlanning{}, err
 	}
-	h, err := s.household(ctx, familyID)
+	h, err := s.household(ctx, who)
 	if err != nil {
 		if err == ErrNoFamily {
 			return ChildPlanning{}, ErrChildNotFound
@@ -95,13 +95,13 @@ func (s *Service) ChildPlanning(ctx context.Context, familyID, childID string, f
 	return p.Children[0], nil
 }
 
-// FamilyPlanning returns the planning of every child of the family over [from, to], and the
-// history of the days in it.
-func (s *Service) FamilyPlanning(ctx context.Context, familyID string, from, to date.Date) (FamilyPlanning, error) {
+// FamilyPlanning returns the planning of every child of the actor's family over [from, to], and
+// the history of the days in it.
+func (s *Service) FamilyPlanning(ctx context.Context, who Actor, from, to date.Date) (FamilyPlanning, error) {
 	if err := CheckRange(from, to, MaxPlanningDays); err != nil {
 		return FamilyPlanning{}, err
 	}
-	h, err := s.household(ctx, familyID)
+	h, err := s.household(ctx, who)
 	if err != nil {
 		return FamilyPlanning{}, err
 	}

@@ -128,6 +128,8 @@ type Household struct {
 	FamilyID   string
 	Children   []family.Child
 	Enrolments []family.Enrolment
+	// Members are the e-mails of the parent accounts linked to the family: only they act on it.
+	Members []string
 }
 
 // Child returns the family's child with id, if it is theirs.
@@ -172,7 +174,7 @@ var ErrNoHousehold = errors.New("reservations: no such family")
 
 // Repository is the storage the rules need. shared/store implements it.
 type Repository interface {
-	// Household reads a family's children and enrolments; ErrNoHousehold when absent.
+	// Household reads a family's children, enrolments and members; ErrNoHousehold when absent.
 	Household(ctx context.Context, familyID string) (Household, error)
 	// ActivitySettings returns the settings of activity a at site, ok false when none are set.
 	ActivitySettings(ctx context.Context, a calendar.Activity, site string) (s family.Activity, ok bool, err error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -118,17 +119,23 @@ func (s *Service) PolicyOf(st family.Activity) cutoff.Policy {
 	return p
 }
 
-// household reads the actor's family; an unlinked account or a vanished family is ErrNoFamily.
-func (s *Service) household(ctx context.Context, familyID string) (Household, error) {
-	if familyID == "" {
+// household reads the actor's family. An unlinked account, a vanished family, and an account
+// that is no longer one of the family's members are all ErrNoFamily: access to a family comes
+// from the family's own member list, not only from what the account remembers (the town hall
+// may end a link, and a link ended halfway must not leave a parent in).
+func (s *Service) household(ctx context.Context, who Actor) (Household, error) {
+	if who.FamilyID == "" || who.Email == "" {
 		return Household{}, ErrNoFamily
 	}
-	h, err := s.repo.Household(ctx, familyID)
+	h, err := s.repo.Household(ctx, who.FamilyID)
 	if errors.Is(err, ErrNoHousehold) {
 		return Household{}, ErrNoFamily
 	}
 	if err != nil {
 		return Household{}, fmt.Errorf("household: %w", err)
+	}
+	if !slices.Contains(h.Members, who.Email) {
+		return Household{}, ErrNoFamily
 	}
 	return h, nil
 }
@@ -192,7 +199,7 @@ func (s *Service) Cancel(ctx context.Context, who Actor, childID string, day dat
 }
 
 func (s *Service) change(ctx context.Context, who Actor, act Action, childID string, day date.Date, a calendar.Activity) (Result, error) {
-	h, err := s.household(ctx, who.FamilyID)
+	h, err := s.household(ctx, who)
 	if err != nil {
 		return Result{}, err
 	}
@@ -236,7 +243,7 @@ func (s *Service) apply(ctx context.Context, who Actor, act Action, c check, now
 }
 
 // Household returns the actor's family: its children and their enrolments (ErrNoFamily when
-// the account is not linked).
-func (s *Service) Household(ctx context.Context, familyID string) (Household, error) {
-	return s.household(ctx, familyID)
+// the account is not linked, or is no longer one of the family's members).
+func (s *Service) Household(ctx context.Context, who Actor) (Household, error) {
+	return s.household(ctx, who)
 }

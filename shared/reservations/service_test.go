@@ -27,7 +27,7 @@ type memory struct {
 func newMemory() *memory {
 	from := date.MustParse("2026-09-01")
 	return &memory{
-		h: Household{FamilyID: "f_a", Children: []family.Child{{ID: "c_1", FirstName: "Léa"}},
+		h: Household{FamilyID: "f_a", Members: []string{"a@example.fr"}, Children: []family.Child{{ID: "c_1", FirstName: "Léa"}},
 			Enrolments: []family.Enrolment{
 				{ChildID: "c_1", Activity: calendar.Canteen, Site: "s", From: from},
 				{ChildID: "c_1", Activity: calendar.WednesdayCentre, Site: "s", From: from, Until: date.MustParse("2026-12-31")},
@@ -176,7 +176,7 @@ func TestFamilyPlanningHistoryNewestFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fp, err := svc.FamilyPlanning(ctx, "f_a", date.MustParse("2026-12-01"), date.MustParse("2026-12-31"))
+	fp, err := svc.FamilyPlanning(ctx, who, date.MustParse("2026-12-01"), date.MustParse("2026-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,47 @@ func TestFamilyPlanningHistoryNewestFirst(t *testing.T) {
 	if len(h) != 3 || h[0].Action != ActionCancel || h[0].Day.String() != "2026-12-07" || h[2].Day.String() != "2026-12-07" || h[2].Action != ActionBook {
 		t.Fatalf("history %+v", h)
 	}
-	if _, err := svc.FamilyPlanning(ctx, "f_other", date.MustParse("2026-12-01"), date.MustParse("2026-12-31")); !errors.Is(err, ErrNoFamily) {
+	if _, err := svc.FamilyPlanning(ctx, Actor{FamilyID: "f_other", Email: "a@example.fr"}, date.MustParse("2026-12-01"), date.MustParse("2026-12-31")); !errors.Is(err, ErrNoFamily) {
 		t.Fatalf("unknown family: %v", err)
+	}
+}
+
+// TestOnlyMembersActOnTheFamily: an account whose family id still names the family, but which
+// the family no longer lists among its members (code revoked, link ended), reaches nothing.
+func TestOnlyMembersActOnTheFamily(t *testing.T) {
+	m := newMemory()
+	svc := New(m, clock.NewFixed(date.MustParse("2026-12-01").At(9, 0, date.Paris)), calendar.Default(), cutoff.DefaultPolicy(), Options{})
+	ctx := context.Background()
+	day, from, to := date.MustParse("2026-12-07"), date.MustParse("2026-12-01"), date.MustParse("2026-12-31")
+	if _, err := svc.Book(ctx, who, "c_1", day, calendar.Canteen); err != nil {
+		t.Fatal(err)
+	}
+	long := LongRequest{Children: []string{"c_1"}, Activities: []calendar.Activity{calendar.Canteen}, From: from, To: to,
+		Weekdays: []time.Weekday{time.Monday}, Action: ActionCancel}
+	tests := []struct {
+		name string
+		call func(Actor) error
+	}{
+		{"book", func(a Actor) error {
+			_, err := svc.Book(ctx, a, "c_1", date.MustParse("2026-12-08"), calendar.Canteen)
+			return err
+		}},
+		{"cancel", func(a Actor) error { _, err := svc.Cancel(ctx, a, "c_1", day, calendar.Canteen); return err }},
+		{"child planning", func(a Actor) error { _, err := svc.ChildPlanning(ctx, a, "c_1", from, to); return err }},
+		{"family planning", func(a Actor) error { _, err := svc.FamilyPlanning(ctx, a, from, to); return err }},
+		{"household", func(a Actor) error { _, err := svc.Household(ctx, a); return err }},
+		{"long-period preview", func(a Actor) error { _, err := svc.PreviewLong(ctx, a, long); return err }},
+		{"long-period request", func(a Actor) error { _, err := svc.ApplyLong(ctx, a, long); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call(Actor{FamilyID: "f_a", Email: "gone@example.fr", Channel: ChannelAPI})
+			if !errors.Is(err, ErrNoFamily) && !errors.Is(err, ErrChildNotFound) {
+				t.Fatalf("a former member got %v", err)
+			}
+		})
+	}
+	if d := m.days[Slot{Activity: calendar.Canteen, Site: "s", Day: day}]; d == nil || d.Booked != 1 || len(d.Log) != 1 {
+		t.Fatalf("a former member changed the day: %+v", d)
 	}
 }

@@ -295,7 +295,8 @@ func (it dayItem) day() (reservations.Day, error) {
 	return out, nil
 }
 
-// Household reads a family's children and enrolments in one Query (reservations.Repository).
+// Household reads a family's children, enrolments and members in one Query
+// (reservations.Repository).
 func (s *Store) Household(ctx context.Context, familyID string) (reservations.Household, error) {
 	rec, err := s.Family(ctx, familyID)
 	if isNotFound(err) {
@@ -304,7 +305,7 @@ func (s *Store) Household(ctx context.Context, familyID string) (reservations.Ho
 	if err != nil {
 		return reservations.Household{}, err
 	}
-	return reservations.Household{FamilyID: familyID, Children: rec.Children, Enrolments: rec.Enrolments}, nil
+	return reservations.Household{FamilyID: familyID, Children: rec.Children, Enrolments: rec.Enrolments, Members: rec.Members}, nil
 }
 
 // ActivitySettings returns an activity's settings at a site, ok false when none are set

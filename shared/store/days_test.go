@@ -158,31 +158,24 @@ func TestFeedsAreReplacedAndRevoked(t *testing.T) {
 	st := newStore(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-	if err := st.StartFamilyFeed(ctx, "f_a", store.FamilyFeed{Nonce: "n1", TokenHash: "h1", CreatedAt: at}); err != nil {
+	if err := st.AddMember(ctx, "f_a", "a@example.fr", at); err != nil {
 		t.Fatal(err)
 	}
-	owner := func(hash string) string {
-		t.Helper()
-		fam, ok, err := st.FeedOwner(ctx, hash)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			return ""
-		}
-		return fam
+	if err := st.StartFamilyFeed(ctx, "f_a", store.FamilyFeed{Nonce: "n1", TokenHash: "h1", Email: "a@example.fr", CreatedAt: at}); err != nil {
+		t.Fatal(err)
 	}
+	owner := feedOwner(t, st)
 	if got := owner("h1"); got != "f_a" {
 		t.Fatalf("owner of h1 = %q", got)
 	}
-	if err := st.StartFamilyFeed(ctx, "f_a", store.FamilyFeed{Nonce: "n2", TokenHash: "h2", CreatedAt: at}); err != nil {
+	if err := st.StartFamilyFeed(ctx, "f_a", store.FamilyFeed{Nonce: "n2", TokenHash: "h2", Email: "a@example.fr", CreatedAt: at}); err != nil {
 		t.Fatal(err)
 	}
 	if owner("h1") != "" || owner("h2") != "f_a" {
 		t.Fatal("the replaced feed still works, or the new one does not")
 	}
 	f, ok, err := st.FamilyFeed(ctx, "f_a")
-	if err != nil || !ok || f.Nonce != "n2" || !f.CreatedAt.Equal(at) {
+	if err != nil || !ok || f.Nonce != "n2" || f.Email != "a@example.fr" || !f.CreatedAt.Equal(at) {
 		t.Fatalf("family feed %+v %v %v", f, ok, err)
 	}
 	if err := st.RevokeFamilyFeed(ctx, "f_a"); err != nil {
@@ -190,6 +183,55 @@ func TestFeedsAreReplacedAndRevoked(t *testing.T) {
 	}
 	if owner("h2") != "" {
 		t.Fatal("the revoked feed still works")
+	}
+	if err := st.StartFamilyFeed(ctx, "f_a", store.FamilyFeed{Nonce: "n3", TokenHash: "h3", CreatedAt: at}); err == nil {
+		t.Fatal("a feed without its creator was stored")
+	}
+}
+
+// feedOwner returns a lookup of the family a feed hash serves ("" when it serves none).
+func feedOwner(t *testing.T, st *store.Store) func(hash string) string {
+	return func(hash string) string {
+		t.Helper()
+		h, ok, err := st.FeedOwner(context.Background(), hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return ""
+		}
+		return h.FamilyID
+	}
+}
+
+// TestFeedEndsWhenItsCreatorLeaves: a parent who leaves the family (links another code, deletes
+// the account: both remove the member item) no longer reads its planning through an old feed,
+// while a feed created by a parent who stays keeps working.
+func TestFeedEndsWhenItsCreatorLeaves(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	for _, m := range []struct{ fam, email string }{{"f_a", "a@example.fr"}, {"f_b", "b@example.fr"}} {
+		if err := st.AddMember(ctx, m.fam, m.email, at); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.StartFamilyFeed(ctx, m.fam, store.FamilyFeed{Nonce: "n", TokenHash: "h-" + m.fam, Email: m.email, CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	owner := feedOwner(t, st)
+	if owner("h-f_a") != "f_a" || owner("h-f_b") != "f_b" {
+		t.Fatal("feeds do not work")
+	}
+	if err := st.RemoveMember(ctx, "f_a", "a@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	if got := owner("h-f_a"); got != "" {
+		t.Fatalf("the feed of a parent who left still serves %q", got)
+	}
+	h, ok, err := st.FeedOwner(ctx, "h-f_b")
+	if err != nil || !ok || h != (store.FeedHolder{FamilyID: "f_b", Email: "b@example.fr"}) {
+		t.Fatalf("the other family's feed: %+v %v %v", h, ok, err)
 	}
 }
 

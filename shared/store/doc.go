@@ -35,7 +35,8 @@
 //     the map of bookings keyed by child, the count, and the day's change log (history).
 //   - A month of one activity at one site (planning, headcounts, billing): Query
 //     PK=DAY#activity#site#yyyy-mm (one call).
-//   - Calendar feed URL: GetItem FEED#hash, then GetItem FAMILY#id/FEED (valid while they agree).
+//   - Calendar feed URL: GetItem FEED#hash, then GetItem FAMILY#id/FEED (valid while they agree),
+//     then GetItem FAMILY#id/MEMBER#email (valid while the parent who created it is a member).
 //   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
 //   - Sessions, tokens, throttles, proofs: GetItem / conditional PutItem or UpdateItem by key.
 package store
