@@ -143,14 +143,15 @@ func (h *handler) challengeAPI(w http.ResponseWriter, r *http.Request) {
 
 // confirmView is what the confirmation page shows.
 type confirmView struct {
-	Outcome string // "confirmed", "already", "expired", "unknown"
-	Token   string // the expired link's token, for the resend form
+	Outcome     string // "confirmed", "already", "expired", "unknown"
+	Token       string // the expired link's token, for the resend form
+	CodeRefused string // why the sign-up's code linked no family ("" when it did, or none was given)
 }
 
 func (h *handler) confirmLink(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	err := h.svc.Confirm(r.Context(), token)
-	v, code, title := confirmView{Outcome: "confirmed"}, http.StatusOK, "Compte activé"
+	res, err := h.svc.Confirm(r.Context(), token)
+	v, code, title := confirmView{Outcome: "confirmed", CodeRefused: res.CodeRefused}, http.StatusOK, "Compte activé"
 	switch {
 	case err == nil:
 	case errors.Is(err, accounts.ErrAlreadyConfirmed):
@@ -166,6 +167,15 @@ func (h *handler) confirmLink(w http.ResponseWriter, r *http.Request) {
 	h.render.Render(w, r, code, "confirm", web.Page{Title: title, Nav: "espace", Data: v})
 }
 
+// confirmed is the API's answer to a followed confirmation link.
+type confirmed struct {
+	Status       string `json:"status"`
+	Detail       string `json:"detail"`
+	FamilyLinked bool   `json:"familyLinked"`
+	// CodeRefused: the code given at sign-up was revoked since; no family was linked.
+	CodeRefused bool `json:"codeRefused,omitempty"`
+}
+
 func (h *handler) confirmAPI(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Token string `json:"token"`
@@ -178,11 +188,17 @@ func (h *handler) confirmAPI(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, fieldError("token", "Le jeton du lien de confirmation est requis."))
 		return
 	}
-	if err := h.svc.Confirm(r.Context(), in.Token); err != nil {
+	res, err := h.svc.Confirm(r.Context(), in.Token)
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "confirmed", "detail": "Votre compte est activé : vous pouvez vous connecter."})
+	out := confirmed{Status: "confirmed", Detail: "Votre compte est activé : vous pouvez vous connecter.", FamilyLinked: res.FamilyLinked}
+	if res.CodeRefused != "" {
+		out.Detail += " " + res.CodeRefused
+		out.CodeRefused = true
+	}
+	web.WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *handler) resendForm(w http.ResponseWriter, r *http.Request) {

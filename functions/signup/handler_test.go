@@ -219,7 +219,7 @@ func TestSignupConfirmLoginFlow(t *testing.T) {
 		t.Fatalf("link path %q", path)
 	}
 	acc, err := f.Store.Account(context.Background(), email)
-	if err != nil || acc.Confirmed() || acc.FamilyID != "" || acc.PendingFamilyID != famID || acc.PasswordHash == in.Password {
+	if err != nil || acc.Confirmed() || acc.FamilyID != "" || acc.PendingCode != code || acc.PasswordHash == in.Password {
 		t.Fatalf("account before confirmation %+v %v", acc, err)
 	}
 	w = f.get(t, "/confirm?token="+url.QueryEscape(token))

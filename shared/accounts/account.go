@@ -21,8 +21,9 @@ type Account struct {
 	CreatedAt    time.Time
 	ConfirmedAt  time.Time // zero until the e-mail link is followed
 	FamilyID     string    // "" until linked with a subscriber code
-	// PendingFamilyID is the family of a code given at sign-up, linked on confirmation.
-	PendingFamilyID string
+	// PendingCode is the subscriber code given at sign-up. It is checked again on
+	// confirmation (it may have been revoked meanwhile) and its family linked then.
+	PendingCode string
 	// SessionStamp is renewed on every password change; sessions made with another stamp are over.
 	SessionStamp string
 }

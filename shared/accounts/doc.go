@@ -32,6 +32,10 @@
 //     is a small number, and a challenge that survived a wrong guess could be retried until one
 //     passed. A refused form comes back with a new question. The subscriber code is looked up
 //     only after the check passed. ANTIROBOT_DISABLED=1 switches it off, in the local stack only.
+//   - Family link at sign-up: the account keeps the code given (not only its family) and checks
+//     it again on confirmation, so a code the town hall revoked meanwhile links nothing; the
+//     parent is told. Every link writes the family's MEMBER# item and every unlink (another
+//     code, deletion) removes it: access to a family's pages and feed requires that item.
 //   - Enumeration safety: sign-up answers 202 whether or not the e-mail has an account, hashes
 //     the password and sends one e-mail in both cases (an existing owner is told so instead).
 //     Reset requests answer 202 in both cases.

@@ -130,18 +130,18 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 			f.Add("antiRobot", reason)
 		}
 	}
-	var pendingFamily string
+	var pendingCode string
 	// The code is looked up only for a caller who passed the anti-robot check: otherwise the
 	// form would tell anyone, as fast as they can post, which codes exist.
 	if in.SubscriberCode != "" && !f.Has("subscriberCode") && !f.Has("antiRobot") {
-		famID, msg, err := s.checkCode(ctx, in.SubscriberCode)
+		_, msg, err := s.checkCode(ctx, in.SubscriberCode)
 		if err != nil {
 			return err
 		}
 		if msg != "" {
 			f.Add("subscriberCode", msg)
 		}
-		pendingFamily = famID
+		pendingCode = in.SubscriberCode
 	}
 	if err := f.Err(); err != nil {
 		return err
@@ -152,7 +152,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 		return fmt.Errorf("signup: %w", err)
 	}
 	acc := Account{Email: in.Email, Civility: in.Civility, LastName: in.LastName, FirstName: in.FirstName,
-		PasswordHash: hash, CreatedAt: now, PendingFamilyID: pendingFamily, SessionStamp: newStamp()}
+		PasswordHash: hash, CreatedAt: now, PendingCode: pendingCode, SessionStamp: newStamp()}
 	err = s.Repo.CreateAccount(ctx, acc)
 	if errors.Is(err, ErrExists) {
 		return s.signupExisting(ctx, in.Email, now)
@@ -224,46 +224,67 @@ func (s *Service) checkCode(ctx context.Context, code string) (familyID, reason 
 
 // ConfirmResult tells what following a confirmation link did.
 type ConfirmResult struct {
-	Email string
+	// FamilyLinked is true when the code given at sign-up linked the account to its family.
+	FamilyLinked bool
+	// CodeRefused is the French reason the code given at sign-up was not linked (revoked or
+	// withdrawn since), "" otherwise. The account is confirmed all the same.
+	CodeRefused string
 }
 
 // Confirm follows a confirmation link: it confirms the account and links the family of the
-// code given at sign-up. Refusals: ErrLinkUnknown, ErrLinkExpired, ErrAlreadyConfirmed.
-func (s *Service) Confirm(ctx context.Context, secret string) error {
+// code given at sign-up, checked again now: a code revoked since sign-up links nothing, and
+// the result says why. Refusals: ErrLinkUnknown, ErrLinkExpired, ErrAlreadyConfirmed.
+func (s *Service) Confirm(ctx context.Context, secret string) (ConfirmResult, error) {
 	now := s.Clock.Now()
 	tok, err := s.liveToken(ctx, secret, PurposeConfirm, now)
 	if errors.Is(err, ErrLinkUsed) {
-		return ErrAlreadyConfirmed
+		return ConfirmResult{}, ErrAlreadyConfirmed
 	}
 	if err != nil {
-		return err
+		return ConfirmResult{}, err
 	}
 	acc, err := s.Repo.Account(ctx, tok.Email)
 	if errors.Is(err, ErrNotFound) {
-		return ErrLinkUnknown
+		return ConfirmResult{}, ErrLinkUnknown
 	}
 	if err != nil {
-		return fmt.Errorf("confirm: %w", err)
+		return ConfirmResult{}, fmt.Errorf("confirm: %w", err)
 	}
 	if err := s.Repo.UseToken(ctx, tok.Hash, now); errors.Is(err, ErrSpent) {
-		return ErrAlreadyConfirmed
+		return ConfirmResult{}, ErrAlreadyConfirmed
 	} else if err != nil {
-		return fmt.Errorf("confirm: %w", err)
+		return ConfirmResult{}, fmt.Errorf("confirm: %w", err)
 	}
 	if acc.Confirmed() {
-		return ErrAlreadyConfirmed
+		return ConfirmResult{}, ErrAlreadyConfirmed
 	}
 	if err := s.Repo.ConfirmAccount(ctx, acc.Email, now); err != nil {
-		return fmt.Errorf("confirm: %w", err)
+		return ConfirmResult{}, fmt.Errorf("confirm: %w", err)
 	}
-	if acc.PendingFamilyID != "" && acc.FamilyID == "" {
-		if err := s.link(ctx, acc, acc.PendingFamilyID, now); err != nil {
-			return fmt.Errorf("confirm: %w", err)
+	var res ConfirmResult
+	if acc.PendingCode != "" && acc.FamilyID == "" {
+		famID, reason, err := s.checkCode(ctx, acc.PendingCode)
+		if err != nil {
+			return ConfirmResult{}, fmt.Errorf("confirm: %w", err)
+		}
+		if reason != "" {
+			res.CodeRefused = codeRefusedAtConfirmation
+			slog.InfoContext(ctx, "pending code refused at confirmation")
+		} else {
+			if err := s.link(ctx, acc, famID, now); err != nil {
+				return ConfirmResult{}, fmt.Errorf("confirm: %w", err)
+			}
+			res.FamilyLinked = true
 		}
 	}
 	slog.InfoContext(ctx, "account confirmed")
-	return nil
+	return res, nil
 }
+
+// codeRefusedAtConfirmation tells a parent whose sign-up code was revoked (or withdrawn)
+// before they confirmed.
+const codeRefusedAtConfirmation = "Votre compte n'a pas été rattaché à votre famille : le code abonné indiqué à l'inscription n'est plus valable. " +
+	"Contactez le service enfance de la mairie pour en obtenir un nouveau, puis saisissez-le dans Mon espace citoyen."
 
 // liveToken finds the token behind secret and checks it is of purpose p, unused and valid.
 func (s *Service) liveToken(ctx context.Context, secret string, p Purpose, now time.Time) (Token, error) {

@@ -25,7 +25,7 @@ type accountItem struct {
 	CreatedAt       string `dynamodbav:"createdAt"`
 	ConfirmedAt     string `dynamodbav:"confirmedAt,omitempty"`
 	FamilyID        string `dynamodbav:"familyId,omitempty"`
-	PendingFamilyID string `dynamodbav:"pendingFamilyId,omitempty"`
+	PendingCode     string `dynamodbav:"pendingCode,omitempty"`
 	SessionStamp    string `dynamodbav:"sessionStamp"`
 }
 
@@ -56,7 +56,7 @@ func notFound(err error) error {
 func (st *Store) CreateAccount(ctx context.Context, a accounts.Account) error {
 	it := accountItem{PK: accountPK(a.Email), SK: skAccount, Email: a.Email, Civility: a.Civility, LastName: a.LastName,
 		FirstName: a.FirstName, PasswordHash: a.PasswordHash, CreatedAt: timeText(a.CreatedAt),
-		ConfirmedAt: timeText(a.ConfirmedAt), FamilyID: a.FamilyID, PendingFamilyID: a.PendingFamilyID, SessionStamp: a.SessionStamp}
+		ConfirmedAt: timeText(a.ConfirmedAt), FamilyID: a.FamilyID, PendingCode: a.PendingCode, SessionStamp: a.SessionStamp}
 	err := st.putIf(ctx, st.tables.Data, it, "attribute_not_exists(PK)")
 	if isConditionFailed(err) {
 		return accounts.ErrExists
@@ -75,7 +75,7 @@ func (st *Store) Account(ctx context.Context, email string) (accounts.Account, e
 	}
 	return accounts.Account{Email: it.Email, Civility: it.Civility, LastName: it.LastName, FirstName: it.FirstName,
 		PasswordHash: it.PasswordHash, CreatedAt: parseTime(it.CreatedAt), ConfirmedAt: parseTime(it.ConfirmedAt),
-		FamilyID: it.FamilyID, PendingFamilyID: it.PendingFamilyID, SessionStamp: it.SessionStamp}, nil
+		FamilyID: it.FamilyID, PendingCode: it.PendingCode, SessionStamp: it.SessionStamp}, nil
 }
 
 // updateAccount runs one update on an existing account (accounts.ErrNotFound when gone).
@@ -121,9 +121,10 @@ func (st *Store) ConfirmAccount(ctx context.Context, email string, at time.Time)
 		map[string]types.AttributeValue{":t": s(timeText(at))})
 }
 
-// LinkFamily sets the account's family and forgets the code pending since sign-up.
+// LinkFamily sets the account's family and forgets the code pending since sign-up (and the
+// pendingFamilyId that accounts made before codes were checked again on confirmation carry).
 func (st *Store) LinkFamily(ctx context.Context, email, familyID string) error {
-	return st.updateAccount(ctx, email, "SET familyId = :f REMOVE pendingFamilyId", nil,
+	return st.updateAccount(ctx, email, "SET familyId = :f REMOVE pendingCode, pendingFamilyId", nil,
 		map[string]types.AttributeValue{":f": s(familyID)})
 }
 

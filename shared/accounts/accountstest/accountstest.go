@@ -126,7 +126,8 @@ func (e *Env) ConfirmedAccount(t testing.TB, email string) {
 	must(t, e.Service.Signup(ctx, e.Input(email)))
 	msg := e.Box.WaitFor(email, "Confirmez", 5*time.Second)
 	_, tok := LinkIn(t, msg.Text)
-	must(t, e.Service.Confirm(ctx, tok))
+	_, err := e.Service.Confirm(ctx, tok)
+	must(t, err)
 }
 
 func must(t testing.TB, err error) {
