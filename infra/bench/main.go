@@ -1,0 +1,287 @@
+// Command bench measures Préau's functions (`make bench`). Each section is a benchmark of its
+// own; run some with -only=sizes,startup. Sections:
+//
+//	sizes    each function's bootstrap for linux/arm64, built as the Makefile builds it for
+//	         `sam build`, against a hello-world aws-lambda-go function built the same way
+//	startup  the time from exec to the first GET /runtime/invocation/next (the process is ready
+//	         to serve) of a host build, median of -runs runs, against the same hello world
+//
+// To add a section, write a func(*env) error and register it in sections.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/preau/preau/infra/samtemplate"
+)
+
+// env is what every section gets.
+type env struct {
+	root string
+	tpl  *samtemplate.Template
+	work string // scratch directory
+	runs int
+}
+
+type section struct {
+	name string
+	run  func(*env) error
+}
+
+var sections = []section{
+	{"sizes", sizes},
+	{"startup", startup},
+}
+
+func main() {
+	only := flag.String("only", "", "comma-separated sections to run (default all: "+names()+")")
+	runs := flag.Int("runs", 15, "runs per start-up measurement (the median is shown)")
+	flag.Parse()
+	if err := run(*only, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func names() string {
+	var n []string
+	for _, s := range sections {
+		n = append(n, s.name)
+	}
+	return strings.Join(n, ",")
+}
+
+func run(only string, runs int) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, err := samtemplate.ModuleRoot(wd)
+	if err != nil {
+		return err
+	}
+	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"),
+		map[string]string{"SecretKey": "bench-secret-key-0123456789-abcdefghij"}, nil)
+	if err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "preau-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	e := &env{root: root, tpl: tpl, work: work, runs: runs}
+	for _, s := range sections {
+		if only != "" && !slices.Contains(strings.Split(only, ","), s.name) {
+			continue
+		}
+		fmt.Printf("== %s\n", s.name)
+		if err := s.run(e); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+// helloSource is the baseline: the smallest aws-lambda-go function. It is written to a
+// temporary package inside the module (named with a leading underscore, so ./... ignores it)
+// so that it builds with the module's own aws-lambda-go version.
+const helloSource = `package main
+
+import "github.com/aws/aws-lambda-go/lambda"
+
+func main() { lambda.Start(func() (string, error) { return "hello", nil }) }
+`
+
+// target is one program to measure: a function of the template or the hello world.
+type target struct {
+	name string
+	pkg  string // ./functions/portal
+}
+
+func (e *env) targets() ([]target, func(), error) {
+	dir, err := os.MkdirTemp(filepath.Join(e.root, "infra", "bench"), "_hello")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(helloSource), 0o644); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	ts := []target{{name: "hello (aws-lambda-go)", pkg: "./" + mustRel(e.root, dir)}}
+	for _, f := range e.tpl.Functions {
+		if _, err := os.Stat(filepath.Join(e.root, f.Dir, "main.go")); err != nil {
+			continue
+		}
+		ts = append(ts, target{name: f.LogicalID, pkg: "./" + f.Dir})
+	}
+	return ts, cleanup, nil
+}
+
+func mustRel(base, p string) string {
+	r, err := filepath.Rel(base, p)
+	if err != nil {
+		panic(err)
+	}
+	return filepath.ToSlash(r)
+}
+
+// build builds pkg to out; lambda=true is the Makefile's Lambda build (linux/arm64, stripped).
+func (e *env) build(pkg, out string, lambda bool) error {
+	args := []string{"build", "-tags", "lambda.norpc", "-trimpath"}
+	envv := append(os.Environ(), "CGO_ENABLED=0")
+	if lambda {
+		args = append(args, "-ldflags", "-s -w")
+		envv = append(envv, "GOOS=linux", "GOARCH=arm64")
+	}
+	cmd := exec.Command("go", append(args, "-o", out, pkg)...)
+	cmd.Dir, cmd.Env = e.root, envv
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return nil
+}
+
+func sizes(e *env) error {
+	ts, cleanup, err := e.targets()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	var base int64
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "function\tlinux/arm64 bootstrap\tvs hello\t")
+	for i, t := range ts {
+		out := filepath.Join(e.work, "arm64-"+fmt.Sprint(i))
+		if err := e.build(t.pkg, out, true); err != nil {
+			fmt.Fprintf(w, "%s\tdoes not build\t\t\n", t.name)
+			fmt.Fprintln(os.Stderr, err)
+			continue
+		}
+		st, err := os.Stat(out)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			base = st.Size()
+		}
+		fmt.Fprintf(w, "%s\t%.1f MiB\t×%.2f\t\n", t.name, float64(st.Size())/(1<<20), float64(st.Size())/float64(base))
+	}
+	return w.Flush()
+}
+
+func startup(e *env) error {
+	ts, cleanup, err := e.targets()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	fnEnv := []string{"PATH=" + os.Getenv("PATH")}
+	for _, k := range []string{"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SES", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		if v := os.Getenv(k); v != "" {
+			fnEnv = append(fnEnv, k+"="+v)
+		}
+	}
+	var base time.Duration
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "function\tstart-up (median of %d)\tmin\tmax\tvs hello\t\n", e.runs)
+	for i, t := range ts {
+		bin := filepath.Join(e.work, "host-"+fmt.Sprint(i))
+		if err := e.build(t.pkg, bin, false); err != nil {
+			fmt.Fprintf(w, "%s\tdoes not build\t\t\t\t\n", t.name)
+			fmt.Fprintln(os.Stderr, err)
+			continue
+		}
+		env := fnEnv
+		if f, ok := e.tpl.Function(t.name); ok {
+			for k, v := range f.Env {
+				env = append(env, k+"="+v)
+			}
+			env = append(env, "AWS_LAMBDA_FUNCTION_NAME="+f.LogicalID)
+		}
+		// One unmeasured run first: it pages the binary in, which Lambda's cold start also does
+		// but from a different disk; what is compared is the Go start-up itself.
+		if _, err := timeToFirstPoll(bin, env); err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		var ds []time.Duration
+		for range e.runs {
+			d, err := timeToFirstPoll(bin, env)
+			if err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
+			ds = append(ds, d)
+		}
+		sort.Slice(ds, func(a, b int) bool { return ds[a] < ds[b] })
+		med := ds[len(ds)/2]
+		if i == 0 {
+			base = med
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t×%.2f\t\n", t.name, round(med), round(ds[0]), round(ds[len(ds)-1]), float64(med)/float64(base))
+	}
+	return w.Flush()
+}
+
+func round(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }
+
+// timeToFirstPoll starts bin against a one-shot Runtime API and returns the time until the
+// process asks for its first invocation, i.e. its cold start before any request.
+func timeToFirstPoll(bin string, env []string) (time.Duration, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	polled := make(chan time.Time, 1)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/runtime/invocation/next") {
+			select {
+			case polled <- time.Now():
+			default:
+			}
+			<-r.Context().Done() // hold the poll: no invocation is sent
+			return
+		}
+		w.WriteHeader(http.StatusAccepted) // e.g. /runtime/init/error
+	})}
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Close()
+
+	cmd := exec.Command(bin)
+	cmd.Env = append(append([]string{}, env...), "AWS_LAMBDA_RUNTIME_API="+l.Addr().String())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	}()
+	select {
+	case t := <-polled:
+		return t.Sub(start), nil
+	case err := <-exited:
+		exited <- err
+		return 0, fmt.Errorf("exited before polling (%v): %s", err, out.String())
+	case <-time.After(10 * time.Second):
+		return 0, fmt.Errorf("no poll within 10 s: %s", out.String())
+	}
+}
