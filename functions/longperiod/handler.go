@@ -126,7 +126,9 @@ func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, n := range in.Weekdays {
 		if n < 1 || n > 7 {
-			web.Error(w, r, reservations.ErrInvalidRange.WithDetail("Les jours de la semaine vont de 1 (lundi) à 7 (dimanche)."))
+			var f fault.Fields
+			f.Add("weekdays", "Les jours de la semaine vont de 1 (lundi) à 7 (dimanche).")
+			web.Error(w, r, f.Err())
 			return
 		}
 		q.Weekdays = append(q.Weekdays, time.Weekday(n%7))

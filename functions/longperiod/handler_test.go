@@ -285,6 +285,54 @@ func TestLongPeriodRefusals(t *testing.T) {
 	}
 }
 
+// TestLongPeriodFieldErrors: a request missing or overflowing a list is refused with the field
+// to correct, and a body of repeated values is refused, not processed.
+func TestLongPeriodFieldErrors(t *testing.T) {
+	f := setup(t)
+	repeated := strings.TrimSuffix(strings.Repeat(`"cantine",`, 3000), ",")
+	tests := []struct {
+		name, body string
+		fields     []string
+	}{
+		{"nothing chosen", `{"children":[],"activities":[],"from":"2026-12-07","to":"2026-12-18","weekdays":[],"action":"book"}`, []string{"children", "activities", "weekdays"}},
+		{"reversed", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-18","to":"2026-12-07","weekdays":[1],"action":"book"}`, []string{"to"}},
+		{"repeated activities", `{"children":["c_lea"],"activities":[` + repeated + `],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, []string{"activities"}},
+		{"weekday 0", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[0],"action":"book"}`, []string{"weekdays"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, _ := f.api(t, "parent-a", tt.body)
+			var p struct {
+				Type   string
+				Errors []struct{ Field, Detail string }
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || w.Code != 400 {
+				t.Fatalf("%d %s", w.Code, w.Body)
+			}
+			var got []string
+			for _, e := range p.Errors {
+				got = append(got, e.Field)
+			}
+			if !strings.HasSuffix(p.Type, "invalid-fields") || strings.Join(got, ",") != strings.Join(tt.fields, ",") {
+				t.Fatalf("problem %s, fields %v, want %v", p.Type, got, tt.fields)
+			}
+		})
+	}
+}
+
+// TestLongPeriodDuplicates: a child or weekday named twice, apart, books each day once.
+func TestLongPeriodDuplicates(t *testing.T) {
+	f := setup(t)
+	w, res := f.api(t, "parent-a", `{"children":["c_lea","c_tom","c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-08","weekdays":[1,2,1],"action":"book"}`)
+	if w.Code != 200 || len(res.Applied) != 4 || len(res.Skipped) != 0 {
+		t.Fatalf("%d: %d applied, skipped %v", w.Code, len(res.Applied), res.reasons())
+	}
+	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
+	if err != nil || d.Booked != 1 || len(d.Log) != 1 {
+		t.Fatalf("day %+v %v", d, err)
+	}
+}
+
 func TestLongPeriodPages(t *testing.T) {
 	f := setup(t)
 	w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil)

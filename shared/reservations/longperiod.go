@@ -12,6 +12,7 @@ import (
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/fault"
 )
 
 // MaxLongPeriodDays bounds a long-period request: a school year and a bit.
@@ -86,41 +87,62 @@ func (r LongResult) SkippedBy() map[string]int {
 	return m
 }
 
-// Validate checks a long-period request's shape (not yet its children).
+// MaxLongPeriodChildren bounds the children of a long-period request: more than any family has.
+const MaxLongPeriodChildren = 20
+
+// normalised returns q with its children, activities and weekdays each sorted and without
+// duplicates, so that no (child, activity, day) is planned — and written — twice.
+func (q LongRequest) normalised() LongRequest {
+	q.Children = slices.Compact(slices.Sorted(slices.Values(q.Children)))
+	q.Activities = slices.Compact(slices.Sorted(slices.Values(q.Activities)))
+	q.Weekdays = slices.Compact(slices.Sorted(slices.Values(q.Weekdays)))
+	return q
+}
+
+// Validate checks a long-period request's shape (not yet its children): an invalid-fields
+// refusal naming each wrong field by its JSON name (children, activities, from, to, weekdays,
+// action). Lists are bounded before duplicates are removed, so a body of repeated values is
+// refused rather than processed.
 func (q LongRequest) Validate() error {
-	var f []string
-	if len(q.Children) == 0 {
-		f = append(f, "Choisissez au moins un enfant.")
+	var f fault.Fields
+	switch {
+	case len(q.Children) == 0:
+		f.Add("children", "Choisissez au moins un enfant.")
+	case len(q.Children) > MaxLongPeriodChildren:
+		f.Add("children", fmt.Sprintf("Une demande porte sur %d enfants au plus.", MaxLongPeriodChildren))
 	}
-	if len(q.Activities) == 0 {
-		f = append(f, "Choisissez au moins une activité.")
+	switch all := len(calendar.Activities()); {
+	case len(q.Activities) == 0:
+		f.Add("activities", "Choisissez au moins une activité.")
+	case len(q.Activities) > all:
+		f.Add("activities", fmt.Sprintf("Une demande porte sur %d activités au plus.", all))
+	case slices.ContainsFunc(q.Activities, func(a calendar.Activity) bool { return !a.Valid() }):
+		f.Add("activities", "L'une des activités demandées n'existe pas.")
 	}
-	for _, a := range q.Activities {
-		if !a.Valid() {
-			return ErrInvalidActivity
+	if q.From.IsZero() {
+		f.Add("from", "Indiquez la date de début (AAAA-MM-JJ).")
+	}
+	if q.To.IsZero() {
+		f.Add("to", "Indiquez la date de fin (AAAA-MM-JJ).")
+	}
+	if !q.From.IsZero() && !q.To.IsZero() {
+		if err := CheckRange(q.From, q.To, MaxLongPeriodDays); err != nil {
+			e, _ := fault.As(err)
+			f.Add("to", e.Detail)
 		}
 	}
-	if q.From.IsZero() || q.To.IsZero() {
-		return ErrInvalidDate
-	}
-	if err := CheckRange(q.From, q.To, MaxLongPeriodDays); err != nil {
-		return err
-	}
-	if len(q.Weekdays) == 0 {
-		f = append(f, "Choisissez au moins un jour de la semaine.")
-	}
-	for _, w := range q.Weekdays {
-		if w < time.Sunday || w > time.Saturday {
-			return ErrInvalidRange.WithDetail("Les jours de la semaine vont de 1 (lundi) à 7 (dimanche).")
-		}
+	switch {
+	case len(q.Weekdays) == 0:
+		f.Add("weekdays", "Choisissez au moins un jour de la semaine.")
+	case len(q.Weekdays) > 7:
+		f.Add("weekdays", "Une semaine compte 7 jours : indiquez chacun au plus une fois.")
+	case slices.ContainsFunc(q.Weekdays, func(w time.Weekday) bool { return w < time.Sunday || w > time.Saturday }):
+		f.Add("weekdays", "Les jours de la semaine vont de 1 (lundi) à 7 (dimanche).")
 	}
 	if q.Action != ActionBook && q.Action != ActionCancel {
-		return ErrInvalidAction
+		f.Add("action", `L'action doit être « book » (réserver) ou « cancel » (annuler).`)
 	}
-	if len(f) > 0 {
-		return ErrInvalidRange.WithDetail(f[0])
-	}
-	return nil
+	return f.Err()
 }
 
 // PreviewLong says what a long-period request would do now, without changing anything.
@@ -247,19 +269,18 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 	if err := q.Validate(); err != nil {
 		return LongResult{}, nil, err
 	}
+	q = q.normalised()
 	h, err := s.household(ctx, who)
 	if err != nil {
 		return LongResult{}, nil, err
 	}
-	var children []family.Child
+	children := make([]family.Child, 0, len(q.Children))
 	for _, id := range q.Children {
 		c, ok := h.Child(id)
 		if !ok {
 			return LongResult{}, nil, ErrChildNotFound
 		}
-		if !slices.ContainsFunc(children, func(x family.Child) bool { return x.ID == id }) {
-			children = append(children, c)
-		}
+		children = append(children, c)
 	}
 	cal, err := s.Calendar(ctx)
 	if err != nil {
@@ -272,13 +293,12 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 	now := s.clock.Now()
 	res := LongResult{Request: q}
 	var todo []check
-	activities := slices.Compact(slices.Clone(q.Activities))
 	for d := range date.Range(q.From, q.To) {
 		if !slices.Contains(q.Weekdays, d.Weekday()) {
 			continue
 		}
 		for _, child := range children {
-			for _, a := range activities {
+			for _, a := range q.Activities {
 				it := LongItem{Child: child, Date: d, Activity: a}
 				c, err := s.validate(ctx, h, cal, child.ID, d, a, now)
 				if err != nil {

@@ -3,6 +3,8 @@ package reservations
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,14 +17,21 @@ import (
 )
 
 // memory is a hand-written Repository holding one family; the store's own tests run the real
-// one against the emulator.
+// one against the emulator. It is safe for concurrent use: ApplyLong writes from several
+// goroutines.
 type memory struct {
+	mu       sync.Mutex
 	h        Household
 	settings map[calendar.Activity]family.Activity
 	closures []calendar.Closure
 	days     map[Slot]*Day
 	reads    int
+	writes   int
+	// fail, when set, makes BookDay and CancelDay of the slots it returns true for fail.
+	fail func(Slot) bool
 }
+
+var errWrite = errors.New("write refused")
 
 func newMemory() *memory {
 	from := date.MustParse("2026-09-01")
@@ -45,6 +54,8 @@ func (m *memory) Household(_ context.Context, id string) (Household, error) {
 }
 
 func (m *memory) ActivitySettings(_ context.Context, a calendar.Activity, _ string) (family.Activity, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.reads++
 	s, ok := m.settings[a]
 	return s, ok, nil
@@ -53,6 +64,12 @@ func (m *memory) ActivitySettings(_ context.Context, a calendar.Activity, _ stri
 func (m *memory) Closures(context.Context) ([]calendar.Closure, error) { return m.closures, nil }
 
 func (m *memory) BookDay(_ context.Context, s Slot, child string, capacity int, c Change) (Outcome, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.writes++
+	if m.fail != nil && m.fail(s) {
+		return 0, errWrite
+	}
 	d := m.days[s]
 	if d == nil {
 		d = &Day{Slot: s, Bookings: map[string]Booking{}}
@@ -73,6 +90,12 @@ func (m *memory) BookDay(_ context.Context, s Slot, child string, capacity int, 
 func (m *memory) BookNewDay(context.Context, Slot, int, []Change) (bool, error) { return false, nil }
 
 func (m *memory) CancelDay(_ context.Context, s Slot, child string, c Change) (Outcome, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.writes++
+	if m.fail != nil && m.fail(s) {
+		return 0, errWrite
+	}
 	d := m.days[s]
 	if d == nil {
 		return Unchanged, nil
@@ -87,6 +110,8 @@ func (m *memory) CancelDay(_ context.Context, s Slot, child string, c Change) (O
 }
 
 func (m *memory) DaysOfMonth(_ context.Context, a calendar.Activity, site string, month date.Date) ([]Day, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	var out []Day
 	for s, d := range m.days {
 		if s.Activity == a && s.Site == site && s.Day.MonthKey() == month.MonthKey() {
@@ -226,5 +251,106 @@ func TestOnlyMembersActOnTheFamily(t *testing.T) {
 	}
 	if d := m.days[Slot{Activity: calendar.Canteen, Site: "s", Day: day}]; d == nil || d.Booked != 1 || len(d.Log) != 1 {
 		t.Fatalf("a former member changed the day: %+v", d)
+	}
+}
+
+// TestLongPeriodDuplicatesAreWrittenOnce: values repeated anywhere in the request (not only
+// side by side) plan and write each (child, activity, day) once.
+func TestLongPeriodDuplicatesAreWrittenOnce(t *testing.T) {
+	m := newMemory()
+	m.h.Children = append(m.h.Children, family.Child{ID: "c_2", FirstName: "Tom"})
+	m.h.Enrolments = append(m.h.Enrolments, family.Enrolment{ChildID: "c_2", Activity: calendar.Canteen, Site: "s", From: date.MustParse("2026-09-01")})
+	svc := New(m, clock.NewFixed(date.MustParse("2026-12-01").At(9, 0, date.Paris)), calendar.Default(), cutoff.DefaultPolicy(), Options{})
+	q := LongRequest{
+		Children:   []string{"c_1", "c_2", "c_1"},
+		Activities: []calendar.Activity{calendar.Canteen, calendar.WednesdayCentre, calendar.Canteen},
+		From:       date.MustParse("2026-12-07"), To: date.MustParse("2026-12-11"),
+		Weekdays: []time.Weekday{time.Monday, time.Wednesday, time.Tuesday, time.Monday},
+		Action:   ActionBook,
+	}
+	res, err := svc.ApplyLong(context.Background(), who, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Applied: Monday and Tuesday canteen for both children, the Wednesday centre for c_1.
+	// Skipped: the centre on Monday and Tuesday and the canteen on Wednesday are closed for c_1
+	// and c_2 alike, except that c_2 is not enrolled in the centre at all (three days).
+	if len(res.Applied) != 5 || len(res.Skipped) != 7 || m.writes != 5 {
+		t.Fatalf("%d applied, %d skipped (%v), %d writes", len(res.Applied), len(res.Skipped), res.SkippedBy(), m.writes)
+	}
+	seen := map[LongItem]bool{}
+	for _, it := range append(res.Applied, res.Skipped...) {
+		k := LongItem{Child: it.Child, Date: it.Date, Activity: it.Activity}
+		if seen[k] {
+			t.Fatalf("%s %s %s reported twice", it.Child.ID, it.Date, it.Activity)
+		}
+		seen[k] = true
+	}
+	for _, d := range m.days {
+		if len(d.Log) != d.Booked {
+			t.Fatalf("day %s: %d bookings, %d log entries", d.Day, d.Booked, len(d.Log))
+		}
+	}
+}
+
+func TestLongRequestValidate(t *testing.T) {
+	ok := LongRequest{Children: []string{"c_1"}, Activities: []calendar.Activity{calendar.Canteen},
+		From: date.MustParse("2026-12-07"), To: date.MustParse("2026-12-18"), Weekdays: []time.Weekday{time.Monday}, Action: ActionBook}
+	many := func(n int, v string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = v
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		change func(*LongRequest)
+		fields []string // the fields refused, in order; none when valid
+	}{
+		{"valid", func(*LongRequest) {}, nil},
+		{"duplicates within the bounds", func(q *LongRequest) {
+			q.Activities = []calendar.Activity{calendar.Canteen, calendar.EveningCare, calendar.Canteen}
+			q.Weekdays = []time.Weekday{time.Monday, time.Friday, time.Monday}
+		}, nil},
+		{"nothing chosen", func(q *LongRequest) { *q = LongRequest{} }, []string{"children", "activities", "from", "to", "weekdays", "action"}},
+		{"too many children", func(q *LongRequest) { q.Children = many(MaxLongPeriodChildren+1, "c_1") }, []string{"children"}},
+		{"more activities than exist", func(q *LongRequest) {
+			q.Activities = append(calendar.Activities(), calendar.Canteen)
+		}, []string{"activities"}},
+		{"unknown activity", func(q *LongRequest) { q.Activities = []calendar.Activity{"piscine"} }, []string{"activities"}},
+		{"eight weekdays", func(q *LongRequest) { q.Weekdays = make([]time.Weekday, 8) }, []string{"weekdays"}},
+		{"weekday out of range", func(q *LongRequest) { q.Weekdays = []time.Weekday{7} }, []string{"weekdays"}},
+		{"reversed", func(q *LongRequest) { q.From, q.To = q.To, q.From }, []string{"to"}},
+		{"too long", func(q *LongRequest) { q.To = q.From.AddDays(MaxLongPeriodDays) }, []string{"to"}},
+		{"bad action", func(q *LongRequest) { q.Action = "swap" }, []string{"action"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := ok
+			q.Children, q.Activities, q.Weekdays = slices.Clone(ok.Children), slices.Clone(ok.Activities), slices.Clone(ok.Weekdays)
+			tt.change(&q)
+			err := q.Validate()
+			if tt.fields == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			f, isFault := fault.As(err)
+			if !isFault || f.Type != "invalid-fields" {
+				t.Fatalf("got %v, want invalid-fields", err)
+			}
+			var got []string
+			for _, fe := range f.Fields {
+				if fe.Detail == "" {
+					t.Errorf("field %s without a detail", fe.Field)
+				}
+				got = append(got, fe.Field)
+			}
+			if !slices.Equal(got, tt.fields) {
+				t.Fatalf("fields %v, want %v", got, tt.fields)
+			}
+		})
 	}
 }
