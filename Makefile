@@ -39,13 +39,15 @@ npm-deps: infra/node_modules/.package-lock.json
 infra/node_modules/.package-lock.json: infra/package.json infra/package-lock.json
 	cd infra && npm ci --no-audit --no-fund
 
-# Go tools used by the tests (the Lambda Runtime Interface Emulator).
+# Go tools used by the tests (the Lambda Runtime Interface Emulator), installed in $(go env GOPATH)/bin.
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 tools:
-	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
+	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
 run: npm-deps
 	$(GO) run ./infra/local
 
+# Wipe the local stack's data (tables, secret key, built binaries).
 reset:
 	rm -rf .local
 
