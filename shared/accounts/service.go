@@ -45,7 +45,9 @@ type Repo interface {
 	SpendProof(ctx context.Context, nonce string, expires time.Time) error
 
 	IssuedCode(ctx context.Context, code string) (family.SubscriberCode, error)
-	FamilyWithChildren(ctx context.Context, familyID string) (family.Family, []family.Child, error)
+	// FamilyOfMember reads the family and its children when email is its member (ErrNotFound
+	// otherwise: a parent the town hall removed from the family sees it no more).
+	FamilyOfMember(ctx context.Context, familyID, email string) (family.Family, []family.Child, error)
 	AddMember(ctx context.Context, familyID, email string, at time.Time) error
 	RemoveMember(ctx context.Context, familyID, email string) error
 }
@@ -609,18 +611,21 @@ func (s *Service) LinkFamily(ctx context.Context, email, typedCode string) error
 	if err != nil {
 		return fmt.Errorf("link family: %w", err)
 	}
-	if acc.FamilyID == famID {
-		return nil
-	}
 	return s.link(ctx, acc, famID, now)
 }
 
+// link links the account to familyID: the family's MEMBER# item first (access to a family
+// requires it, so a failure half-way grants nothing new), then the account, then the old
+// family's MEMBER# item goes, which ends that family's access, feed included. Linking the
+// same family again writes the member item again, which repairs an interrupted link.
 func (s *Service) link(ctx context.Context, acc Account, familyID string, now time.Time) error {
-	if err := s.Repo.LinkFamily(ctx, acc.Email, familyID); err != nil {
-		return fmt.Errorf("link family: %w", err)
-	}
 	if err := s.Repo.AddMember(ctx, familyID, acc.Email, now); err != nil {
 		return fmt.Errorf("link family: %w", err)
+	}
+	if acc.FamilyID != familyID {
+		if err := s.Repo.LinkFamily(ctx, acc.Email, familyID); err != nil {
+			return fmt.Errorf("link family: %w", err)
+		}
 	}
 	if acc.FamilyID != "" && acc.FamilyID != familyID {
 		if err := s.Repo.RemoveMember(ctx, acc.FamilyID, acc.Email); err != nil {
@@ -646,7 +651,7 @@ func (s *Service) Me(ctx context.Context, email string) (Me, error) {
 	}
 	m := Me{Account: acc}
 	if acc.FamilyID != "" {
-		fam, children, err := s.Repo.FamilyWithChildren(ctx, acc.FamilyID)
+		fam, children, err := s.Repo.FamilyOfMember(ctx, acc.FamilyID, acc.Email)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return Me{}, fmt.Errorf("me: %w", err)
 		}

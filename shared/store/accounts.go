@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,17 +17,17 @@ import (
 
 // accountItem is ACCOUNT#<email> / ACCOUNT in the data table.
 type accountItem struct {
-	PK, SK          string
-	Email           string `dynamodbav:"email"`
-	Civility        string `dynamodbav:"civility"`
-	LastName        string `dynamodbav:"lastName"`
-	FirstName       string `dynamodbav:"firstName"`
-	PasswordHash    string `dynamodbav:"passwordHash"`
-	CreatedAt       string `dynamodbav:"createdAt"`
-	ConfirmedAt     string `dynamodbav:"confirmedAt,omitempty"`
-	FamilyID        string `dynamodbav:"familyId,omitempty"`
-	PendingCode     string `dynamodbav:"pendingCode,omitempty"`
-	SessionStamp    string `dynamodbav:"sessionStamp"`
+	PK, SK       string
+	Email        string `dynamodbav:"email"`
+	Civility     string `dynamodbav:"civility"`
+	LastName     string `dynamodbav:"lastName"`
+	FirstName    string `dynamodbav:"firstName"`
+	PasswordHash string `dynamodbav:"passwordHash"`
+	CreatedAt    string `dynamodbav:"createdAt"`
+	ConfirmedAt  string `dynamodbav:"confirmedAt,omitempty"`
+	FamilyID     string `dynamodbav:"familyId,omitempty"`
+	PendingCode  string `dynamodbav:"pendingCode,omitempty"`
+	SessionStamp string `dynamodbav:"sessionStamp"`
 }
 
 func timeText(t time.Time) string {
@@ -143,14 +144,19 @@ func (st *Store) IssuedCode(ctx context.Context, code string) (family.Subscriber
 	return c, notFound(err)
 }
 
-// FamilyWithChildren reads a family and its children; accounts.ErrNotFound when absent.
-func (st *Store) FamilyWithChildren(ctx context.Context, familyID string) (family.Family, []family.Child, error) {
+// FamilyOfMember reads a family and its children for the account email; accounts.ErrNotFound
+// when the family is absent or email is not (or no longer) its member. One query: the
+// family's partition holds its members.
+func (st *Store) FamilyOfMember(ctx context.Context, familyID, email string) (family.Family, []family.Child, error) {
 	rec, err := st.Family(ctx, familyID)
 	if errors.Is(err, ErrNotFound) {
 		return family.Family{}, nil, fmt.Errorf("%w: %w", accounts.ErrNotFound, err)
 	}
 	if err != nil {
 		return family.Family{}, nil, err
+	}
+	if !slices.Contains(rec.Members, email) {
+		return family.Family{}, nil, fmt.Errorf("family member: %w", accounts.ErrNotFound)
 	}
 	return rec.Family, rec.Children, nil
 }
