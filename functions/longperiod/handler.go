@@ -168,12 +168,24 @@ func (h *handler) run(r *http.Request, q reservations.LongRequest, preview bool,
 	if err != nil {
 		return res, err
 	}
-	// The change is made: a failed e-mail is logged, not reported as a failed request.
-	if err := h.Mailer.SendLongPeriodSummary(r.Context(), v.Email, strings.TrimSpace(v.FirstName+" "+v.LastName), h.summary(res)); err != nil {
-		slog.ErrorContext(r.Context(), "long-period summary e-mail", "err", err.Error(), "request_id", web.RequestID(r.Context()))
+	if res.Err != nil {
+		// Some days failed or were not reached: they are listed as skipped, the others are done.
+		slog.ErrorContext(r.Context(), "long-period request incomplete", "err", res.Err.Error(),
+			"skipped", res.SkippedBy(), "request_id", web.RequestID(r.Context()))
+	}
+	// Whatever was done is stored: the parent hears of it even if the request's own context has
+	// ended (the client left, the invocation is about to time out). A failed e-mail is logged,
+	// not reported as a failed request.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), summaryTimeout)
+	defer cancel()
+	if err := h.Mailer.SendLongPeriodSummary(ctx, v.Email, strings.TrimSpace(v.FirstName+" "+v.LastName), h.summary(res)); err != nil {
+		slog.ErrorContext(ctx, "long-period summary e-mail", "err", err.Error(), "request_id", web.RequestID(ctx))
 	}
 	return res, nil
 }
+
+// summaryTimeout bounds the summary e-mail once the request's work is done.
+const summaryTimeout = 5 * time.Second
 
 // maxMailSkipped bounds the skipped days an e-mail lists.
 const maxMailSkipped = 60

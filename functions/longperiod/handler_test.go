@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -367,5 +368,52 @@ func TestLongPeriodPages(t *testing.T) {
 	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "Choisissez au moins un enfant.") || !strings.Contains(w.Body.String(), "Choisissez au moins un jour") {
 		t.Fatalf("missing fields: %d", w.Code)
+	}
+}
+
+// failingDays is the real store, except that writes to the days in fail are refused.
+type failingDays struct {
+	*store.Store
+	fail map[string]bool
+}
+
+var errStore = errors.New("store unavailable")
+
+func (s failingDays) BookDay(ctx context.Context, sl reservations.Slot, child string, capacity int, c reservations.Change) (reservations.Outcome, error) {
+	if s.fail[sl.Day.String()] {
+		return 0, errStore
+	}
+	return s.Store.BookDay(ctx, sl, child, capacity, c)
+}
+
+func (s failingDays) BookNewDay(ctx context.Context, sl reservations.Slot, capacity int, cs []reservations.Change) (bool, error) {
+	if s.fail[sl.Day.String()] {
+		return false, errStore
+	}
+	return s.Store.BookNewDay(ctx, sl, capacity, cs)
+}
+
+// TestLongPeriodWriteFailure: a day the store fails to write is reported skipped ("error"), the
+// other days are booked, the answer is 200 with both, and the summary e-mail says so.
+func TestLongPeriodWriteFailure(t *testing.T) {
+	f := setup(t)
+	svc := reservations.New(failingDays{Store: f.st, fail: map[string]bool{"2026-12-08": true}}, f.clock, calendar.Default(),
+		cutoff.DefaultPolicy(), reservations.Options{})
+	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", Policy: cutoff.DefaultPolicy(),
+		Service: svc, Mailer: f.mails, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = h
+	w, res := f.api(t, "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-11","weekdays":[1,2,4,5],"action":"book"}`)
+	// Thursday 10 is the commune's closure.
+	if w.Code != 200 || len(res.Applied) != 2 || res.reasons()["error"] != 1 || res.reasons()["closed"] != 1 || res.Skipped[0].Date != "2026-12-08" {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if f.booked(t, "jules-ferry", "2026-12-07") != 1 || f.booked(t, "jules-ferry", "2026-12-11") != 1 || f.booked(t, "jules-ferry", "2026-12-08") != 0 {
+		t.Fatal("the other days were not booked")
+	}
+	if len(f.mails.sent) != 1 || len(f.mails.sent[0].Skipped) != 2 || !strings.Contains(f.mails.sent[0].Skipped[0], "erreur technique, réessayez") {
+		t.Fatalf("summary %+v", f.mails.sent)
 	}
 }

@@ -30,6 +30,11 @@ const (
 	SkipNotEnrolled    = "not-enrolled"
 	SkipAlreadyBooked  = "already-booked"
 	SkipNotBooked      = "not-booked"
+	// SkipError: the day's write failed (the store answered an error): nothing was changed for
+	// it, and asking again may work.
+	SkipError = "error"
+	// SkipNotAttempted: the request ran out of time (its context ended) before reaching the day.
+	SkipNotAttempted = "not-attempted"
 )
 
 // SkipFrench is what parents read for a skip reason.
@@ -47,6 +52,10 @@ func SkipFrench(reason string) string {
 		return "déjà réservé"
 	case SkipNotBooked:
 		return "rien à annuler"
+	case SkipError:
+		return "erreur technique, réessayez"
+	case SkipNotAttempted:
+		return "non traité faute de temps, réessayez"
 	}
 	return reason
 }
@@ -76,6 +85,9 @@ type LongResult struct {
 	Request LongRequest
 	Applied []LongItem
 	Skipped []LongItem
+	// Err is the first error met while writing (its days are skipped as SkipError or
+	// SkipNotAttempted), for the logs; nil when every write answered.
+	Err error
 }
 
 // SkippedBy counts the skipped days by reason.
@@ -152,7 +164,10 @@ func (s *Service) PreviewLong(ctx context.Context, who Actor, q LongRequest) (Lo
 }
 
 // ApplyLong applies a long-period request: each day on its own, under its own deadline read
-// from the server clock at the moment of its write.
+// from the server clock at the moment of its write. A day whose write fails is skipped
+// (SkipError) and the others go on; once ctx ends, the days not reached yet are skipped
+// (SkipNotAttempted). Either way the result says what was done, with the first error in Err:
+// each applied day is already stored, so the request as a whole does not fail.
 func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (LongResult, error) {
 	res, todo, err := s.planLong(ctx, who, q)
 	if err != nil {
@@ -178,18 +193,24 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 	for range min(longPeriodWorkers, len(slots)) {
 		wg.Go(func() {
 			for group := range next {
+				if ctx.Err() != nil {
+					continue // results stay "not attempted"
+				}
 				if q.Action == ActionBook && todo[group[0]].newDay && s.bookNewDay(ctx, who, todo, group, results) {
 					continue
 				}
 				for _, i := range group {
+					if ctx.Err() != nil {
+						break
+					}
 					c := todo[i]
 					now := s.clock.Now()
 					if !now.Before(c.deadline) {
-						results[i] = done{i: i, err: errDeadline}
+						results[i] = done{i: i, err: errDeadline, attempted: true}
 						continue
 					}
 					out, err := s.apply(ctx, who, q.Action, c, now)
-					results[i] = done{i: i, out: out, err: err}
+					results[i] = done{i: i, out: out, err: err, attempted: true}
 				}
 			}
 		})
@@ -202,19 +223,26 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 	}
 	close(next)
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return LongResult{}, fmt.Errorf("long period: %w", err)
-	}
 	res.Applied = res.Applied[:0]
 	for i, d := range results {
 		c := todo[i]
 		it := LongItem{Child: c.child, Date: c.slot.Day, Activity: c.slot.Activity}
 		switch {
+		case !d.attempted:
+			it.Reason, it.Detail = SkipNotAttempted, SkipFrench(SkipNotAttempted)
+			res.Skipped = append(res.Skipped, it)
+			if res.Err == nil {
+				res.Err = fmt.Errorf("long period stopped: %w", context.Cause(ctx))
+			}
 		case errors.Is(d.err, errDeadline):
 			it.Reason, it.Detail = SkipDeadlinePassed, SkipFrench(SkipDeadlinePassed)
 			res.Skipped = append(res.Skipped, it)
 		case d.err != nil:
-			return LongResult{}, d.err
+			it.Reason, it.Detail = SkipError, SkipFrench(SkipError)
+			res.Skipped = append(res.Skipped, it)
+			if res.Err == nil {
+				res.Err = d.err
+			}
 		case d.out == Full:
 			it.Reason, it.Detail = SkipFull, SkipFrench(SkipFull)
 			res.Skipped = append(res.Skipped, it)
@@ -236,9 +264,10 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 var errDeadline = errors.New("deadline passed during the request")
 
 type done struct {
-	i   int
-	out Outcome
-	err error
+	i         int
+	out       Outcome
+	err       error
+	attempted bool // false: the request ended before this day was tried
 }
 
 // bookNewDay books every child of group (todo indices of one slot not stored yet) with the one
@@ -258,7 +287,7 @@ func (s *Service) bookNewDay(ctx context.Context, who Actor, todo []check, group
 		return false
 	}
 	for _, i := range group {
-		results[i] = done{i: i, out: Applied}
+		results[i] = done{i: i, out: Applied, attempted: true}
 	}
 	return true
 }

@@ -63,12 +63,15 @@ func (m *memory) ActivitySettings(_ context.Context, a calendar.Activity, _ stri
 
 func (m *memory) Closures(context.Context) ([]calendar.Closure, error) { return m.closures, nil }
 
-func (m *memory) BookDay(_ context.Context, s Slot, child string, capacity int, c Change) (Outcome, error) {
+func (m *memory) BookDay(ctx context.Context, s Slot, child string, capacity int, c Change) (Outcome, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.writes++
 	if m.fail != nil && m.fail(s) {
 		return 0, errWrite
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
 	}
 	d := m.days[s]
 	if d == nil {
@@ -352,5 +355,59 @@ func TestLongRequestValidate(t *testing.T) {
 				t.Fatalf("fields %v, want %v", got, tt.fields)
 			}
 		})
+	}
+}
+
+// TestApplyLongGoesOnAfterAFailedWrite: a day whose write fails is skipped as "error", the other
+// days are applied, and the request answers what it did instead of failing.
+func TestApplyLongGoesOnAfterAFailedWrite(t *testing.T) {
+	m := newMemory()
+	bad := date.MustParse("2026-12-08")
+	m.fail = func(s Slot) bool { return s.Day == bad }
+	svc := New(m, clock.NewFixed(date.MustParse("2026-12-01").At(9, 0, date.Paris)), calendar.Default(), cutoff.DefaultPolicy(), Options{})
+	q := LongRequest{Children: []string{"c_1"}, Activities: []calendar.Activity{calendar.Canteen},
+		From: date.MustParse("2026-12-07"), To: date.MustParse("2026-12-11"),
+		Weekdays: []time.Weekday{time.Monday, time.Tuesday, time.Thursday, time.Friday}, Action: ActionBook}
+	res, err := svc.ApplyLong(context.Background(), who, q)
+	if err != nil {
+		t.Fatalf("the request failed: %v", err)
+	}
+	if len(res.Applied) != 3 || len(res.Skipped) != 1 {
+		t.Fatalf("%d applied, skipped %v", len(res.Applied), res.SkippedBy())
+	}
+	if s := res.Skipped[0]; s.Date != bad || s.Reason != SkipError || s.Detail != "erreur technique, réessayez" {
+		t.Fatalf("skipped %+v", s)
+	}
+	if !errors.Is(res.Err, errWrite) {
+		t.Fatalf("Err = %v", res.Err)
+	}
+}
+
+// TestApplyLongStopsWhenItsContextEnds: once the request's context ends, no day is written and
+// every day is still accounted for, as applied or as skipped for a reason the parent can act on.
+func TestApplyLongStopsWhenItsContextEnds(t *testing.T) {
+	m := newMemory()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m.fail = func(Slot) bool { cancel(); return true }
+	svc := New(m, clock.NewFixed(date.MustParse("2026-12-01").At(9, 0, date.Paris)), calendar.Default(), cutoff.DefaultPolicy(), Options{})
+	q := LongRequest{Children: []string{"c_1"}, Activities: []calendar.Activity{calendar.Canteen},
+		From: date.MustParse("2026-12-07"), To: date.MustParse("2026-12-18"),
+		Weekdays: []time.Weekday{time.Monday, time.Tuesday, time.Thursday, time.Friday}, Action: ActionBook}
+	res, err := svc.ApplyLong(ctx, who, q)
+	if err != nil {
+		t.Fatalf("the request failed: %v", err)
+	}
+	// Eight canteen days asked for; the commune calendar closes none of them.
+	if len(res.Applied) != 0 || len(res.Skipped) != 8 || res.Err == nil {
+		t.Fatalf("%d applied, skipped %v, Err %v", len(res.Applied), res.SkippedBy(), res.Err)
+	}
+	for _, s := range res.Skipped {
+		if s.Reason != SkipError && s.Reason != SkipNotAttempted || s.Detail == "" {
+			t.Fatalf("skipped %+v", s)
+		}
+	}
+	if len(m.days) != 0 {
+		t.Fatalf("days written after the context ended: %d", len(m.days))
 	}
 }
