@@ -381,3 +381,27 @@ func TestFoldAndEscape(t *testing.T) {
 		t.Fatalf("escaping: %q", long)
 	}
 }
+
+// TestEscapeDropsControlCharacters: nothing in a value can end its content line.
+func TestEscapeDropsControlCharacters(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"line breaks escaped", "a\r\nb\nc", `a\nb\nc`},
+		{"lone CR", "Léa\rEND:VEVENT", "LéaEND:VEVENT"},
+		{"tab, NUL, DEL, C1", "a\tb\x00c\x7fd\u0085e", "abcde"},
+		{"Unicode separators", "a\u2028b\u2029c", "abc"},
+		{"specials", `a;b,c\d`, `a\;b\,c\\d`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := escape(tt.in); got != tt.want {
+				t.Fatalf("escape(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			var buf bytes.Buffer
+			writeFolded(&buf, "SUMMARY:"+escape(tt.in))
+			checkICS(t, buf.String())
+			if strings.Count(buf.String(), "\r\n") != 1 {
+				t.Fatalf("a value made several lines: %q", buf.String())
+			}
+		})
+	}
+}

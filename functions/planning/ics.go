@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/preau/preau/shared/date"
@@ -132,9 +133,31 @@ func icsOf(fp reservations.FamilyPlanning, commune, baseURL string, now time.Tim
 
 func compact(d date.Date) string { return fmt.Sprintf("%04d%02d%02d", d.Year(), d.Month(), d.Day()) }
 
-// escape escapes a TEXT value (RFC 5545 §3.3.11).
+// escape escapes a TEXT value (RFC 5545 §3.3.11). A line break becomes the escaped "\n"; every
+// other control character (a lone CR, a tab, DEL, the C1 controls) and the Unicode line and
+// paragraph separators are dropped, so no value can end its content line or start another:
+// the only line breaks of the document are the ones writeFolded adds.
 func escape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`).Replace(s)
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == ';':
+			b.WriteString(`\;`)
+		case r == ',':
+			b.WriteString(`\,`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+			// dropped
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // writeFolded writes a content line folded at 75 octets, never inside a UTF-8 character, each

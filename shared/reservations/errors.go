@@ -1,6 +1,7 @@
 package reservations
 
 import (
+	"strings"
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
@@ -62,11 +63,18 @@ func ParseActivity(s string) (calendar.Activity, error) {
 	return a, nil
 }
 
+// clip shortens what a client sent to 20 characters for a message, cutting between
+// characters, never inside one (a cut UTF-8 sequence would print as garbage).
 func clip(s string) string {
-	if len(s) > 20 {
-		return s[:20] + "…"
+	const limit = 20
+	n := 0
+	for i := range s {
+		if n == limit {
+			return strings.ToValidUTF8(s[:i], "\uFFFD") + "…"
+		}
+		n++
 	}
-	return s
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func deadlinePassed(day date.Date, a calendar.Activity, deadline time.Time) error {
