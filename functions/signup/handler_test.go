@@ -325,7 +325,8 @@ func TestConcurrentSignupsMakeOneAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Exactly one account: every confirmation link sent points at it, and the first-stored name won.
+	// Exactly one account: every confirmation link sent points at it (each sign-up replaced the
+	// unconfirmed one before, so one of the names is kept).
 	if !strings.HasPrefix(acc.FirstName, "Anne") {
 		t.Errorf("account %+v", acc)
 	}

@@ -38,5 +38,9 @@
 //     code, deletion) removes it: access to a family's pages and feed requires that item.
 //   - Enumeration safety: sign-up answers 202 whether or not the e-mail has an account, hashes
 //     the password and sends one e-mail in both cases (an existing owner is told so instead).
+//     A sign-up with the address of an account never confirmed replaces that account's names,
+//     password, code and stamp (a conditional write on "still unconfirmed"), and confirmation
+//     links carry the stamp they were sent with: whoever signed up first with someone else's
+//     address cannot have the owner confirm the squatter's account.
 //     Reset requests answer 202 in both cases.
 package accounts

@@ -22,6 +22,9 @@ import (
 type Repo interface {
 	SessionReader
 	CreateAccount(ctx context.Context, a Account) error
+	// ReplaceUnconfirmed overwrites the sign-up choices of an unconfirmed account (civility,
+	// names, password hash, pending code, session stamp); ErrExists once it is confirmed.
+	ReplaceUnconfirmed(ctx context.Context, a Account) error
 	UpdateProfile(ctx context.Context, email, civility, lastName, firstName string) error
 	// SetPassword stores a new hash and, when stamp is not "", a new session stamp.
 	SetPassword(ctx context.Context, email, hash, stamp string) error
@@ -157,7 +160,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 		PasswordHash: hash, CreatedAt: now, PendingCode: pendingCode, SessionStamp: newStamp()}
 	err = s.Repo.CreateAccount(ctx, acc)
 	if errors.Is(err, ErrExists) {
-		return s.signupExisting(ctx, in.Email, now)
+		return s.signupExisting(ctx, acc, now)
 	}
 	if err != nil {
 		return fmt.Errorf("signup: %w", err)
@@ -166,18 +169,30 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 	return s.sendConfirmation(ctx, acc, now)
 }
 
-// signupExisting tells the owner of an existing account about the attempt: a fresh
-// confirmation link if the account was never confirmed, else an "already registered" notice.
-func (s *Service) signupExisting(ctx context.Context, email string, now time.Time) error {
-	existing, err := s.Repo.Account(ctx, email)
+// signupExisting handles a sign-up with the address of an existing account. An unconfirmed
+// account takes the new sign-up's choices (names, password, code) and a new stamp, and its
+// owner gets a fresh confirmation link: whoever signed up first without owning the address
+// (to sit on it, then use the owner's confirmation) is overwritten, and the links sent for
+// them stop working. A confirmed account is not touched: its owner gets an "already
+// registered" notice.
+func (s *Service) signupExisting(ctx context.Context, acc Account, now time.Time) error {
+	existing, err := s.Repo.Account(ctx, acc.Email)
 	if err != nil {
 		return fmt.Errorf("signup existing: %w", err)
 	}
-	if !s.mailAllowed(ctx, email, now) {
+	if !s.mailAllowed(ctx, acc.Email, now) {
 		return nil
 	}
 	if !existing.Confirmed() {
-		return s.sendConfirmation(ctx, existing, now)
+		err := s.Repo.ReplaceUnconfirmed(ctx, acc)
+		if err == nil {
+			slog.InfoContext(ctx, "unconfirmed account replaced by a new sign-up")
+			return s.sendConfirmation(ctx, acc, now)
+		}
+		if !errors.Is(err, ErrExists) {
+			return fmt.Errorf("signup existing: %w", err)
+		}
+		// Confirmed meanwhile: the owner is told as below.
 	}
 	if err := s.Mail.SendAlreadyRegistered(ctx, existing.Email, existing.DisplayName(), s.Link("/"), s.Link("/mot-de-passe-oublie")); err != nil {
 		return fmt.Errorf("already-registered e-mail: %w", err)
@@ -186,7 +201,7 @@ func (s *Service) signupExisting(ctx context.Context, email string, now time.Tim
 }
 
 func (s *Service) sendConfirmation(ctx context.Context, a Account, now time.Time) error {
-	secret, tok := newToken(PurposeConfirm, a.Email, now, ConfirmLinkLifetime)
+	secret, tok := newToken(PurposeConfirm, a.Email, a.SessionStamp, now, ConfirmLinkLifetime)
 	if err := s.Repo.PutToken(ctx, tok); err != nil {
 		return fmt.Errorf("confirmation token: %w", err)
 	}
@@ -259,6 +274,10 @@ func (s *Service) Confirm(ctx context.Context, secret string) (ConfirmResult, er
 	}
 	if acc.Confirmed() {
 		return ConfirmResult{}, ErrAlreadyConfirmed
+	}
+	if tok.Stamp != acc.SessionStamp {
+		// A later sign-up with this address replaced the account this link was sent for.
+		return ConfirmResult{}, ErrLinkExpired
 	}
 	if err := s.Repo.ConfirmAccount(ctx, acc.Email, now); err != nil {
 		return ConfirmResult{}, fmt.Errorf("confirm: %w", err)
@@ -459,7 +478,7 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 	if !s.mailAllowed(ctx, email, now) {
 		return nil
 	}
-	secret, tok := newToken(PurposeReset, acc.Email, now, ResetLinkLifetime)
+	secret, tok := newToken(PurposeReset, acc.Email, acc.SessionStamp, now, ResetLinkLifetime)
 	if err := s.Repo.PutToken(ctx, tok); err != nil {
 		return fmt.Errorf("reset token: %w", err)
 	}

@@ -34,6 +34,10 @@ type Token struct {
 	CreatedAt  time.Time
 	ValidUntil time.Time
 	UsedAt     time.Time // zero until used
+	// Stamp is the account's SessionStamp when the link was made. A confirmation link works
+	// only while it still matches: a sign-up that replaces an unconfirmed account renews the
+	// stamp, so links sent for the earlier sign-up stop working.
+	Stamp string
 	// ExpiresAt is when the record may be deleted (DynamoDB TTL), a week after ValidUntil.
 	ExpiresAt time.Time
 }
@@ -61,8 +65,8 @@ func plausibleSecret(s string) bool {
 	return err == nil
 }
 
-func newToken(p Purpose, email string, now time.Time, life time.Duration) (string, Token) {
+func newToken(p Purpose, email, stamp string, now time.Time, life time.Duration) (string, Token) {
 	secret, hash := NewSecret()
-	return secret, Token{Hash: hash, Purpose: p, Email: email, CreatedAt: now, ValidUntil: now.Add(life),
+	return secret, Token{Hash: hash, Purpose: p, Email: email, Stamp: stamp, CreatedAt: now, ValidUntil: now.Add(life),
 		ExpiresAt: now.Add(life + linkKeptAfterExpiry)}
 }

@@ -101,6 +101,37 @@ func (st *Store) updateAccount(ctx context.Context, email, expr string, names ma
 	return nil
 }
 
+// ReplaceUnconfirmed overwrites what a sign-up chose (civility, names, password hash, pending
+// code, session stamp) on an account that is still unconfirmed: accounts.ErrExists when it
+// was confirmed (or deleted) meanwhile. One conditional update, so a confirmation racing it
+// either lands first (and the replacement is refused) or confirms the replaced account with
+// a link that no longer matches its stamp.
+func (st *Store) ReplaceUnconfirmed(ctx context.Context, a accounts.Account) error {
+	expr := "SET civility = :c, lastName = :l, firstName = :f, passwordHash = :h, sessionStamp = :s"
+	values := map[string]types.AttributeValue{":c": s(a.Civility), ":l": s(a.LastName), ":f": s(a.FirstName),
+		":h": s(a.PasswordHash), ":s": s(a.SessionStamp)}
+	if a.PendingCode != "" {
+		expr += ", pendingCode = :p REMOVE pendingFamilyId"
+		values[":p"] = s(a.PendingCode)
+	} else {
+		expr += " REMOVE pendingCode, pendingFamilyId"
+	}
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &st.tables.Data,
+		Key:                       key(accountPK(a.Email), skAccount),
+		UpdateExpression:          aws.String(expr),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(confirmedAt)"),
+		ExpressionAttributeValues: values,
+	})
+	if isConditionFailed(err) {
+		return accounts.ErrExists
+	}
+	if err != nil {
+		return fmt.Errorf("replace unconfirmed account: %w", err)
+	}
+	return nil
+}
+
 // UpdateProfile changes civility and names.
 func (st *Store) UpdateProfile(ctx context.Context, email, civility, lastName, firstName string) error {
 	return st.updateAccount(ctx, email, "SET civility = :c, lastName = :l, firstName = :f", nil,

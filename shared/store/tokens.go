@@ -20,12 +20,13 @@ type tokenItem struct {
 	CreatedAt  string `dynamodbav:"createdAt"`
 	ValidUntil int64  `dynamodbav:"validUntil"`       // epoch seconds: the link works until then
 	UsedAt     string `dynamodbav:"usedAt,omitempty"` // set once, conditionally
+	Stamp      string `dynamodbav:"stamp,omitempty"`  // the account's session stamp when made
 	ExpiresAt  int64  `dynamodbav:"expiresAt"`        // epoch seconds, TTL (kept a while after validUntil)
 }
 
 // PutToken stores a new one-time link.
 func (st *Store) PutToken(ctx context.Context, t accounts.Token) error {
-	err := st.put(ctx, st.tables.Session, tokenItem{PK: tokenPK(t.Hash), SK: skToken, Purpose: string(t.Purpose), Email: t.Email,
+	err := st.put(ctx, st.tables.Session, tokenItem{PK: tokenPK(t.Hash), SK: skToken, Purpose: string(t.Purpose), Email: t.Email, Stamp: t.Stamp,
 		CreatedAt: timeText(t.CreatedAt), ValidUntil: t.ValidUntil.Unix(), UsedAt: timeText(t.UsedAt), ExpiresAt: t.ExpiresAt.Unix()})
 	if err != nil {
 		return fmt.Errorf("put token: %w", err)
@@ -39,7 +40,7 @@ func (st *Store) Token(ctx context.Context, hash string) (accounts.Token, error)
 	if err := st.get(ctx, st.tables.Session, tokenPK(hash), skToken, &it); err != nil {
 		return accounts.Token{}, notFound(err)
 	}
-	return accounts.Token{Hash: hash, Purpose: accounts.Purpose(it.Purpose), Email: it.Email, CreatedAt: parseTime(it.CreatedAt),
+	return accounts.Token{Hash: hash, Purpose: accounts.Purpose(it.Purpose), Email: it.Email, Stamp: it.Stamp, CreatedAt: parseTime(it.CreatedAt),
 		ValidUntil: time.Unix(it.ValidUntil, 0), UsedAt: parseTime(it.UsedAt), ExpiresAt: time.Unix(it.ExpiresAt, 0)}, nil
 }
 
