@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/preau/preau/docs"
@@ -15,7 +17,10 @@ import (
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/fr"
+	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -27,16 +32,27 @@ type ClosureSource interface {
 	Closures(ctx context.Context) ([]calendar.Closure, error)
 }
 
+// ActivitySource lists the town hall's settings of every activity at every site, whose cutoff
+// overrides the published deadlines follow (store.Store implements it).
+type ActivitySource interface {
+	Activities(ctx context.Context) ([]family.Activity, error)
+}
+
 // Deps is what the Portal handler needs; main.go builds it once per cold start.
 type Deps struct {
 	Commune  string        // shown on every page
 	MailFrom string        // the portal's contact address, shown on Nous contacter
 	Policy   cutoff.Policy // the commune's cutoff (2 working days before, 10:00)
 	// Calendar holds the school holidays of the commune's zone; closures come from Closures
-	// on each request so that a closure the town hall adds shows at once.
-	Calendar *calendar.Calendar
-	Closures ClosureSource
-	Clock    clock.Clock
+	// and the activities' own cutoffs from Activities, both kept for SettingsTTL.
+	Calendar   *calendar.Calendar
+	Closures   ClosureSource
+	Activities ActivitySource
+	// SettingsTTL is how long closures and activity settings are reused before being read
+	// again (0: on every request), as the booking functions do: a Lambda container keeps them
+	// a minute, so what is published changes when what is enforced does.
+	SettingsTTL time.Duration
+	Clock       clock.Clock
 	// Sessions resolves the session cookie so the pages know a signed-in parent (nil: everyone
 	// is anonymous).
 	Sessions web.SessionResolver
@@ -54,12 +70,24 @@ const maxRangeDays = 366
 type portal struct {
 	Deps
 	pages *web.Renderer
+
+	mu       sync.Mutex
+	rules    *rules // nil until first read
+	rulesEnd time.Time
+}
+
+// rules is what the published deadlines depend on: the calendar with its closures, and the
+// cutoff policies of each activity (one per site with settings; none: the commune's).
+type rules struct {
+	cal      *calendar.Calendar
+	closures []calendar.Closure
+	policies map[calendar.Activity][]cutoff.Policy
 }
 
 // New returns the Portal function's handler, wrapped in the shared middleware chain.
 func New(d Deps) (http.Handler, error) {
-	if d.Calendar == nil || d.Closures == nil || d.Clock == nil {
-		return nil, errors.New("portal: calendar, closures and clock are required")
+	if d.Calendar == nil || d.Closures == nil || d.Activities == nil || d.Clock == nil {
+		return nil, errors.New("portal: calendar, closures, activities and clock are required")
 	}
 	if err := d.Policy.Validate(); err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
@@ -111,13 +139,38 @@ func staticFiles() http.Handler {
 	})
 }
 
-// calendarNow returns the commune's calendar with its current closures.
-func (p *portal) calendarNow(ctx context.Context) (*calendar.Calendar, []calendar.Closure, error) {
+// rulesNow returns the commune's calendar with its closures and the activities' cutoff
+// policies, read again once SettingsTTL has passed.
+func (p *portal) rulesNow(ctx context.Context) (*rules, error) {
+	now := p.Clock.Now()
+	p.mu.Lock()
+	if p.rules != nil && now.Before(p.rulesEnd) {
+		r := p.rules
+		p.mu.Unlock()
+		return r, nil
+	}
+	p.mu.Unlock()
 	cls, err := p.Closures.Closures(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("closures: %w", err)
+		return nil, fmt.Errorf("closures: %w", err)
 	}
-	return p.Calendar.WithClosures(cls), cls, nil
+	acts, err := p.Activities.Activities(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("activities: %w", err)
+	}
+	r := &rules{cal: p.Calendar.WithClosures(cls), closures: cls, policies: map[calendar.Activity][]cutoff.Policy{}}
+	for _, a := range acts {
+		pol := reservations.PolicyFor(p.Policy, a)
+		if !slices.Contains(r.policies[a.Activity], pol) {
+			r.policies[a.Activity] = append(r.policies[a.Activity], pol)
+		}
+	}
+	if p.SettingsTTL > 0 {
+		p.mu.Lock()
+		p.rules, p.rulesEnd = r, now.Add(p.SettingsTTL)
+		p.mu.Unlock()
+	}
+	return r, nil
 }
 
 // ---- Accueil ----
@@ -168,23 +221,37 @@ type serviceDay struct {
 	Activities []activityDay
 }
 
-// schedule computes every day from first to last inclusive. A deadline that cannot be computed
-// means the calendar or the policy is broken: it is an internal error, never a guess.
-func schedule(cal *calendar.Calendar, pol cutoff.Policy, first, last date.Date) ([]serviceDay, error) {
+// schedule computes every day from first to last inclusive. Each activity's deadline follows
+// its own cutoff (policies; the commune's pol when it has none); when its sites disagree, the
+// earliest deadline is published: it is the one every parent can rely on. A deadline that
+// cannot be computed means the calendar or the policy is broken: it is an internal error,
+// never a guess.
+func schedule(cal *calendar.Calendar, pol cutoff.Policy, policies map[calendar.Activity][]cutoff.Policy, first, last date.Date) ([]serviceDay, error) {
 	days := make([]serviceDay, 0, first.DaysUntil(last)+1)
 	for d := range date.Range(first, last) {
 		sd := serviceDay{Date: d}
-		var deadline time.Time
+		deadlines := map[cutoff.Policy]time.Time{}
 		for _, a := range calendar.Activities() {
 			ad := activityDay{Activity: a}
 			open, reason := cal.Open(a, d)
 			if open {
-				if deadline.IsZero() {
-					t, err := cutoff.DeadlineOf(d, cal, pol)
-					if err != nil {
-						return nil, fmt.Errorf("schedule %s: %w", d, err)
+				pols := policies[a]
+				if len(pols) == 0 {
+					pols = []cutoff.Policy{pol}
+				}
+				var deadline time.Time
+				for _, pl := range pols {
+					t, ok := deadlines[pl]
+					if !ok {
+						var err error
+						if t, err = cutoff.DeadlineOf(d, cal, pl); err != nil {
+							return nil, fmt.Errorf("schedule %s: %w", d, err)
+						}
+						deadlines[pl] = t
 					}
-					deadline = t
+					if deadline.IsZero() || t.Before(deadline) {
+						deadline = t
+					}
 				}
 				ad.Open, ad.Deadline = true, deadline
 			} else {
@@ -272,12 +339,12 @@ func (p *portal) deadlines(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	cal, _, err := p.calendarNow(r.Context())
+	rs, err := p.rulesNow(r.Context())
 	if err != nil {
 		web.Error(w, r, fmt.Errorf("deadlines: %w", err))
 		return
 	}
-	days, err := schedule(cal, p.Policy, from, to)
+	days, err := schedule(rs.cal, p.Policy, rs.policies, from, to)
 	if err != nil {
 		web.Error(w, r, fmt.Errorf("deadlines: %w", err))
 		return
@@ -321,7 +388,10 @@ type infoDay struct {
 	Deadline time.Time // zero when nothing is open
 	Passed   bool      // the deadline is behind us
 	Closed   []string  // "Restauration scolaire : vacances scolaires (Vacances de Noël)", only notable reasons
-	Why      string    // when nothing is open: why
+	// Later lists the open activities whose own cutoff ends after Deadline (the earliest):
+	// "Accueil du mercredi : jusqu'au mercredi 9 décembre à 8h00".
+	Later []string
+	Why   string // when nothing is open: why
 }
 
 type infoYear struct {
@@ -347,13 +417,14 @@ type infoActivity struct {
 func (p *portal) usefulInformation(w http.ResponseWriter, r *http.Request) {
 	now := p.Clock.Now()
 	today := date.Of(now)
-	cal, closures, err := p.calendarNow(r.Context())
+	rs, err := p.rulesNow(r.Context())
 	if err != nil {
 		web.Error(w, r, fmt.Errorf("informations utiles: %w", err))
 		return
 	}
+	cal, closures := rs.cal, rs.closures
 	last := today.AddDays(7*weeksShown - 1)
-	days, err := schedule(cal, p.Policy, today, last)
+	days, err := schedule(cal, p.Policy, rs.policies, today, last)
 	if err != nil {
 		web.Error(w, r, fmt.Errorf("informations utiles: %w", err))
 		return
@@ -409,7 +480,9 @@ func dayView(d serviceDay, now time.Time) infoDay {
 	for _, a := range d.Activities {
 		if a.Open {
 			v.Open = append(v.Open, a.Activity.Label())
-			v.Deadline = a.Deadline
+			if v.Deadline.IsZero() || a.Deadline.Before(v.Deadline) {
+				v.Deadline = a.Deadline
+			}
 			continue
 		}
 		switch a.Reason {
@@ -431,6 +504,11 @@ func dayView(d serviceDay, now time.Time) infoDay {
 		}
 	} else {
 		v.Passed = !now.Before(v.Deadline)
+		for _, a := range d.Activities {
+			if a.Open && a.Deadline.After(v.Deadline) && now.Before(a.Deadline) {
+				v.Later = append(v.Later, a.Activity.Label()+" : jusqu'au "+fr.DeadlineText(a.Deadline))
+			}
+		}
 		if len(whys) > 0 && v.Closed == nil {
 			v.Why = strings.Join(whys, ", ")
 		}

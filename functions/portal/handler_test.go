@@ -22,6 +22,7 @@ import (
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -32,6 +33,19 @@ type fakeClosures struct {
 }
 
 func (f fakeClosures) Closures(context.Context) ([]calendar.Closure, error) { return f.list, f.err }
+
+// fakeActivities is the store's activity settings; it counts its reads.
+type fakeActivities struct {
+	list  []family.Activity
+	reads *int
+}
+
+func (f fakeActivities) Activities(context.Context) ([]family.Activity, error) {
+	if f.reads != nil {
+		*f.reads++
+	}
+	return f.list, nil
+}
 
 // fakeSessions knows one session token.
 type fakeSessions struct{ token string }
@@ -54,9 +68,12 @@ func newTestHandler(t *testing.T, now time.Time, closures ClosureSource) http.Ha
 		Policy:   cutoff.DefaultPolicy(),
 		Calendar: calendar.Default(),
 		Closures: closures,
-		Clock:    clock.NewFixed(now),
-		Sessions: fakeSessions{token: sessionToken},
-		Cookies:  web.Cookies{Insecure: true},
+		// The canteen at one school keeps the commune's rule (no override), and an activity set
+		// without any cutoff is the commune's too.
+		Activities: fakeActivities{list: []family.Activity{{Activity: calendar.Canteen, Site: "jules-ferry", Capacity: 120}}},
+		Clock:      clock.NewFixed(now),
+		Sessions:   fakeSessions{token: sessionToken},
+		Cookies:    web.Cookies{Insecure: true},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +259,7 @@ func TestRuleSentence(t *testing.T) {
 	}
 	t.Run("home page follows the commune's policy", func(t *testing.T) {
 		h, err := New(Deps{Commune: "Laigneville", Policy: cutoff.Policy{WorkingDaysBefore: 3, Hour: 9},
-			Calendar: calendar.Default(), Closures: fakeClosures{}, Clock: clock.NewFixed(paris(t, december1))})
+			Calendar: calendar.Default(), Closures: fakeClosures{}, Activities: fakeActivities{}, Clock: clock.NewFixed(paris(t, december1))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -559,5 +576,55 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// TestDeadlinesFollowActivityOverrides: an activity with its own cutoff publishes the deadline
+// booking enforces; when its sites disagree, the earliest; pages and API read the settings and
+// closures once per SettingsTTL.
+func TestDeadlinesFollowActivityOverrides(t *testing.T) {
+	zero, one, eight, twelve := 0, 1, 8, 12
+	reads := 0
+	acts := fakeActivities{reads: &reads, list: []family.Activity{
+		// The Wednesday centre: same day before 8:00 at one site, the day before at noon at another.
+		{Activity: calendar.WednesdayCentre, Site: "centre-a", CutoffDays: &zero, CutoffHour: &eight},
+		{Activity: calendar.WednesdayCentre, Site: "centre-b", CutoffDays: &one, CutoffHour: &twelve},
+		// Evening care: 1 working day before, the commune's hour.
+		{Activity: calendar.EveningCare, Site: "jules-ferry", CutoffDays: &one},
+	}}
+	clk := clock.NewFixed(paris(t, december1))
+	h, err := New(Deps{Commune: "Laigneville", Policy: cutoff.DefaultPolicy(), Calendar: calendar.Default(),
+		Closures: fakeClosures{}, Activities: acts, SettingsTTL: time.Minute, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fetchDeadlines(t, h, "2026-12-09", "2026-12-10")
+	tests := []struct{ day, activity, deadline string }{
+		{"2026-12-09", "mercredi", "2026-12-08T12:00:00+01:00"},           // the earlier of the two sites
+		{"2026-12-10", "periscolaire-soir", "2026-12-09T10:00:00+01:00"},  // its own rule
+		{"2026-12-10", "cantine", "2026-12-08T10:00:00+01:00"},            // the commune's
+		{"2026-12-10", "periscolaire-matin", "2026-12-08T10:00:00+01:00"}, // no settings: the commune's
+	}
+	for _, tt := range tests {
+		t.Run(tt.day+" "+tt.activity, func(t *testing.T) {
+			if _, got, _, _ := activityOn(t, out, tt.day, tt.activity); got != tt.deadline {
+				t.Fatalf("deadline %s, want %s", got, tt.deadline)
+			}
+		})
+	}
+	_, body := get(t, h, "/informations-utiles")
+	page := text(body)
+	for _, want := range []string{"Accueil périscolaire du soir : jusqu'au mercredi 9 décembre à 10h00"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if reads != 1 {
+		t.Fatalf("%d settings reads within the TTL, want 1", reads)
+	}
+	clk.Add(time.Minute)
+	fetchDeadlines(t, h, "2026-12-09", "2026-12-09")
+	if reads != 2 {
+		t.Fatalf("%d settings reads after the TTL, want 2", reads)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
@@ -41,6 +42,10 @@ func main() {
 		Sessions: accounts.NewSessionResolver(st, cfg.Clock),
 		Cookies:  web.Cookies{Insecure: cfg.CookieInsecure},
 		HSTS:     !cfg.Local,
+
+		// Activity cutoffs and closures are kept a minute, as the booking functions keep them.
+		Activities:  st,
+		SettingsTTL: time.Minute,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "portal:", err)

@@ -108,8 +108,13 @@ func (s *Service) settingsOf(ctx context.Context, a calendar.Activity, site stri
 
 // PolicyOf returns the cutoff policy of an activity: the commune's, with the activity's
 // overrides.
-func (s *Service) PolicyOf(st family.Activity) cutoff.Policy {
-	p := s.policy
+func (s *Service) PolicyOf(st family.Activity) cutoff.Policy { return PolicyFor(s.policy, st) }
+
+// PolicyFor is the cutoff policy the rules enforce for an activity's settings st: the commune's
+// policy, with the activity's overrides. Pages that publish deadlines use it too, so what is
+// published is what is enforced.
+func PolicyFor(commune cutoff.Policy, st family.Activity) cutoff.Policy {
+	p := commune
 	if st.CutoffDays != nil {
 		p.WorkingDaysBefore = *st.CutoffDays
 	}
