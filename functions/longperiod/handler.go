@@ -268,17 +268,21 @@ type previewData struct {
 
 type skippedView struct{ Day, Child, Activity, Why string }
 
-func (h *handler) warning() string {
-	return fmt.Sprintf("Chaque jour est traité avec sa propre date limite : toute demande de réservation ou d'annulation doit "+
-		"intervenir %d jours ouvrés avant %dh00, avant le jour concerné. Les jours fermés, complets ou dont le délai est dépassé sont ignorés.",
-		h.Policy.WorkingDaysBefore, h.Policy.Hour)
+// warning states the rule each day is held to: the commune's, and the activities' own (own).
+func (h *handler) warning(own []reservations.ActivityPolicy) string {
+	s := "Chaque jour est traité avec sa propre date limite : toute demande de réservation ou d'annulation doit " +
+		"intervenir " + reservations.Delay(h.Policy) + ", avant le jour concerné."
+	for _, o := range own {
+		s += " Pour « " + o.Activity.Label() + " » : " + reservations.Delay(o.Policy) + "."
+	}
+	return s + " Les jours fermés, complets ou dont le délai est dépassé sont ignorés."
 }
 
 var weekdayChoices = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
 
 // form builds the form's choices from the family, checking what sel says.
 func (h *handler) form(ctx context.Context, v *web.Viewer, sel map[string][]string) (formData, error) {
-	d := formData{Warning: h.warning(), Action: "book"}
+	d := formData{Warning: h.warning(nil), Action: "book"}
 	hh, err := h.Service.Household(ctx, reservations.Actor{FamilyID: v.FamilyID, Email: v.Email})
 	if errors.Is(err, reservations.ErrNoFamily) {
 		d.NoFamily = true
@@ -287,6 +291,11 @@ func (h *handler) form(ctx context.Context, v *web.Viewer, sel map[string][]stri
 	if err != nil {
 		return d, err
 	}
+	own, err := h.Service.OwnCutoffs(ctx, hh)
+	if err != nil {
+		return d, err
+	}
+	d.Warning = h.warning(own)
 	today := date.Of(h.Service.Now())
 	d.From, d.To = today.String(), today.AddDays(27).String()
 	if v := first(sel["du"]); v != "" {

@@ -417,3 +417,16 @@ func TestLongPeriodWriteFailure(t *testing.T) {
 		t.Fatalf("summary %+v", f.mails.sent)
 	}
 }
+
+// TestFormWarningStatesActivityCutoffs: the form states the rule each activity is held to.
+func TestFormWarningStatesActivityCutoffs(t *testing.T) {
+	f := setup(t)
+	zero, eight := 0, 8
+	if err := f.st.PutActivity(context.Background(), family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1, CutoffDays: &zero, CutoffHour: &eight}); err != nil {
+		t.Fatal(err)
+	}
+	body := f.do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil).Body.String()
+	if !strings.Contains(body, "Pour « Restauration scolaire » : avant 8h00 le jour même.") {
+		t.Fatal("the form does not state the canteen's own cutoff")
+	}
+}

@@ -190,12 +190,16 @@ type historyView struct {
 	When, Child, What, Day, Channel, Who string
 }
 
-// warning is the town hall's notice, shown where parents book (from the parents' guide).
-func warning(p cutoff.Policy) string {
-	return fmt.Sprintf("Les repas doivent être réservés sur le portail. Nous vous recommandons d'effectuer vos "+
-		"réservations sur une longue durée (vous pourrez annuler des réservations prises à l'avance). "+
-		"Toute demande de réservation ou d'annulation doit intervenir %d jours ouvrés avant %dh00, avant le jour de restauration.",
-		p.WorkingDaysBefore, p.Hour)
+// warning is the town hall's notice, shown where parents book (from the parents' guide), with
+// the activities whose own cutoff differs from the commune's p.
+func warning(p cutoff.Policy, own []reservations.ActivityPolicy) string {
+	s := "Les repas doivent être réservés sur le portail. Nous vous recommandons d'effectuer vos " +
+		"réservations sur une longue durée (vous pourrez annuler des réservations prises à l'avance). " +
+		"Toute demande de réservation ou d'annulation doit intervenir " + reservations.Delay(p) + ", avant le jour de restauration."
+	for _, o := range own {
+		s += " Pour « " + o.Activity.Label() + " » : " + reservations.Delay(o.Policy) + "."
+	}
+	return s
 }
 
 func monthLabel(d date.Date) string { return fr.MonthName(d.Month()) + " " + fmt.Sprint(d.Year()) }
@@ -214,7 +218,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	}
 	prev, next := month.AddMonths(-1), month.AddMonths(1)
 	data := pageData{Mois: month.MonthKey(), MonthLabel: monthLabel(month), Prev: prev.MonthKey(), Next: next.MonthKey(),
-		PrevLabel: monthLabel(prev), NextLabel: monthLabel(next), Warning: warning(h.Policy)}
+		PrevLabel: monthLabel(prev), NextLabel: monthLabel(next), Warning: warning(h.Policy, nil)}
 	fp, err := h.Service.FamilyPlanning(r.Context(), actor(v), month, next.AddDays(-1))
 	if errors.Is(err, reservations.ErrNoFamily) {
 		data.NoFamily = true
@@ -225,6 +229,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	data.Warning = warning(h.Policy, fp.OwnCutoffs)
 	for _, c := range fp.Children {
 		data.Children = append(data.Children, childViewOf(c, data.Mois))
 	}

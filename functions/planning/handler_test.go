@@ -405,3 +405,20 @@ func TestEscapeDropsControlCharacters(t *testing.T) {
 		})
 	}
 }
+
+// TestWarningStatesActivityCutoffs: an activity with its own cutoff is announced with the rule
+// booking enforces.
+func TestWarningStatesActivityCutoffs(t *testing.T) {
+	f := setup(t)
+	one := 1
+	if err := f.st.PutActivity(context.Background(), family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1, CutoffDays: &one}); err != nil {
+		t.Fatal(err)
+	}
+	body := f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String()
+	if !strings.Contains(body, "2 jours ouvrés avant 10h00") || !strings.Contains(body, "Pour « Restauration scolaire » : 1 jour ouvré avant 10h00.") {
+		t.Fatal("the warning does not state the canteen's own cutoff")
+	}
+	if strings.Contains(f.do(t, "parent-b", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String(), "Pour « ") {
+		t.Fatal("family B, whose school keeps the commune's rule, is told of another")
+	}
+}

@@ -59,6 +59,49 @@ type FamilyPlanning struct {
 	Children []ChildPlanning
 	History  []HistoryEntry // newest first
 	Now      time.Time
+	// OwnCutoffs are the activities shown whose cutoff is not the commune's, each with the
+	// policy enforced (one per distinct policy), in activity order.
+	OwnCutoffs []ActivityPolicy
+}
+
+// ActivityPolicy is the cutoff an activity follows (at one or more sites).
+type ActivityPolicy struct {
+	Activity calendar.Activity
+	Policy   cutoff.Policy
+}
+
+// Delay says in French how long before the day a policy closes changes: "2 jours ouvrés avant
+// 10h00", "1 jour ouvré avant 12h00", "avant 8h00 le jour même".
+func Delay(p cutoff.Policy) string {
+	switch p.WorkingDaysBefore {
+	case 0:
+		return fmt.Sprintf("avant %dh00 le jour même", p.Hour)
+	case 1:
+		return fmt.Sprintf("1 jour ouvré avant %dh00", p.Hour)
+	}
+	return fmt.Sprintf("%d jours ouvrés avant %dh00", p.WorkingDaysBefore, p.Hour)
+}
+
+// OwnCutoffs returns the activities of the household's enrolments whose cutoff is not the
+// commune's, with the policy enforced, so that what parents read is what booking applies.
+func (s *Service) OwnCutoffs(ctx context.Context, h Household) ([]ActivityPolicy, error) {
+	var out []ActivityPolicy
+	for _, a := range calendar.Activities() {
+		for _, e := range h.Enrolments {
+			if e.Activity != a {
+				continue
+			}
+			st, err := s.settingsOf(ctx, a, e.Site)
+			if err != nil {
+				return nil, err
+			}
+			ap := ActivityPolicy{Activity: a, Policy: s.PolicyOf(st)}
+			if ap.Policy != s.policy && !slices.Contains(out, ap) {
+				out = append(out, ap)
+			}
+		}
+	}
+	return out, nil
 }
 
 // CheckRange validates a planning range.
@@ -149,6 +192,14 @@ func (s *Service) plan(ctx context.Context, h Household, children []family.Child
 		out.Children = append(out.Children, cp)
 	}
 	out.History = history(h, children, days)
+	for _, a := range calendar.Activities() {
+		for k, po := range policies {
+			ap := ActivityPolicy{Activity: a, Policy: po.policy}
+			if k.a == a && po.policy != s.policy && !slices.Contains(out.OwnCutoffs, ap) {
+				out.OwnCutoffs = append(out.OwnCutoffs, ap)
+			}
+		}
+	}
 	return out, nil
 }
 
