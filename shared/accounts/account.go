@@ -26,6 +26,9 @@ type Account struct {
 	PendingCode string
 	// SessionStamp is renewed on every password change; sessions made with another stamp are over.
 	SessionStamp string
+	// PasswordChangedAt is the last password change or reset (zero if never): reset links made
+	// before it no longer work.
+	PasswordChangedAt time.Time
 }
 
 // Confirmed reports whether the account's e-mail was confirmed.

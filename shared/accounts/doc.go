@@ -15,7 +15,8 @@
 //   - One-time links: 32 random bytes in base64url; only their SHA-256 is stored. Confirmation
 //     links last 48 h, reset links 1 h (a reset link grants the account, so it is short-lived).
 //     A used or expired link is kept until a week after its expiry, so the page can tell
-//     "already used" and "expired" apart from "unknown".
+//     "already used" and "expired" apart from "unknown". A password reset or change ends every
+//     reset link made before it (the account keeps passwordChangedAt).
 //   - Sessions: a random token in a __Host- cookie, its SHA-256 stored, valid 12 h after login.
 //     The lifetime is absolute rather than sliding because every function that reads a session
 //     has only dynamodb:GetItem on the session table (least privilege). Each account has a

@@ -26,8 +26,9 @@ type Repo interface {
 	// names, password hash, pending code, session stamp); ErrExists once it is confirmed.
 	ReplaceUnconfirmed(ctx context.Context, a Account) error
 	UpdateProfile(ctx context.Context, email, civility, lastName, firstName string) error
-	// SetPassword stores a new hash and, when stamp is not "", a new session stamp.
-	SetPassword(ctx context.Context, email, hash, stamp string) error
+	// SetPassword stores a new hash and, when stamp is not "", a new session stamp and
+	// changedAt as the account's PasswordChangedAt.
+	SetPassword(ctx context.Context, email, hash, stamp string, changedAt time.Time) error
 	// ConfirmAccount marks the account confirmed (idempotent).
 	ConfirmAccount(ctx context.Context, email string, at time.Time) error
 	// LinkFamily sets the account's family (ErrNotFound when the account is gone).
@@ -427,7 +428,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	}
 	if rehash {
 		if h, err := HashPassword(password, s.Hash); err == nil {
-			if err := s.Repo.SetPassword(ctx, email, h, ""); err != nil {
+			if err := s.Repo.SetPassword(ctx, email, h, "", time.Time{}); err != nil {
 				slog.ErrorContext(ctx, "rehash", "err", err.Error())
 			}
 		}
@@ -490,8 +491,27 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 
 // CheckResetLink tells whether a reset link can still be used (for the page showing the form).
 func (s *Service) CheckResetLink(ctx context.Context, secret string) error {
-	_, err := s.liveToken(ctx, secret, PurposeReset, s.Clock.Now())
-	return err
+	tok, err := s.liveToken(ctx, secret, PurposeReset, s.Clock.Now())
+	if err != nil {
+		return err
+	}
+	acc, err := s.Repo.Account(ctx, tok.Email)
+	if errors.Is(err, ErrNotFound) {
+		return ErrLinkUnknown
+	}
+	if err != nil {
+		return fmt.Errorf("reset link: %w", err)
+	}
+	return resetLinkOutdated(tok, acc)
+}
+
+// resetLinkOutdated refuses a reset link made before the account's last password change: a
+// reset (or change) ends every other outstanding reset link, as it ends every session.
+func resetLinkOutdated(tok Token, acc Account) error {
+	if tok.CreatedAt.Before(acc.PasswordChangedAt) {
+		return ErrLinkExpired
+	}
+	return nil
 }
 
 // ResetPassword sets a new password with a reset link. The link proves the e-mail, so an
@@ -514,6 +534,9 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password, confirmat
 	if err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
+	if err := resetLinkOutdated(tok, acc); err != nil {
+		return err
+	}
 	hash, err := HashPassword(password, s.Hash)
 	if err != nil {
 		return fmt.Errorf("reset: %w", err)
@@ -523,7 +546,7 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password, confirmat
 	} else if err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
-	if err := s.Repo.SetPassword(ctx, acc.Email, hash, newStamp()); err != nil {
+	if err := s.Repo.SetPassword(ctx, acc.Email, hash, newStamp(), now); err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
 	if !acc.Confirmed() {
@@ -563,7 +586,7 @@ func (s *Service) ChangePassword(ctx context.Context, email, sessionID, current,
 		return LoginResult{}, fmt.Errorf("change password: %w", err)
 	}
 	acc.SessionStamp = newStamp()
-	if err := s.Repo.SetPassword(ctx, acc.Email, hash, acc.SessionStamp); err != nil {
+	if err := s.Repo.SetPassword(ctx, acc.Email, hash, acc.SessionStamp, now); err != nil {
 		return LoginResult{}, fmt.Errorf("change password: %w", err)
 	}
 	_ = s.Logout(ctx, sessionID)

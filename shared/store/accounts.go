@@ -17,17 +17,18 @@ import (
 
 // accountItem is ACCOUNT#<email> / ACCOUNT in the data table.
 type accountItem struct {
-	PK, SK       string
-	Email        string `dynamodbav:"email"`
-	Civility     string `dynamodbav:"civility"`
-	LastName     string `dynamodbav:"lastName"`
-	FirstName    string `dynamodbav:"firstName"`
-	PasswordHash string `dynamodbav:"passwordHash"`
-	CreatedAt    string `dynamodbav:"createdAt"`
-	ConfirmedAt  string `dynamodbav:"confirmedAt,omitempty"`
-	FamilyID     string `dynamodbav:"familyId,omitempty"`
-	PendingCode  string `dynamodbav:"pendingCode,omitempty"`
-	SessionStamp string `dynamodbav:"sessionStamp"`
+	PK, SK          string
+	Email           string `dynamodbav:"email"`
+	Civility        string `dynamodbav:"civility"`
+	LastName        string `dynamodbav:"lastName"`
+	FirstName       string `dynamodbav:"firstName"`
+	PasswordHash    string `dynamodbav:"passwordHash"`
+	CreatedAt       string `dynamodbav:"createdAt"`
+	ConfirmedAt     string `dynamodbav:"confirmedAt,omitempty"`
+	FamilyID        string `dynamodbav:"familyId,omitempty"`
+	PendingCode     string `dynamodbav:"pendingCode,omitempty"`
+	SessionStamp    string `dynamodbav:"sessionStamp"`
+	PasswordChanged string `dynamodbav:"passwordChangedAt,omitempty"`
 }
 
 func timeText(t time.Time) string {
@@ -76,7 +77,8 @@ func (st *Store) Account(ctx context.Context, email string) (accounts.Account, e
 	}
 	return accounts.Account{Email: it.Email, Civility: it.Civility, LastName: it.LastName, FirstName: it.FirstName,
 		PasswordHash: it.PasswordHash, CreatedAt: parseTime(it.CreatedAt), ConfirmedAt: parseTime(it.ConfirmedAt),
-		FamilyID: it.FamilyID, PendingCode: it.PendingCode, SessionStamp: it.SessionStamp}, nil
+		FamilyID: it.FamilyID, PendingCode: it.PendingCode, SessionStamp: it.SessionStamp,
+		PasswordChangedAt: parseTime(it.PasswordChanged)}, nil
 }
 
 // updateAccount runs one update on an existing account (accounts.ErrNotFound when gone).
@@ -138,13 +140,14 @@ func (st *Store) UpdateProfile(ctx context.Context, email, civility, lastName, f
 		map[string]types.AttributeValue{":c": s(civility), ":l": s(lastName), ":f": s(firstName)})
 }
 
-// SetPassword stores a new password hash and, when stamp is not "", a new session stamp.
-func (st *Store) SetPassword(ctx context.Context, email, hash, stamp string) error {
+// SetPassword stores a new password hash and, when stamp is not "", a new session stamp and
+// the change's time (a rehash at login passes neither: the password is the same).
+func (st *Store) SetPassword(ctx context.Context, email, hash, stamp string, changedAt time.Time) error {
 	if stamp == "" {
 		return st.updateAccount(ctx, email, "SET passwordHash = :h", nil, map[string]types.AttributeValue{":h": s(hash)})
 	}
-	return st.updateAccount(ctx, email, "SET passwordHash = :h, sessionStamp = :s", nil,
-		map[string]types.AttributeValue{":h": s(hash), ":s": s(stamp)})
+	return st.updateAccount(ctx, email, "SET passwordHash = :h, sessionStamp = :s, passwordChangedAt = :t", nil,
+		map[string]types.AttributeValue{":h": s(hash), ":s": s(stamp), ":t": s(timeText(changedAt))})
 }
 
 // ConfirmAccount records the first confirmation (a later one keeps the first date).
