@@ -43,5 +43,9 @@
 //     password, code and stamp (a conditional write on "still unconfirmed"), and confirmation
 //     links carry the stamp they were sent with: whoever signed up first with someone else's
 //     address cannot have the owner confirm the squatter's account.
-//     Reset requests answer 202 in both cases.
+//     Reset and resend requests answer 202 in every case and make the same storage calls: an
+//     address without an account (or, for a resend, an account already confirmed) gets the
+//     same throttle write and a decoy token write (no address in it, gone when it would have
+//     expired). Only a real link calls SES; a floor of 400 ms on these requests hides that call
+//     (a bounded wait, the one place the code reads the monotonic clock).
 package accounts

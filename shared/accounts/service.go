@@ -78,6 +78,10 @@ const (
 	throttleKeptAfterEnd = time.Hour
 )
 
+// DefaultMailRequestFloor is above an SES send's usual latency, so that the request that sends
+// a link and the one that cannot (unknown address) last the same; it bounds the added wait.
+const DefaultMailRequestFloor = 400 * time.Millisecond
+
 // Service carries out the account use cases for the Signup and Account functions.
 type Service struct {
 	Repo       Repo
@@ -88,6 +92,8 @@ type Service struct {
 	AntiRobot  *AntiRobot // nil: anti-robot check off (local automated runs only)
 	Secret     []byte     // keys the client-address hashes of throttle counters
 	Hash       HashParams
+	// MailRequestFloor is the shortest time a reset or resend request takes (see padTo).
+	MailRequestFloor time.Duration
 	// dummyHash is verified when no account matches, so a login costs the same either way.
 	dummyHash string
 }
@@ -95,7 +101,7 @@ type Service struct {
 // NewService returns a Service with the documented hash parameters.
 func NewService(repo Repo, mail Notifier, clk clock.Clock, link func(string) string, codePrefix string, antiRobot *AntiRobot, secret []byte) *Service {
 	s := &Service{Repo: repo, Mail: mail, Clock: clk, Link: link, CodePrefix: codePrefix, AntiRobot: antiRobot,
-		Secret: secret, Hash: DefaultHashParams}
+		Secret: secret, Hash: DefaultHashParams, MailRequestFloor: DefaultMailRequestFloor}
 	s.dummyHash, _ = HashPassword("preau-dummy-password-1A", s.Hash)
 	return s
 }
@@ -349,17 +355,49 @@ func (s *Service) ResendConfirmation(ctx context.Context, email, oldSecret strin
 			return fieldErr("email", m)
 		}
 	}
+	defer s.padTo(ctx, time.Now())
 	acc, err := s.Repo.Account(ctx, email)
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("resend: %w", err)
 	}
-	if acc.Confirmed() || !s.mailAllowed(ctx, email, now) {
+	// Unknown, confirmed or unconfirmed: the same throttle write and token write, so neither
+	// the answer nor its storage work tells whether the address has an account to confirm.
+	if !s.mailAllowed(ctx, email, now) {
 		return nil
 	}
+	if err != nil || acc.Confirmed() {
+		return s.decoyToken(ctx, now, ConfirmLinkLifetime)
+	}
 	return s.sendConfirmation(ctx, acc, now)
+}
+
+// decoyToken writes a token no link carries, for a request that sends no e-mail: the same
+// PutItem as a real link, kept only until it would have expired, with no address in it.
+func (s *Service) decoyToken(ctx context.Context, now time.Time, life time.Duration) error {
+	_, tok := newToken(purposeDecoy, "", "", now, life)
+	tok.ExpiresAt = tok.ValidUntil
+	if err := s.Repo.PutToken(ctx, tok); err != nil {
+		return fmt.Errorf("decoy token: %w", err)
+	}
+	return nil
+}
+
+// padTo waits until MailRequestFloor has passed since start. Requests for a link do the same
+// storage calls whether or not the address has an account (see decoyToken), but only a real
+// one calls SES: the floor hides that call's latency. It measures elapsed time, not business
+// time, so it reads the monotonic clock rather than the injected one; the wait is bounded by
+// the floor and ends with the request's context.
+func (s *Service) padTo(ctx context.Context, start time.Time) {
+	wait := s.MailRequestFloor - time.Since(start)
+	if wait <= 0 {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // LoginResult is a new session: the cookie's token and when it ends.
@@ -469,15 +507,17 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 	if m := checkEmail(email); m != "" {
 		return fieldErr("email", m)
 	}
+	defer s.padTo(ctx, time.Now())
 	acc, err := s.Repo.Account(ctx, email)
-	if errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("reset request: %w", err)
+	}
+	// Known or not, the same throttle write and token write (see decoyToken and padTo).
+	if !s.mailAllowed(ctx, email, now) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("reset request: %w", err)
-	}
-	if !s.mailAllowed(ctx, email, now) {
-		return nil
+		return s.decoyToken(ctx, now, ResetLinkLifetime)
 	}
 	secret, tok := newToken(PurposeReset, acc.Email, acc.SessionStamp, now, ResetLinkLifetime)
 	if err := s.Repo.PutToken(ctx, tok); err != nil {

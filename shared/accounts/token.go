@@ -15,6 +15,10 @@ type Purpose string
 const (
 	PurposeConfirm Purpose = "confirm"
 	PurposeReset   Purpose = "reset"
+	// purposeDecoy marks the token written for an address without an account (or a confirmed
+	// one asking for a confirmation link), so that both answers cost the same storage calls.
+	// No link carries it and no check accepts it.
+	purposeDecoy Purpose = "decoy"
 )
 
 // Lifetimes of one-time links and sessions (see the package doc).

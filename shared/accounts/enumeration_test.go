@@ -1,0 +1,127 @@
+package accounts_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/preau/preau/infra/dynamotest"
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/store"
+)
+
+// calls records the DynamoDB operations a client makes, in order.
+type calls struct {
+	mu  sync.Mutex
+	ops []string
+}
+
+func (c *calls) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ops := c.ops
+	c.ops = nil
+	return ops
+}
+
+func (c *calls) middleware(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("count-calls",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			c.mu.Lock()
+			c.ops = append(c.ops, awsmiddleware.GetOperationName(ctx))
+			c.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.Before)
+}
+
+// mailbox is a Notifier that only counts what it would send.
+type mailbox struct {
+	mu    sync.Mutex
+	links map[string]string
+}
+
+func (m *mailbox) put(to, link string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.links[to] = link
+	return nil
+}
+func (m *mailbox) SendConfirmation(_ context.Context, to, _, link string, _ time.Duration) error {
+	return m.put(to, link)
+}
+func (m *mailbox) SendAlreadyRegistered(_ context.Context, to, _, _, _ string) error { return m.put(to, "") }
+func (m *mailbox) SendPasswordReset(_ context.Context, to, _, link string, _ time.Duration) error {
+	return m.put(to, link)
+}
+func (m *mailbox) SendPasswordChanged(_ context.Context, to, _, _ string) error { return m.put(to, "") }
+
+// TestLinkRequestsCostTheSame: asking for a reset link or a new confirmation link makes the
+// same DynamoDB calls whether the address has an account (confirmed or not) or none.
+func TestLinkRequestsCostTheSame(t *testing.T) {
+	db := dynamotest.New(t)
+	var rec calls
+	client := dynamodb.New(db.Client.Options(), func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, rec.middleware) })
+	st := store.New(client, store.Tables{Data: db.DataTable, Session: db.SessionTable})
+	box := &mailbox{links: map[string]string{}}
+	clk := clock.NewFixed(time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC))
+	svc := accounts.NewService(st, box, clk, func(p string) string { return "https://portail.example" + p }, "BLENFANCE-12087-", nil, []byte("test-secret"))
+	svc.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
+	svc.MailRequestFloor = 0 // the floor hides SES's latency; here only the calls are compared
+	ctx := context.Background()
+	in := accounts.SignupInput{Civility: "Mme", LastName: "Martin", FirstName: "Anne", Password: "Laigneville-2026x",
+		PasswordConfirmation: "Laigneville-2026x", AcceptTerms: true}
+	in.Email = "confirmed@example.org"
+	if err := svc.Signup(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ConfirmAccount(ctx, in.Email, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	in.Email = "unconfirmed@example.org"
+	if err := svc.Signup(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	requests := []struct {
+		name string
+		do   func(email string) error
+		real string // the address that gets an e-mail
+	}{
+		{"reset", func(e string) error { return svc.RequestReset(ctx, e) }, "confirmed@example.org"},
+		{"resend", func(e string) error { return svc.ResendConfirmation(ctx, e, "") }, "unconfirmed@example.org"},
+	}
+	for _, r := range requests {
+		t.Run(r.name, func(t *testing.T) {
+			var want []string
+			for _, email := range []string{r.real, "nobody@example.org", "confirmed@example.org"} {
+				rec.take()
+				if err := r.do(email); err != nil {
+					t.Fatal(err)
+				}
+				got := rec.take()
+				if want == nil {
+					want = got
+					if len(want) < 3 {
+						t.Fatalf("real request made only %v", want)
+					}
+					continue
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: calls %v, the real request made %v", email, got, want)
+				}
+			}
+		})
+	}
+	if _, ok := box.links["nobody@example.org"]; ok {
+		t.Error("an e-mail went to an address without an account")
+	}
+	if box.links["unconfirmed@example.org"] == "" || box.links["confirmed@example.org"] == "" {
+		t.Errorf("links sent %v", box.links)
+	}
+}
