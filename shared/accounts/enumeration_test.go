@@ -56,7 +56,9 @@ func (m *mailbox) put(to, link string) error {
 func (m *mailbox) SendConfirmation(_ context.Context, to, _, link string, _ time.Duration) error {
 	return m.put(to, link)
 }
-func (m *mailbox) SendAlreadyRegistered(_ context.Context, to, _, _, _ string) error { return m.put(to, "") }
+func (m *mailbox) SendAlreadyRegistered(_ context.Context, to, _, _, _ string) error {
+	return m.put(to, "")
+}
 func (m *mailbox) SendPasswordReset(_ context.Context, to, _, link string, _ time.Duration) error {
 	return m.put(to, link)
 }
