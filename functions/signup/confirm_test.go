@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,14 +21,16 @@ func TestConfirmChecksCodeAgain(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
 		name     string
+		viaPage  bool
 		revoke   bool
 		linked   bool
 		refused  bool
 		wantFam  bool
 		wantMemb bool
 	}{
-		{"code still valid", false, true, false, true, true},
-		{"code revoked before confirmation", true, false, true, false, false},
+		{"code still valid", false, false, true, false, true, true},
+		{"code revoked before confirmation", false, true, false, true, false, false},
+		{"code revoked, confirmed on the page", true, true, false, true, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -43,13 +47,20 @@ func TestConfirmChecksCodeAgain(t *testing.T) {
 				}
 			}
 			_, token := accountstest.LinkIn(t, f.Box.WaitFor(email, "Confirmez", 5*time.Second).Text)
-			w := f.json(t, http.MethodPost, "/api/v1/confirm", map[string]string{"token": token})
-			var got confirmed
-			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != http.StatusOK {
-				t.Fatalf("confirm: %d %s", w.Code, w.Body)
-			}
-			if got.FamilyLinked != c.linked || got.CodeRefused != c.refused {
-				t.Errorf("answer %+v", got)
+			if c.viaPage {
+				page := f.form(t, "/confirm", url.Values{"token": {token}})
+				if page.Code != http.StatusOK || strings.Contains(page.Body.String(), "pas été rattaché à votre famille") != c.refused {
+					t.Errorf("page: %d %.500s", page.Code, page.Body)
+				}
+			} else {
+				w := f.json(t, http.MethodPost, "/api/v1/confirm", map[string]string{"token": token})
+				var got confirmed
+				if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != http.StatusOK {
+					t.Fatalf("confirm: %d %s", w.Code, w.Body)
+				}
+				if got.FamilyLinked != c.linked || got.CodeRefused != c.refused {
+					t.Errorf("answer %+v", got)
+				}
 			}
 			acc, err := f.Store.Account(ctx, email)
 			if err != nil || !acc.Confirmed() || (acc.FamilyID == famID) != c.wantFam {

@@ -54,6 +54,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.HandleFunc("POST /api/v1/signup", h.signupAPI)
 	mux.HandleFunc("GET /api/v1/signup/challenge", h.challengeAPI)
 	mux.Handle("GET /confirm", page(h.confirmLink))
+	mux.Handle("POST /confirm", page(h.confirmForm))
 	mux.HandleFunc("POST /api/v1/confirm", h.confirmAPI)
 	mux.Handle("POST /renvoyer-confirmation", page(h.resendForm))
 	mux.HandleFunc("POST /api/v1/signup/resend", h.resendAPI)
@@ -143,14 +144,37 @@ func (h *handler) challengeAPI(w http.ResponseWriter, r *http.Request) {
 
 // confirmView is what the confirmation page shows.
 type confirmView struct {
-	Outcome     string // "confirmed", "already", "expired", "unknown"
+	Outcome     string // "ready" (asks for the button), "confirmed", "already", "expired", "unknown"
 	Token       string // the expired link's token, for the resend form
 	CodeRefused string // why the sign-up's code linked no family ("" when it did, or none was given)
 }
 
+// confirmLink is the e-mail's link. It confirms nothing: mail scanners and link previews
+// open links by themselves, so the page asks the parent to press a button (POST /confirm).
 func (h *handler) confirmLink(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
+	err := h.svc.CheckConfirmLink(r.Context(), token)
+	if err == nil {
+		h.render.Render(w, r, http.StatusOK, "confirm", web.Page{Title: "Activer mon compte", Nav: "espace",
+			Data: confirmView{Outcome: "ready", Token: token}})
+		return
+	}
+	h.confirmOutcome(w, r, token, accounts.ConfirmResult{}, err)
+}
+
+// confirmForm is the button of the confirmation page.
+func (h *handler) confirmForm(w http.ResponseWriter, r *http.Request) {
+	if err := web.ParseForm(w, r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	token := r.PostForm.Get("token")
 	res, err := h.svc.Confirm(r.Context(), token)
+	h.confirmOutcome(w, r, token, res, err)
+}
+
+// confirmOutcome shows what following a confirmation link did (or would do).
+func (h *handler) confirmOutcome(w http.ResponseWriter, r *http.Request, token string, res accounts.ConfirmResult, err error) {
 	v, code, title := confirmView{Outcome: "confirmed", CodeRefused: res.CodeRefused}, http.StatusOK, "Compte activé"
 	switch {
 	case err == nil:

@@ -222,7 +222,15 @@ func TestSignupConfirmLoginFlow(t *testing.T) {
 	if err != nil || acc.Confirmed() || acc.FamilyID != "" || acc.PendingCode != code || acc.PasswordHash == in.Password {
 		t.Fatalf("account before confirmation %+v %v", acc, err)
 	}
+	// Opening the link (as a mail scanner would) confirms nothing: the page asks for a button.
 	w = f.get(t, "/confirm?token="+url.QueryEscape(token))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "Confirmer mon compte") || !strings.Contains(w.Body.String(), `action="/confirm"`) {
+		t.Fatalf("confirm page: %d %.300s", w.Code, w.Body)
+	}
+	if acc, _ := f.Store.Account(context.Background(), email); acc.Confirmed() {
+		t.Fatal("opening the link confirmed the account")
+	}
+	w = f.form(t, "/confirm", url.Values{"token": {between(w.Body.String(), `name="token" value="`, `"`)}})
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "votre compte est activé") {
 		t.Fatalf("confirm: %d %.300s", w.Code, w.Body)
 	}
@@ -288,7 +296,7 @@ func TestExpiredLinkOffersResend(t *testing.T) {
 	if token2 == token {
 		t.Fatal("same link sent again")
 	}
-	if w := f.get(t, "/confirm?token="+url.QueryEscape(token2)); w.Code != 200 {
+	if w := f.form(t, "/confirm", url.Values{"token": {token2}}); w.Code != 200 || !strings.Contains(w.Body.String(), "votre compte est activé") {
 		t.Errorf("new link: %d", w.Code)
 	}
 	// Resending to an unknown address answers the same and sends nothing.

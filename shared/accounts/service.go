@@ -314,6 +314,33 @@ func (s *Service) Confirm(ctx context.Context, secret string) (ConfirmResult, er
 const codeRefusedAtConfirmation = "Votre compte n'a pas été rattaché à votre famille : le code abonné indiqué à l'inscription n'est plus valable. " +
 	"Contactez le service enfance de la mairie pour en obtenir un nouveau, puis saisissez-le dans Mon espace citoyen."
 
+// CheckConfirmLink tells, without using it, whether a confirmation link would confirm an
+// account (for the page that asks the parent to press "Confirmer mon compte": mail scanners
+// open links, and must not confirm on the parent's behalf). Refusals are Confirm's.
+func (s *Service) CheckConfirmLink(ctx context.Context, secret string) error {
+	tok, err := s.liveToken(ctx, secret, PurposeConfirm, s.Clock.Now())
+	if errors.Is(err, ErrLinkUsed) {
+		return ErrAlreadyConfirmed
+	}
+	if err != nil {
+		return err
+	}
+	acc, err := s.Repo.Account(ctx, tok.Email)
+	if errors.Is(err, ErrNotFound) {
+		return ErrLinkUnknown
+	}
+	if err != nil {
+		return fmt.Errorf("confirm link: %w", err)
+	}
+	if acc.Confirmed() {
+		return ErrAlreadyConfirmed
+	}
+	if tok.Stamp != acc.SessionStamp {
+		return ErrLinkExpired
+	}
+	return nil
+}
+
 // liveToken finds the token behind secret and checks it is of purpose p, unused and valid.
 func (s *Service) liveToken(ctx context.Context, secret string, p Purpose, now time.Time) (Token, error) {
 	if !plausibleSecret(secret) {
