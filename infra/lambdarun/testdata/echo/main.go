@@ -30,6 +30,8 @@ func handle(ctx context.Context, e event) (reply, error) {
 	switch e.Do {
 	case "fail":
 		return reply{}, errors.New("asked to fail")
+	case "pause":
+		time.Sleep(200 * time.Millisecond)
 	case "sleep":
 		time.Sleep(10 * time.Second)
 	case "exit":
