@@ -95,7 +95,9 @@ func run(ctx context.Context) error {
 	}
 	state := filepath.Join(root, ".local")
 	if v := os.Getenv("LOCAL_DIR"); v != "" {
-		state = v
+		if state, err = filepath.Abs(v); err != nil {
+			return err
+		}
 	}
 	mailPort, err := intEnv("LOCAL_MAILBOX_PORT", sesPort)
 	if err != nil {
@@ -140,7 +142,7 @@ func run(ctx context.Context) error {
 	stack, err := NewStack(ctx, Options{
 		Root: root, BinDir: filepath.Join(state, "bin"), BaseURL: baseURL, Instances: instances,
 		DynamoDB: emu.DynamoDB, SES: emu.SES, TableNames: tableNames, SecretKey: secret,
-		LocalClock: localClock, ClockBase: clockBase, Log: os.Stderr,
+		LocalClock: localClock, ClockBase: clockBase, Log: os.Stderr, DataDir: filepath.Join(state, "dynalite"),
 	})
 	if err != nil {
 		return err
@@ -179,7 +181,7 @@ func banner(baseURL string, emu *emulators.Emulators, s *Stack) {
   Portal     %s/
   Mailbox    %s   (every e-mail the functions send)
   Local      %s/_local/   (routes, run scheduled jobs)
-  DynamoDB   %s   (data in .local/dynalite; make reset wipes it)
+  DynamoDB   %s   (data in %s)
   Clock      %s
 
   Demo subscriber codes (create an account, confirm it from the mailbox, then link a family):
@@ -187,7 +189,7 @@ func banner(baseURL string, emu *emulators.Emulators, s *Stack) {
 
   Ctrl-C stops everything.
 
-`, baseURL, emu.SES, baseURL, emu.DynamoDB, clock, strings.Join(codes, "\n"))
+`, baseURL, emu.SES, baseURL, emu.DynamoDB, s.dataDir, clock, strings.Join(codes, "\n"))
 }
 
 // npmDeps installs the emulators from the lock file when infra/node_modules lacks them.

@@ -38,6 +38,8 @@ type Options struct {
 	LocalClock time.Time
 	ClockBase  time.Time
 	Log        io.Writer
+	// DataDir is where the DynamoDB emulator keeps its data (shown in the banner only).
+	DataDir string
 	// Template is the template's path; "" means Root/template.yaml.
 	Template string
 	// Binaries gives prebuilt binaries by LogicalID; those functions are not built.
@@ -53,6 +55,7 @@ type Stack struct {
 	runners map[string]*lambdarun.Runner
 	broken  map[string]error // functions that could not be built
 	logMu   sync.Mutex
+	dataDir string
 }
 
 // NewStack reads template.yaml, builds every function for the host and starts its instances.
@@ -79,7 +82,7 @@ func NewStack(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{opts: o, tpl: tpl, router: router, funcs: map[string]samtemplate.Function{},
-		runners: map[string]*lambdarun.Runner{}, broken: map[string]error{}}
+		runners: map[string]*lambdarun.Runner{}, broken: map[string]error{}, dataDir: o.DataDir}
 	var toBuild []samtemplate.Function
 	for _, f := range tpl.Functions {
 		if _, ok := o.Binaries[f.LogicalID]; !ok {
