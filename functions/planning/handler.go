@@ -309,6 +309,8 @@ func cellViewOf(c reservations.Cell) cellView {
 			v.Deadline = "modifiable jusqu'au " + fr.DeadlineText(c.Deadline)
 		} else if c.Reason == "deadline-passed" {
 			v.Deadline = "délai dépassé"
+		} else if c.Reason == reservations.SkipTooManyChanges {
+			v.Deadline = c.ReasonText
 		}
 	}
 	if c.Booked {

@@ -24,6 +24,9 @@ var (
 	// ErrFull: every seat of the day is taken (409).
 	ErrFull = fault.New(fault.Conflict, "full", "Complet",
 		"Il n'y a plus de place ce jour-là pour cette activité.")
+	// ErrTooManyChanges: the child's day has had MaxChangesPerDay changes already (409).
+	ErrTooManyChanges = fault.New(fault.Conflict, "too-many-changes", "Trop de modifications",
+		"Trop de modifications pour cette journée : contactez la mairie.")
 	// ErrChildNotFound: no such child in the caller's family — also the answer for another
 	// family's child, whose existence is never revealed (404).
 	ErrChildNotFound = fault.New(fault.NotFound, "child-not-found", "Enfant introuvable",

@@ -30,6 +30,8 @@ const (
 	SkipNotEnrolled    = "not-enrolled"
 	SkipAlreadyBooked  = "already-booked"
 	SkipNotBooked      = "not-booked"
+	// SkipTooManyChanges: the child's day has had MaxChangesPerDay changes already.
+	SkipTooManyChanges = "too-many-changes"
 	// SkipError: the day's write failed (the store answered an error): nothing was changed for
 	// it, and asking again may work.
 	SkipError = "error"
@@ -52,6 +54,8 @@ func SkipFrench(reason string) string {
 		return "déjà réservé"
 	case SkipNotBooked:
 		return "rien à annuler"
+	case SkipTooManyChanges:
+		return "trop de modifications pour cette journée : contactez la mairie"
 	case SkipError:
 		return "erreur technique, réessayez"
 	case SkipNotAttempted:
@@ -246,6 +250,9 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 		case d.out == Full:
 			it.Reason, it.Detail = SkipFull, SkipFrench(SkipFull)
 			res.Skipped = append(res.Skipped, it)
+		case d.out == TooManyChanges:
+			it.Reason, it.Detail = SkipTooManyChanges, SkipFrench(SkipTooManyChanges)
+			res.Skipped = append(res.Skipped, it)
 		case d.out == Unchanged && q.Action == ActionBook:
 			it.Reason, it.Detail = SkipAlreadyBooked, SkipFrench(SkipAlreadyBooked)
 			res.Skipped = append(res.Skipped, it)
@@ -348,10 +355,12 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 				switch {
 				case q.Action == ActionBook && booked:
 					it.Reason = SkipAlreadyBooked
-				case q.Action == ActionBook && c.capacity > 0 && day.Booked >= c.capacity:
-					it.Reason = SkipFull
 				case q.Action == ActionCancel && !booked:
 					it.Reason = SkipNotBooked
+				case day.Changes[child.ID] >= MaxChangesPerDay:
+					it.Reason = SkipTooManyChanges
+				case q.Action == ActionBook && c.capacity > 0 && day.Booked >= c.capacity:
+					it.Reason = SkipFull
 				}
 				if it.Reason != "" {
 					it.Detail = SkipFrench(it.Reason)

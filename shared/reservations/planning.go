@@ -27,7 +27,7 @@ type Cell struct {
 	// Changeable is true when the parent may book or cancel now.
 	Changeable bool
 	// Reason says why the cell is not changeable: a calendar.Reason code for a closed day, or
-	// "not-enrolled", "deadline-passed", "full". Empty when changeable.
+	// "not-enrolled", "deadline-passed", "too-many-changes", "full". Empty when changeable.
 	Reason string
 	// ReasonText is Reason in French, naming the holiday or closure.
 	ReasonText string
@@ -244,6 +244,8 @@ func (s *Service) cell(ctx context.Context, h Household, cal *calendar.Calendar,
 	switch {
 	case !now.Before(c.Deadline):
 		c.Reason, c.ReasonText = "deadline-passed", "délai dépassé"
+	case day.Changes[childID] >= MaxChangesPerDay:
+		c.Reason, c.ReasonText = SkipTooManyChanges, "trop de modifications : contactez la mairie"
 	case c.Full:
 		c.Reason, c.ReasonText = "full", "complet"
 	default:
@@ -253,14 +255,16 @@ func (s *Service) cell(ctx context.Context, h Household, cal *calendar.Calendar,
 }
 
 // stored reads the stored days of every (activity, site) the children are enrolled in over
-// the range: one query per activity, site and month.
+// the range: one query per activity, site and month, holding only these children's entries.
 func (s *Service) stored(ctx context.Context, h Household, children []family.Child, from, to date.Date) (map[slotKey]Day, error) {
 	type as struct {
 		a    calendar.Activity
 		site string
 	}
 	var pairs []as
+	ids := make([]string, 0, len(children))
 	for _, c := range children {
+		ids = append(ids, c.ID)
 		for _, e := range h.enrolmentsOf(c.ID, from, to) {
 			p := as{e.Activity, e.Site}
 			if !slices.Contains(pairs, p) {
@@ -271,7 +275,7 @@ func (s *Service) stored(ctx context.Context, h Household, children []family.Chi
 	out := map[slotKey]Day{}
 	for _, p := range pairs {
 		for m := from.FirstOfMonth(); !m.After(to); m = m.AddMonths(1) {
-			ds, err := s.repo.DaysOfMonth(ctx, p.a, p.site, m)
+			ds, err := s.repo.DaysOfMonth(ctx, p.a, p.site, m, ids)
 			if err != nil {
 				return nil, fmt.Errorf("days of %s %s %s: %w", p.a, p.site, m.MonthKey(), err)
 			}

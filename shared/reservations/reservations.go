@@ -105,12 +105,21 @@ type Booking struct {
 	Channel Channel
 }
 
+// MaxChangesPerDay is how many changes (bookings and cancellations) one child may have on one
+// slot. It bounds the slot's stored item, which holds every child's history: without it, a
+// script booking and cancelling the same day thousands of times would grow that item toward
+// DynamoDB's 400 KB limit and then nobody could book the day. Ten changes (five changes of mind)
+// are more than any family needs; beyond them, the town hall makes the change.
+const MaxChangesPerDay = 10
+
 // Day is the stored state of a slot: bookings by child id, their count, and the change log.
 type Day struct {
 	Slot
 	Bookings map[string]Booking
 	Booked   int
-	Log      []Change
+	Log      []Change // oldest first
+	// Changes counts each child's changes that count against MaxChangesPerDay.
+	Changes map[string]int
 }
 
 // Outcome is what a single-item write did.
@@ -118,9 +127,10 @@ type Outcome int
 
 // The outcomes of BookDay and CancelDay.
 const (
-	Applied   Outcome = iota + 1 // the booking was made, or removed
-	Unchanged                    // already booked (book), or nothing to cancel (cancel)
-	Full                         // no seat left (book only)
+	Applied        Outcome = iota + 1 // the booking was made, or removed
+	Unchanged                         // already booked (book), or nothing to cancel (cancel)
+	Full                              // no seat left (book only)
+	TooManyChanges                    // the child's changes of the day reached MaxChangesPerDay
 )
 
 // Household is a family as the reservation rules need it.
@@ -180,15 +190,19 @@ type Repository interface {
 	ActivitySettings(ctx context.Context, a calendar.Activity, site string) (s family.Activity, ok bool, err error)
 	// Closures returns the commune's closure days.
 	Closures(ctx context.Context) ([]calendar.Closure, error)
-	// BookDay gives childID a seat on the slot unless it has one (Unchanged) or capacity
-	// (> 0) seats are taken (Full), recording c in the slot's log in the same write.
+	// BookDay gives childID a seat on the slot unless it has one (Unchanged), capacity (> 0)
+	// seats are taken (Full) or the child has MaxChangesPerDay changes that day
+	// (TooManyChanges), recording c in the slot's log in the same write.
 	BookDay(ctx context.Context, s Slot, childID string, capacity int, c Change) (Outcome, error)
 	// BookNewDay creates the item of a slot believed not stored yet with the bookings of every
 	// change in cs, in one write; false (nothing changed) when the item exists after all or cs
 	// exceeds the capacity.
 	BookNewDay(ctx context.Context, s Slot, capacity int, cs []Change) (bool, error)
-	// CancelDay removes childID's seat (Unchanged when there was none), recording c.
+	// CancelDay removes childID's seat (Unchanged when there was none, TooManyChanges as for
+	// BookDay), recording c.
 	CancelDay(ctx context.Context, s Slot, childID string, c Change) (Outcome, error)
-	// DaysOfMonth returns the stored days of activity a at site in the month of month.
-	DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]Day, error)
+	// DaysOfMonth returns the stored days of activity a at site in the month of month. With
+	// children, each day's bookings, log and changes are only theirs (Booked still counts every
+	// booking); with none, every child's.
+	DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]Day, error)
 }

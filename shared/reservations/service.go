@@ -224,6 +224,8 @@ func (s *Service) change(ctx context.Context, who Actor, act Action, childID str
 	switch out {
 	case Full:
 		return Result{}, ErrFull
+	case TooManyChanges:
+		return Result{}, ErrTooManyChanges
 	case Applied:
 		return Result{Changed: true, Child: c.child, Deadline: c.deadline}, nil
 	}

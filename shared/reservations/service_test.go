@@ -112,7 +112,9 @@ func (m *memory) CancelDay(_ context.Context, s Slot, child string, c Change) (O
 	return Applied, nil
 }
 
-func (m *memory) DaysOfMonth(_ context.Context, a calendar.Activity, site string, month date.Date) ([]Day, error) {
+// DaysOfMonth returns whole days whatever the children asked for: the rules must not rely on
+// the projection to keep other families' entries out.
+func (m *memory) DaysOfMonth(_ context.Context, a calendar.Activity, site string, month date.Date, _ []string) ([]Day, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []Day

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,11 +26,16 @@ import (
 //	SK       <yyyy-mm-dd>
 //	bookings map child id → {at, by, channel}
 //	booked   number of entries of bookings
-//	log      list of {who, at, channel, action, child}, appended by the write that changes bookings
+//	history  map child id → list of {t, w, a, c}: the child's changes that day (epoch
+//	         milliseconds, who, action, channel), appended by the write that changes bookings,
+//	         at most reservations.MaxChangesPerDay per child
+//	log      list of {who, at, channel, action, child}: the history of items written before
+//	         history existed; read, never written
 //
-// Every change is ONE UpdateItem whose condition is about the child's own entry (and, for a
-// booking, the count against the capacity), so the last seat goes to exactly one child, the count
-// never drifts from the map, and the history never drifts from either.
+// Every change is ONE UpdateItem whose condition is about the child's own entries (its booking,
+// the length of its history and, for a booking, the count against the capacity), so the last seat
+// goes to exactly one child, the count never drifts from the map, the history never drifts from
+// either, and no child's changes can grow the item without bound (see doc.go for the size).
 type dayItem struct {
 	PK, SK   string
 	Activity string               `dynamodbav:"activity"`
@@ -36,6 +43,7 @@ type dayItem struct {
 	Day      string               `dynamodbav:"day"`
 	Bookings map[string]bookingAV `dynamodbav:"bookings"`
 	Booked   int                  `dynamodbav:"booked"`
+	History  map[string][]entryAV `dynamodbav:"history"`
 	Log      []changeAV           `dynamodbav:"log"`
 }
 
@@ -45,6 +53,16 @@ type bookingAV struct {
 	Channel string `dynamodbav:"channel"`
 }
 
+// entryAV is one change of a child's history, kept compact because the item holds up to
+// MaxChangesPerDay of them for every child: one-letter names and a number for the time.
+type entryAV struct {
+	At      int64  `dynamodbav:"t"` // Unix milliseconds
+	Who     string `dynamodbav:"w"`
+	Action  string `dynamodbav:"a"`
+	Channel string `dynamodbav:"c"`
+}
+
+// changeAV is an entry of the legacy log list.
 type changeAV struct {
 	Who     string `dynamodbav:"who"`
 	At      string `dynamodbav:"at"`
@@ -53,47 +71,54 @@ type changeAV struct {
 	Child   string `dynamodbav:"child"`
 }
 
-// maxBookAttempts bounds the retries of a booking whose condition failed for a reason that
-// vanished by the time it was read (a seat freed, a cancellation crossing the booking).
-const maxBookAttempts = 5
+// maxDayAttempts bounds the retries of a change whose condition failed for a reason that
+// vanished by the time it was read (a seat freed, a cancellation crossing the booking), or
+// whose item had to be created or completed first.
+const maxDayAttempts = 5
 
 func avS(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 func avN(v int) types.AttributeValue    { return &types.AttributeValueMemberN{Value: fmt.Sprint(v)} }
 
-func changeValue(c reservations.Change) types.AttributeValue {
-	return &types.AttributeValueMemberL{Value: []types.AttributeValue{
-		&types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-			"who": avS(c.Who), "at": avS(c.At.UTC().Format(time.RFC3339Nano)), "channel": avS(string(c.Channel)),
-			"action": avS(string(c.Action)), "child": avS(c.ChildID),
-		}},
+func entryValue(c reservations.Change) types.AttributeValue {
+	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+		"t": &types.AttributeValueMemberN{Value: fmt.Sprint(c.At.UnixMilli())},
+		"w": avS(c.Who), "a": avS(string(c.Action)), "c": avS(string(c.Channel)),
 	}}
 }
 
+func bookingValue(c reservations.Change) types.AttributeValue {
+	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+		"at": avS(c.At.UTC().Format(time.RFC3339Nano)), "by": avS(c.Who), "channel": avS(string(c.Channel)),
+	}}
+}
+
+// underCap is the condition that the child (#c) has fewer than :max changes that day.
+const underCap = "(attribute_not_exists(#h.#c) OR size(#h.#c) < :max)"
+
 // BookDay gives childID a seat on slot sl, recording c in the same write. capacity 0 means no
-// limit. The common path is one UpdateItem; the item (with its empty map) is created only when
-// the first write finds it missing.
+// limit. The common path is one UpdateItem; the item (with its empty maps) is created only when
+// the first write finds it missing. TooManyChanges when the child's history of the day is full.
 func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID string, capacity int, c reservations.Change) (reservations.Outcome, error) {
 	in := &dynamodb.UpdateItemInput{
 		TableName: &s.tables.Data,
 		Key:       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression: aws.String("SET #b.#c = :b, #log = list_append(if_not_exists(#log, :none), :entry) " +
+		UpdateExpression: aws.String("SET #b.#c = :b, #h.#c = list_append(if_not_exists(#h.#c, :none), :entry) " +
 			"ADD #n :one"),
-		ConditionExpression:      aws.String("attribute_exists(#b) AND attribute_not_exists(#b.#c)"),
-		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#c": childID, "#log": "log", "#n": "booked"},
+		ConditionExpression:      aws.String("attribute_exists(#b) AND attribute_not_exists(#b.#c) AND " + underCap),
+		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#c": childID, "#h": "history", "#n": "booked"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":b": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-				"at": avS(c.At.UTC().Format(time.RFC3339Nano)), "by": avS(c.Who), "channel": avS(string(c.Channel)),
-			}},
+			":b":     bookingValue(c),
 			":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
-			":entry": changeValue(c),
+			":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
 			":one":   avN(1),
+			":max":   avN(reservations.MaxChangesPerDay),
 		},
 	}
 	if capacity > 0 {
-		in.ConditionExpression = aws.String("attribute_exists(#b) AND attribute_not_exists(#b.#c) AND #n < :cap")
+		in.ConditionExpression = aws.String(*in.ConditionExpression + " AND #n < :cap")
 		in.ExpressionAttributeValues[":cap"] = avN(capacity)
 	}
-	for range maxBookAttempts {
+	for range maxDayAttempts {
 		_, err := s.db.UpdateItem(ctx, in)
 		if err == nil {
 			return reservations.Applied, nil
@@ -122,38 +147,40 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 			if ok {
 				return reservations.Applied, nil
 			}
-		case day.Bookings == nil:
+		case hasBooking(day, childID):
+			return reservations.Unchanged, nil
+		case day.Changes[childID] >= reservations.MaxChangesPerDay:
+			return reservations.TooManyChanges, nil
+		case capacity > 0 && day.Booked >= capacity:
+			return reservations.Full, nil
+		case !day.complete:
 			if err := s.createDay(ctx, sl); err != nil {
 				return 0, err
 			}
-		case hasBooking(day, childID):
-			return reservations.Unchanged, nil
-		case capacity > 0 && day.Booked >= capacity:
-			return reservations.Full, nil
 		}
 	}
-	return 0, fmt.Errorf("book %s: condition kept failing after %d attempts", sl.Day, maxBookAttempts)
+	return 0, fmt.Errorf("book %s: condition kept failing after %d attempts", sl.Day, maxDayAttempts)
 }
 
-func hasBooking(d reservations.Day, childID string) bool {
+func hasBooking(d storedDay, childID string) bool {
 	_, ok := d.Bookings[childID]
 	return ok
 }
 
-// createDay makes the day item with an empty map and a zero count if it does not exist yet:
-// DynamoDB refuses to set an entry of a map that is missing. It is idempotent and races safely.
+// createDay makes the day item with empty maps and a zero count if it does not exist yet, and
+// adds the maps an older item lacks: DynamoDB refuses to set an entry of a map that is missing.
+// It is idempotent and races safely.
 func (s *Store) createDay(ctx context.Context, sl reservations.Slot) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.tables.Data,
 		Key:       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
 		UpdateExpression: aws.String("SET #b = if_not_exists(#b, :empty), #n = if_not_exists(#n, :zero), " +
-			"#log = if_not_exists(#log, :none), #a = :a, #s = :s, #d = :d"),
-		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#n": "booked", "#log": "log",
+			"#h = if_not_exists(#h, :empty), #a = :a, #s = :s, #d = :d"),
+		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#n": "booked", "#h": "history",
 			"#a": "activity", "#s": "site", "#d": "day"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":empty": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}},
 			":zero":  avN(0),
-			":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
 			":a":     avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()),
 		},
 	})
@@ -174,28 +201,29 @@ func (s *Store) BookNewDay(ctx context.Context, sl reservations.Slot, capacity i
 	return s.createDayWith(ctx, sl, cs)
 }
 
-// createDayWith creates a missing day item holding the bookings of cs; false when the item
-// appeared meanwhile.
+// createDayWith creates a missing day item holding the bookings of cs (one per child); false
+// when the item appeared meanwhile.
 func (s *Store) createDayWith(ctx context.Context, sl reservations.Slot, cs []reservations.Change) (bool, error) {
 	bookings := map[string]types.AttributeValue{}
-	entries := make([]types.AttributeValue, 0, len(cs))
+	history := map[string]types.AttributeValue{}
 	for _, c := range cs {
-		bookings[c.ChildID] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-			"at": avS(c.At.UTC().Format(time.RFC3339Nano)), "by": avS(c.Who), "channel": avS(string(c.Channel)),
-		}}
-		entries = append(entries, changeValue(c).(*types.AttributeValueMemberL).Value...)
+		if _, dup := bookings[c.ChildID]; dup {
+			return false, fmt.Errorf("create day %s: a child booked twice in one write", sl.Day)
+		}
+		bookings[c.ChildID] = bookingValue(c)
+		history[c.ChildID] = &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}}
 	}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           &s.tables.Data,
 		Key:                 key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression:    aws.String("SET #b = :m, #n = :count, #log = :entries, #a = :a, #s = :s, #d = :d"),
+		UpdateExpression:    aws.String("SET #b = :m, #n = :count, #h = :history, #a = :a, #s = :s, #d = :d"),
 		ConditionExpression: aws.String("attribute_not_exists(PK)"),
-		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#n": "booked", "#log": "log",
+		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#n": "booked", "#h": "history",
 			"#a": "activity", "#s": "site", "#d": "day"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":m":       &types.AttributeValueMemberM{Value: bookings},
 			":count":   avN(len(bookings)),
-			":entries": &types.AttributeValueMemberL{Value: entries},
+			":history": &types.AttributeValueMemberM{Value: history},
 			":a":       avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()),
 		},
 	})
@@ -209,52 +237,111 @@ func (s *Store) createDayWith(ctx context.Context, sl reservations.Slot, cs []re
 }
 
 // CancelDay removes childID's seat on slot sl, recording c in the same write; Unchanged when
-// the child had no seat (then nothing is recorded). Always one UpdateItem.
+// the child had no seat (then nothing is recorded), TooManyChanges when the child's history of
+// the day is full. One UpdateItem, and a read only when its condition failed.
 func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID string, c reservations.Change) (reservations.Outcome, error) {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                &s.tables.Data,
-		Key:                      key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression:         aws.String("REMOVE #b.#c SET #log = list_append(if_not_exists(#log, :none), :entry) ADD #n :minus"),
-		ConditionExpression:      aws.String("attribute_exists(#b.#c)"),
-		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#c": childID, "#log": "log", "#n": "booked"},
+	in := &dynamodb.UpdateItemInput{
+		TableName: &s.tables.Data,
+		Key:       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
+		UpdateExpression: aws.String("REMOVE #b.#c SET #h.#c = list_append(if_not_exists(#h.#c, :none), :entry) " +
+			"ADD #n :minus"),
+		ConditionExpression:      aws.String("attribute_exists(#b.#c) AND " + underCap),
+		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#c": childID, "#h": "history", "#n": "booked"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
-			":entry": changeValue(c),
+			":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
 			":minus": avN(-1),
+			":max":   avN(reservations.MaxChangesPerDay),
 		},
-	})
-	if isConditionFailed(err) {
-		return reservations.Unchanged, nil
 	}
-	if err != nil {
-		return 0, fmt.Errorf("cancel %s: %w", sl.Day, err)
+	for range maxDayAttempts {
+		_, err := s.db.UpdateItem(ctx, in)
+		if err == nil {
+			return reservations.Applied, nil
+		}
+		if isValidation(err) {
+			// An item written before the history map existed.
+			if err := s.createDay(ctx, sl); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if !isConditionFailed(err) {
+			return 0, fmt.Errorf("cancel %s: %w", sl.Day, err)
+		}
+		day, found, err := s.day(ctx, sl)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case !found || !hasBooking(day, childID):
+			return reservations.Unchanged, nil
+		case day.Changes[childID] >= reservations.MaxChangesPerDay:
+			return reservations.TooManyChanges, nil
+		case !day.complete:
+			if err := s.createDay(ctx, sl); err != nil {
+				return 0, err
+			}
+		}
 	}
-	return reservations.Applied, nil
+	return 0, fmt.Errorf("cancel %s: condition kept failing after %d attempts", sl.Day, maxDayAttempts)
+}
+
+// storedDay is a day as read, with whether its item has every map a nested write needs.
+type storedDay struct {
+	reservations.Day
+	complete bool
 }
 
 // day reads one day item (strongly consistent).
-func (s *Store) day(ctx context.Context, sl reservations.Slot) (reservations.Day, bool, error) {
+func (s *Store) day(ctx context.Context, sl reservations.Slot) (storedDay, bool, error) {
 	var it dayItem
 	err := s.get(ctx, s.tables.Data, dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day), &it)
 	if isNotFound(err) {
-		return reservations.Day{Slot: sl}, false, nil
+		return storedDay{Day: reservations.Day{Slot: sl}}, false, nil
 	}
 	if err != nil {
-		return reservations.Day{}, false, err
+		return storedDay{}, false, err
 	}
 	d, err := it.day()
-	return d, true, err
+	return storedDay{Day: d, complete: it.Bookings != nil && it.History != nil}, true, err
 }
 
 // Day returns the stored state of a slot (an empty day when nothing was ever booked).
 func (s *Store) Day(ctx context.Context, sl reservations.Slot) (reservations.Day, error) {
 	d, _, err := s.day(ctx, sl)
-	return d, err
+	return d.Day, err
 }
 
-// DaysOfMonth returns the stored days of activity a at site in month's month: one Query.
-func (s *Store) DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]reservations.Day, error) {
-	items, err := s.queryPartition(ctx, s.tables.Data, dayPK(a, site, month), "")
+// maxProjectedChildren bounds the children whose entries a month's read projects; beyond it,
+// reading whole items is simpler than a long expression (no family has that many children).
+const maxProjectedChildren = 50
+
+// DaysOfMonth returns the stored days of activity a at site in month's month: one Query. With
+// children, each day holds only their bookings and history (and the count of all bookings): a
+// family's planning reads nothing of other families' entries. With none, whole days (headcounts,
+// billing).
+func (s *Store) DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]reservations.Day, error) {
+	q := &dynamodb.QueryInput{
+		TableName:                 &s.tables.Data,
+		ConsistentRead:            aws.Bool(true),
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(dayPK(a, site, month))},
+	}
+	if len(children) > 0 && len(children) <= maxProjectedChildren {
+		// Items written before the history map keep a legacy log list of every child: it is
+		// read whole and filtered below. New items have no such list.
+		names := map[string]string{"#sk": "SK", "#n": "booked", "#b": "bookings", "#h": "history", "#log": "log"}
+		paths := []string{"#sk", "#n", "#log"}
+		for i, c := range children {
+			ph := fmt.Sprintf("#c%d", i)
+			names[ph] = c
+			paths = append(paths, "#b."+ph, "#h."+ph)
+		}
+		q.ProjectionExpression = aws.String(strings.Join(paths, ", "))
+		q.ExpressionAttributeNames = names
+	}
+	items, err := s.queryAll(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("days of %s: %w", month.MonthKey(), err)
 	}
@@ -263,6 +350,19 @@ func (s *Store) DaysOfMonth(ctx context.Context, a calendar.Activity, site strin
 		var it dayItem
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 			return nil, fmt.Errorf("decode day: %w", err)
+		}
+		if len(children) > 0 {
+			it.Log = slices.DeleteFunc(it.Log, func(c changeAV) bool { return !slices.Contains(children, c.Child) })
+			for child := range it.Bookings {
+				if !slices.Contains(children, child) {
+					delete(it.Bookings, child)
+				}
+			}
+			for child := range it.History {
+				if !slices.Contains(children, child) {
+					delete(it.History, child)
+				}
+			}
 		}
 		d, err := it.day()
 		if err != nil {
@@ -292,6 +392,22 @@ func (it dayItem) day() (reservations.Day, error) {
 		out.Log = append(out.Log, reservations.Change{Who: c.Who, At: at, Channel: reservations.Channel(c.Channel),
 			Action: reservations.Action(c.Action), ChildID: c.Child})
 	}
+	for child, entries := range it.History {
+		if out.Changes == nil {
+			out.Changes = make(map[string]int, len(it.History))
+		}
+		out.Changes[child] = len(entries)
+		for _, e := range entries {
+			out.Log = append(out.Log, reservations.Change{Who: e.Who, At: time.UnixMilli(e.At).UTC(),
+				Channel: reservations.Channel(e.Channel), Action: reservations.Action(e.Action), ChildID: child})
+		}
+	}
+	slices.SortStableFunc(out.Log, func(x, y reservations.Change) int {
+		if c := x.At.Compare(y.At); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ChildID, y.ChildID)
+	})
 	return out, nil
 }
 

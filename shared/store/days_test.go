@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
@@ -137,7 +140,7 @@ func TestDaysOfMonth(t *testing.T) {
 	if _, err := st.BookDay(ctx, other, "c_2", 0, change("c_2", reservations.ActionBook)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := st.DaysOfMonth(ctx, calendar.Canteen, "jules-ferry", date.MustParse("2026-12-15"))
+	got, err := st.DaysOfMonth(ctx, calendar.Canteen, "jules-ferry", date.MustParse("2026-12-15"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,3 +267,178 @@ func TestBookNewDayCreatesOnce(t *testing.T) {
 		t.Fatalf("rebook: %v %v", out, err)
 	}
 }
+
+// TestChangesPerChildAreCapped: a child's day takes MaxChangesPerDay changes, then refuses
+// both booking and cancelling without writing; other children of the day are unaffected, and
+// the count stays equal to the map.
+func TestChangesPerChildAreCapped(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	max := reservations.MaxChangesPerDay
+	for i := range max {
+		t.Run(fmt.Sprintf("change %d applies", i+1), func(t *testing.T) {
+			var (
+				got reservations.Outcome
+				err error
+			)
+			if i%2 == 0 {
+				got, err = st.BookDay(ctx, slot, "c_1", 30, change("c_1", reservations.ActionBook))
+			} else {
+				got, err = st.CancelDay(ctx, slot, "c_1", change("c_1", reservations.ActionCancel))
+			}
+			if err != nil || got != reservations.Applied {
+				t.Fatalf("got %v, %v", got, err)
+			}
+		})
+	}
+	// Let c_2 reach the cap holding a seat: an odd number of changes, then a last booking
+	// after a cancellation would be the 11th.
+	for i := range max - 1 {
+		var err error
+		if i%2 == 0 {
+			_, err = st.BookDay(ctx, slot, "c_2", 30, change("c_2", reservations.ActionBook))
+		} else {
+			_, err = st.CancelDay(ctx, slot, "c_2", change("c_2", reservations.ActionCancel))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.CancelDay(ctx, slot, "c_2", change("c_2", reservations.ActionCancel)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.BookDay(ctx, slot, "c_3", 30, change("c_3", reservations.ActionBook)); err != nil {
+		t.Fatal(err)
+	}
+	refusals := []struct {
+		name   string
+		child  string
+		action reservations.Action
+		want   reservations.Outcome
+	}{
+		{"the 11th change, a booking, is refused", "c_1", reservations.ActionBook, reservations.TooManyChanges},
+		{"a cancellation with nothing to cancel stays a no-op", "c_1", reservations.ActionCancel, reservations.Unchanged},
+		{"another child at the cap cannot book again", "c_2", reservations.ActionBook, reservations.TooManyChanges},
+		{"a child with one change cancels", "c_3", reservations.ActionCancel, reservations.Applied},
+		{"and books again", "c_3", reservations.ActionBook, reservations.Applied},
+		{"a new child books", "c_4", reservations.ActionBook, reservations.Applied},
+	}
+	for _, r := range refusals {
+		t.Run(r.name, func(t *testing.T) {
+			var (
+				got reservations.Outcome
+				err error
+			)
+			if r.action == reservations.ActionBook {
+				got, err = st.BookDay(ctx, slot, r.child, 30, change(r.child, r.action))
+			} else {
+				got, err = st.CancelDay(ctx, slot, r.child, change(r.child, r.action))
+			}
+			if err != nil || got != r.want {
+				t.Fatalf("got %v, %v; want %v", got, err, r.want)
+			}
+		})
+	}
+	d, err := st.Day(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChanges := map[string]int{"c_1": max, "c_2": max, "c_3": 3, "c_4": 1}
+	for child, n := range wantChanges {
+		logged := 0
+		for _, c := range d.Log {
+			if c.ChildID == child {
+				logged++
+			}
+		}
+		if d.Changes[child] != n || logged != n {
+			t.Errorf("%s: %d changes counted, %d logged; want %d", child, d.Changes[child], logged, n)
+		}
+	}
+	if d.Booked != 2 || len(d.Bookings) != 2 {
+		t.Fatalf("count %d, map %v; want c_3 and c_4", d.Booked, d.Bookings)
+	}
+}
+
+// TestMonthReadHoldsOnlyTheFamily: a family's read of a month carries its children's bookings
+// and history and the day's count, never another family's entries.
+func TestMonthReadHoldsOnlyTheFamily(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	for _, c := range []string{"c_mine", "c_other", "c_sibling"} {
+		if _, err := st.BookDay(ctx, slot, c, 0, change(c, reservations.ActionBook)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.CancelDay(ctx, slot, "c_sibling", change("c_sibling", reservations.ActionCancel)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		children []string
+		bookings []string
+		log      int
+	}{
+		{"a family", []string{"c_mine", "c_sibling"}, []string{"c_mine"}, 3},
+		{"whole days", nil, []string{"c_mine", "c_other"}, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			days, err := st.DaysOfMonth(ctx, slot.Activity, slot.Site, slot.Day, tt.children)
+			if err != nil || len(days) != 1 {
+				t.Fatalf("%d days, %v", len(days), err)
+			}
+			d := days[0]
+			if d.Day != slot.Day || d.Booked != 2 || len(d.Bookings) != len(tt.bookings) || len(d.Log) != tt.log {
+				t.Fatalf("day %s count %d bookings %v log %d", d.Day, d.Booked, d.Bookings, len(d.Log))
+			}
+			for _, c := range tt.bookings {
+				if _, ok := d.Bookings[c]; !ok {
+					t.Errorf("%s's booking missing", c)
+				}
+			}
+			for _, c := range d.Log {
+				if tt.children != nil && c.ChildID == "c_other" {
+					t.Errorf("another family's change was read: %+v", c)
+				}
+			}
+		})
+	}
+}
+
+// TestDayItemFromBeforeTheHistoryMap: an item stored with only the log list (before the
+// history map existed) still takes bookings and cancellations, and its old log is still read.
+func TestDayItemFromBeforeTheHistoryMap(t *testing.T) {
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	at := "2026-11-20T08:00:00Z"
+	_, err := env.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &env.DataTable, Item: map[string]types.AttributeValue{
+		"PK": s("DAY#cantine#jules-ferry#2026-12"), "SK": s("2026-12-07"),
+		"activity": s("cantine"), "site": s("jules-ferry"), "day": s("2026-12-07"),
+		"bookings": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+			"c_old": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"at": s(at), "by": s("p@example.fr"), "channel": s("web")}},
+		}},
+		"booked": &types.AttributeValueMemberN{Value: "1"},
+		"log": &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+			"who": s("p@example.fr"), "at": s(at), "channel": s("web"), "action": s("book"), "child": s("c_old")}}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.CancelDay(ctx, slot, "c_old", change("c_old", reservations.ActionCancel)); err != nil || got != reservations.Applied {
+		t.Fatalf("cancel: %v, %v", got, err)
+	}
+	if got, err := st.BookDay(ctx, slot, "c_new", 0, change("c_new", reservations.ActionBook)); err != nil || got != reservations.Applied {
+		t.Fatalf("book: %v, %v", got, err)
+	}
+	d, err := st.Day(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Booked != 1 || len(d.Bookings) != 1 || len(d.Log) != 3 || d.Log[0].ChildID != "c_old" || d.Log[0].Action != reservations.ActionBook {
+		t.Fatalf("count %d bookings %v log %+v", d.Booked, d.Bookings, d.Log)
+	}
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }

@@ -32,9 +32,28 @@
 //   - Family with its children, enrolments and members: Query PK=FAMILY#id (one call).
 //   - Link a code: GetItem CODE#code, then a conditional update of the account.
 //   - Book or cancel a day: one conditional UpdateItem on the reservation day item, which holds
-//     the map of bookings keyed by child, the count, and the day's change log (history).
-//   - A month of one activity at one site (planning, headcounts, billing): Query
-//     PK=DAY#activity#site#yyyy-mm (one call).
+//     the map of bookings keyed by child, the count, and each child's changes (history).
+//   - A month of one activity at one site: Query PK=DAY#activity#site#yyyy-mm (one call). A
+//     family's planning projects SK, booked, bookings.<child> and history.<child> of its own
+//     children only (dynalite and DynamoDB both take nested paths in a ProjectionExpression), so
+//     it never reads other families' entries; headcounts and billing read whole items.
+//
+// # The reservation day item and its size
+//
+//	bookings  map child → {at, by, channel}          the seats
+//	booked    number                                  entries of bookings, kept equal by every write
+//	history   map child → list of {t, w, a, c}        the child's changes: Unix ms, who, action, channel
+//	log       list of {who, at, channel, action, child}  items written before history: read only
+//
+// A booking or a cancellation is one UpdateItem that sets the booking, appends to the child's
+// history and moves the count, under a condition on that child's entries — including
+// size(history.<child>) < reservations.MaxChangesPerDay (10). Without that cap a parent scripting
+// book/cancel could grow the item toward DynamoDB's 400 KB item limit, after which no child could
+// be booked that day. With it, a child weighs at most its seat (about 25 bytes plus the parent's
+// address) and 10 history entries (about 37 bytes plus the address each): some 0.9 KB with a
+// 40-character address, 3.3 KB with the longest address accepted (254). So one family of five
+// children can add at most about 16 KB, and a site of 250 children, every one of them at the cap,
+// still stays under 240 KB. daysize_test.go pins these figures.
 //   - Calendar feed URL: GetItem FEED#hash, then GetItem FAMILY#id/FEED (valid while they agree),
 //     then GetItem FAMILY#id/MEMBER#email (valid while the parent who created it is a member).
 //   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
