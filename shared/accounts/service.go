@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/preau/preau/shared/clock"
@@ -94,7 +95,9 @@ type Service struct {
 	Hash       HashParams
 	// MailRequestFloor is the shortest time a reset or resend request takes (see padTo).
 	MailRequestFloor time.Duration
-	// dummyHash is verified when no account matches, so a login costs the same either way.
+	// dummyHash is verified when no account matches, so a login costs the same either way. It is
+	// made on first use, not at start: a cold start of Signup or Account must not pay a hash.
+	dummyOnce sync.Once
 	dummyHash string
 }
 
@@ -102,8 +105,13 @@ type Service struct {
 func NewService(repo Repo, mail Notifier, clk clock.Clock, link func(string) string, codePrefix string, antiRobot *AntiRobot, secret []byte) *Service {
 	s := &Service{Repo: repo, Mail: mail, Clock: clk, Link: link, CodePrefix: codePrefix, AntiRobot: antiRobot,
 		Secret: secret, Hash: DefaultHashParams, MailRequestFloor: DefaultMailRequestFloor}
-	s.dummyHash, _ = HashPassword("preau-dummy-password-1A", s.Hash)
 	return s
+}
+
+// dummy returns a hash with the service's parameters, verified in place of a missing account's.
+func (s *Service) dummy() string {
+	s.dummyOnce.Do(func() { s.dummyHash, _ = HashPassword("preau-dummy-password-1A", s.Hash) })
+	return s.dummyHash
 }
 
 func (s *Service) confirmLink(secret string) string {
@@ -472,7 +480,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	}
 	hash := acc.PasswordHash
 	if errors.Is(err, ErrNotFound) {
-		hash = s.dummyHash
+		hash = s.dummy()
 	}
 	ok, rehash, verr := VerifyPassword(password, hash, s.Hash)
 	if verr != nil {
