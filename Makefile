@@ -61,8 +61,12 @@ test-go:
 test-browser:
 	cd infra && node --test browser/
 
+# Binary sizes and start-up (infra/bench), then the Go benchmarks of the rules: the cutoff, the
+# password hash and anti-robot work of sign-up and login, and the reservations' DynamoDB calls
+# per operation, long-period and concurrent-planning figures against the emulator.
 bench: npm-deps
 	$(GO) run ./infra/testenv -- $(GO) run ./infra/bench
+	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 5x ./shared/cutoff ./shared/accounts ./shared/reservations
 
 lint:
 	$(GO) vet ./...
