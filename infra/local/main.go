@@ -184,12 +184,13 @@ func banner(baseURL string, emu *emulators.Emulators, s *Stack) {
   DynamoDB   %s   (data in %s)
   Clock      %s
 
+  Demo parent  %s / %s  (Famille Martin, linked)
   Demo subscriber codes (create an account, confirm it from the mailbox, then link a family):
 %s
 
   Ctrl-C stops everything.
 
-`, baseURL, emu.SES, baseURL, emu.DynamoDB, s.dataDir, clock, strings.Join(codes, "\n"))
+`, baseURL, emu.SES, baseURL, emu.DynamoDB, s.dataDir, clock, demo.ParentEmail, demo.ParentPassword, strings.Join(codes, "\n"))
 }
 
 // npmDeps installs the emulators from the lock file when infra/node_modules lacks them.
