@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,30 +161,61 @@ type childView struct {
 	Weeks      []weekView
 }
 
+// weekView is a child's week, Monday to Friday (the days of the month only), shown as a list of
+// days on a phone and as a grid (activities × days) on wider screens.
 type weekView struct {
-	Label string
-	Days  []dayView
+	ID      string // anchor "semaine-2026-12-07-c_lea"
+	Label   string // "Semaine du lundi 7 décembre"
+	Caption string // the grid's caption: child and week
+	// Summary replaces the week's days when none of the child's activities runs that week
+	// because of the school holidays: one line instead of a closed cell per day and activity.
+	Summary string
+	Days    []dayView    // the phone's list: days with something to say
+	Columns []columnView // the grid's days
+	Rows    []rowView    // the grid's activities
 }
 
 type dayView struct {
-	ID     string // anchor "jour-2026-12-07"
+	ID     string // anchor "jour-2026-12-07-c_lea"
 	Date   string
 	Label  string
-	Closed string // set when every activity is closed that day: why
-	Cells  []cellView
+	Closed string     // set when every activity shown is closed that day: why
+	// Deadline is said once for the day when every activity shown that day shares it (the
+	// cells' own Deadline is then empty).
+	Deadline string
+	Cells    []cellView // the activities that run, or are closed for a reason worth saying
+}
+
+type columnView struct {
+	Label string // "lundi 7 décembre"
+	Short string // "lun. 7 déc."
+}
+
+type rowView struct {
+	Label string
+	Cells []cellView // one per column
 }
 
 type cellView struct {
 	Activity   string
 	Label      string
+	Date       string // the day, YYYY-MM-DD
+	DayLabel   string // "lundi 7 décembre"
 	Status     string // réservé, non réservé, fermé, complet
 	Class      string
 	Why        string
-	Deadline   string
+	Deadline   string // "modifiable jusqu'au jeudi 3 décembre à 10h00", "délai dépassé"
+	Short      string // the same for the grid: "modifiable jusqu'au jeu. 3 déc. à 10h00"
 	Changeable bool
 	Booked     bool
 	Action     string
 	Button     string
+	// Pattern is true when the activity never runs on that weekday or in that part of the year
+	// (no canteen on Wednesdays, no Wednesday centre on Mondays): not worth a line.
+	Pattern bool
+	reason  calendar.Reason
+	// The form's other fields, and the child's name for the button's accessible name.
+	ChildID, ChildName, Mois string
 }
 
 type historyView struct {
@@ -230,8 +262,13 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Warning = warning(h.Policy, fp.OwnCutoffs)
+	cal, err := h.Service.Calendar(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	for _, c := range fp.Children {
-		data.Children = append(data.Children, childViewOf(c, data.Mois))
+		data.Children = append(data.Children, childViewOf(c, cal, data.Mois))
 	}
 	for _, e := range fp.History {
 		data.History = append(data.History, historyView{
@@ -253,7 +290,18 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	h.pages.Render(w, r, http.StatusOK, "planning", web.Page{Title: "Planning des activités", Nav: "famille", Data: data})
 }
 
-func childViewOf(c reservations.ChildPlanning, mois string) childView {
+// patternClosure reports whether a closed reason is only the activity's weekly or yearly pattern
+// (parents know there is no canteen on Wednesdays), as opposed to a closure worth saying: a public
+// holiday, the school holidays, a closure of the commune, an unknown calendar.
+func patternClosure(r string) bool {
+	switch calendar.Reason(r) {
+	case calendar.ReasonWeekend, calendar.ReasonWednesday, calendar.ReasonNotWednesday, calendar.ReasonSchoolPeriod:
+		return true
+	}
+	return false
+}
+
+func childViewOf(c reservations.ChildPlanning, cal *calendar.Calendar, mois string) childView {
 	cv := childView{ID: c.Child.ID, Name: strings.TrimSpace(c.Child.FirstName + " " + c.Child.LastName)}
 	var labels []string
 	for _, a := range c.Activities {
@@ -268,30 +316,122 @@ func childViewOf(c reservations.ChildPlanning, mois string) childView {
 		}
 		if week == nil || wd == time.Monday {
 			monday := d.Date.AddDays(-int(wd - time.Monday))
-			cv.Weeks = append(cv.Weeks, weekView{Label: "Semaine du " + fr.LongDate(monday)})
+			cv.Weeks = append(cv.Weeks, weekView{
+				ID:      "semaine-" + monday.String() + "-" + c.Child.ID,
+				Label:   "Semaine du " + fr.LongDate(monday),
+				Caption: cv.Name + " – semaine du " + fr.LongDate(monday),
+			})
 			week = &cv.Weeks[len(cv.Weeks)-1]
+			for _, a := range c.Activities {
+				week.Rows = append(week.Rows, rowView{Label: a.Label()})
+			}
 		}
-		dv := dayView{ID: "jour-" + d.Date.String() + "-" + c.Child.ID, Date: d.Date.String(), Label: fr.LongDate(d.Date)}
-		allClosed := len(d.Cells) > 0
-		for _, cell := range d.Cells {
+		label := fr.LongDate(d.Date)
+		week.Columns = append(week.Columns, columnView{Label: label, Short: shortDate(d.Date)})
+		dv := dayView{ID: "jour-" + d.Date.String() + "-" + c.Child.ID, Date: d.Date.String(), Label: label}
+		allClosed := true
+		for i, cell := range d.Cells {
+			v := cellViewOf(cell, d.Date)
+			v.ChildID, v.ChildName, v.Mois = c.Child.ID, cv.Name, mois
+			week.Rows[i].Cells = append(week.Rows[i].Cells, v)
+			if v.Pattern {
+				continue
+			}
 			if cell.Open || cell.Booked {
 				allClosed = false
 			}
-			dv.Cells = append(dv.Cells, cellViewOf(cell))
+			dv.Cells = append(dv.Cells, v)
+		}
+		if len(dv.Cells) == 0 {
+			continue // nothing runs that day, as every week: no line
 		}
 		if allClosed {
-			dv.Closed = d.Cells[0].ReasonText
+			dv.Closed = dv.Cells[0].Why
+		}
+		dv.Deadline = dv.Cells[0].Deadline
+		for _, v := range dv.Cells {
+			if v.Deadline != dv.Deadline {
+				dv.Deadline = ""
+			}
+		}
+		if dv.Deadline != "" {
+			for i := range dv.Cells {
+				dv.Cells[i].Deadline = ""
+			}
 		}
 		week.Days = append(week.Days, dv)
+	}
+	for i := range cv.Weeks {
+		cv.Weeks[i].Summary = holidaySummary(cv.Weeks[i], cal)
 	}
 	return cv
 }
 
-func cellViewOf(c reservations.Cell) cellView {
-	v := cellView{Activity: string(c.Activity), Label: c.Activity.Label(), Booked: c.Booked, Changeable: c.Changeable}
+// holidaySummary is the one line that says a whole week is school holidays for every activity
+// of the child ("Vacances de Noël : pas de restauration scolaire ni d'accueil périscolaire du
+// soir."), or "" when the week has anything else to show.
+func holidaySummary(w weekView, cal *calendar.Calendar) string {
+	period := ""
+	var closed []string
+	for _, r := range w.Rows {
+		for _, c := range r.Cells {
+			if c.Pattern {
+				continue
+			}
+			// A public holiday or a closure inside the holidays is part of them.
+			holidayish := c.reason == calendar.ReasonSchoolHoliday || c.reason == calendar.ReasonPublicHoliday || c.reason == calendar.ReasonClosure
+			if c.Class != "closed" || c.Booked || !holidayish {
+				return ""
+			}
+			p, ok := cal.SchoolHoliday(date.MustParse(c.Date))
+			if !ok || (period != "" && p.Name != period) {
+				return ""
+			}
+			period = p.Name
+			if !slices.Contains(closed, r.Label) {
+				closed = append(closed, r.Label)
+			}
+		}
+	}
+	if period == "" {
+		return ""
+	}
+	return period + " : pas " + frenchList(closed) + "."
+}
+
+// frenchList joins activity labels after "pas": "de restauration scolaire, d'accueil
+// périscolaire du soir ni d'accueil de loisirs du mercredi".
+func frenchList(labels []string) string {
+	parts := make([]string, len(labels))
+	for i, l := range labels {
+		l = strings.ToLower(l[:1]) + l[1:]
+		if strings.ContainsRune("aeiouéèh", []rune(l)[0]) {
+			parts[i] = "d'" + l
+		} else {
+			parts[i] = "de " + l
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " ni " + parts[len(parts)-1]
+}
+
+var shortWeekdays = [...]string{"dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."}
+var shortMonths = [...]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
+
+// shortDate is "lun. 7 déc.", for the grid's narrow columns.
+func shortDate(d date.Date) string {
+	return fmt.Sprintf("%s %d %s", shortWeekdays[d.Weekday()], d.Day(), shortMonths[d.Month()-1])
+}
+
+func cellViewOf(c reservations.Cell, day date.Date) cellView {
+	v := cellView{Activity: string(c.Activity), Label: c.Activity.Label(), Date: day.String(), DayLabel: fr.LongDate(day),
+		Booked: c.Booked, Changeable: c.Changeable, reason: calendar.Reason(c.Reason)}
 	switch {
 	case !c.Open:
 		v.Status, v.Class, v.Why = "fermé", "closed", c.ReasonText
+		v.Pattern = !c.Booked && patternClosure(c.Reason)
 		if c.Booked {
 			v.Status = "fermé (réservation à régulariser)"
 		}
@@ -305,12 +445,15 @@ func cellViewOf(c reservations.Cell) cellView {
 		v.Status, v.Class = "non réservé", "free"
 	}
 	if c.Open && c.Enrolled {
-		if c.Changeable {
+		switch {
+		case c.Changeable:
 			v.Deadline = "modifiable jusqu'au " + fr.DeadlineText(c.Deadline)
-		} else if c.Reason == "deadline-passed" {
-			v.Deadline = "délai dépassé"
-		} else if c.Reason == reservations.SkipTooManyChanges {
-			v.Deadline = c.ReasonText
+			t := c.Deadline.In(date.Paris)
+			v.Short = "modifiable jusqu'au " + shortDate(date.Of(t)) + " à " + fr.Clock(t)
+		case c.Reason == "deadline-passed":
+			v.Deadline, v.Short = "délai dépassé", "délai dépassé"
+		case c.Reason == reservations.SkipTooManyChanges:
+			v.Deadline, v.Short = c.ReasonText, c.ReasonText
 		}
 	}
 	if c.Booked {

@@ -218,9 +218,19 @@ func TestPlanningPage(t *testing.T) {
 		"Formation des agents", `action="/espace-famille/annulations"`, `action="/espace-famille/reservations"`,
 		`<span class="visually-hidden"> Restauration scolaire pour lea le lundi 7 décembre</span>`,
 		"Historique des modifications", "a@example.fr",
+		// The week as a grid for wider screens, and the Christmas holidays said once a week.
+		`<th scope="row">Restauration scolaire</th>`, `<span class="visually-hidden">lea – semaine du lundi 7 décembre</span>`,
+		`<span class="visually-hidden">pas d'activité ce jour</span>`,
+		"Vacances de Noël : pas de restauration scolaire.",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
+		}
+	}
+	// No line says the canteen is closed on Wednesdays, every Wednesday: parents know.
+	for _, noise := range []string{"pas d&#39;école le mercredi", `id="jour-2026-12-09-c_lea"`, `id="jour-2026-12-21-c_lea"`} {
+		if strings.Contains(body, noise) {
+			t.Errorf("page still has %q", noise)
 		}
 	}
 	tests := []struct {

@@ -33,6 +33,11 @@ test("Planning: book a week of canteen and cancel a day", async (t) => {
   assert.equal(await page.getByRole("link", { name: "Faire une demande sur une longue période" }).getAttribute("href"), "/espace-famille/longue-periode");
   await stack.expectAccessible(page);
   await stack.expectNoHorizontalScroll(page);
+  // A phone lists only what happens: no "closed on Wednesdays" line for the canteen each week,
+  // and the Christmas holidays in one line a week.
+  const main = await page.locator("main").innerText();
+  assert.doesNotMatch(main, /pas d'école le mercredi/);
+  assert.match(main, /Vacances de Noël : pas de restauration scolaire/);
 
   for (const day of week) {
     await page.getByRole("button", { name: cell("Réserver", day) }).click();
@@ -63,7 +68,13 @@ test("Planning: days past their deadline offer no button", async (t) => {
   // Thursday 3 December's deadline was Tuesday 1 December at 10:00… still ahead at 9:00; Wednesday
   // 2 December's canteen is closed; Tuesday 1 December's deadline has passed.
   assert.equal(await page.getByRole("button", { name: cell("Réserver", "mardi 1er décembre") }).count(), 0);
-  assert.match(await page.locator("#jour-2026-12-01-c_7n0tw88k57").innerText(), /délai dépassé/);
+  // On a wide screen each week is a grid: activities in rows, days in columns.
+  const grid = page.getByRole("table", { name: "Léa Martin – semaine du lundi 30 novembre" });
+  const canteen = grid.getByRole("row", { name: /^Restauration scolaire/ });
+  assert.match(await canteen.getByRole("cell").first().innerText(), /délai dépassé/);
+  assert.equal(await grid.getByRole("button", { name: cell("Réserver", "jeudi 3 décembre") }).count(), 1);
+  await stack.expectAccessible(page);
+  await stack.expectNoHorizontalScroll(page);
 });
 
 test("Long period: preview, then confirm, a month of canteen for Hugo", async (t) => {
