@@ -179,7 +179,7 @@ type dayView struct {
 	ID     string // anchor "jour-2026-12-07-c_lea"
 	Date   string
 	Label  string
-	Closed string     // set when every activity shown is closed that day: why
+	Closed string // set when every activity shown is closed that day: why
 	// Deadline is said once for the day when every activity shown that day shares it (the
 	// cells' own Deadline is then empty).
 	Deadline string
