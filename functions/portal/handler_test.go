@@ -8,15 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
@@ -526,57 +521,6 @@ func TestStaticOpenAPIAndNotFound(t *testing.T) {
 			t.Error("no /api/v1/deadlines")
 		}
 	})
-}
-
-// TestEvents runs every API Gateway v2 sample of events/ through the handler as Lambda would,
-// and checks the status its .expect.json names.
-func TestEvents(t *testing.T) {
-	h := newTestHandler(t, paris(t, december1), fakeClosures{})
-	adapter := httpadapter.NewV2(h)
-	files, err := filepath.Glob("events/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, ".expect.json") {
-			continue
-		}
-		n++
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			var ev events.APIGatewayV2HTTPRequest
-			var want struct{ Status int }
-			readJSON(t, f, &ev)
-			readJSON(t, strings.TrimSuffix(f, ".json")+".expect.json", &want)
-			if ev.Version != "2.0" || ev.RequestContext.HTTP.Method == "" {
-				t.Fatalf("%s is not an API Gateway v2 HTTP event", f)
-			}
-			res, err := adapter.ProxyWithContext(context.Background(), ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.StatusCode != want.Status {
-				t.Errorf("status %d, want %d; body %.300s", res.StatusCode, want.Status, res.Body)
-			}
-			if res.Headers["Content-Security-Policy"] == "" {
-				t.Error("no Content-Security-Policy")
-			}
-		})
-	}
-	if n < 5 {
-		t.Errorf("only %d samples", n)
-	}
-}
-
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
 }
 
 // TestDeadlinesFollowActivityOverrides: an activity with its own cutoff publishes the deadline

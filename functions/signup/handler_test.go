@@ -7,15 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/accounts/accountstest"
@@ -357,50 +352,6 @@ func TestChallengeAndCrossSite(t *testing.T) {
 		t.Errorf("cross-site form post: %d", w.Code)
 	}
 	f.noAccount(t, email)
-}
-
-// TestEvents runs every API Gateway v2 sample of events/ through the handler as Lambda would.
-func TestEvents(t *testing.T) {
-	f := setup(t)
-	adapter := httpadapter.NewV2(f.h)
-	files, _ := filepath.Glob("events/*.json")
-	n := 0
-	for _, file := range files {
-		if strings.HasSuffix(file, ".expect.json") {
-			continue
-		}
-		n++
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			var ev events.APIGatewayV2HTTPRequest
-			var want struct{ Status int }
-			readJSON(t, file, &ev)
-			readJSON(t, strings.TrimSuffix(file, ".json")+".expect.json", &want)
-			if ev.Version != "2.0" || ev.RequestContext.HTTP.Method == "" {
-				t.Fatalf("%s is not an API Gateway v2 HTTP event", file)
-			}
-			res, err := adapter.ProxyWithContext(context.Background(), ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.StatusCode != want.Status {
-				t.Errorf("status %d, want %d; body %.300s", res.StatusCode, want.Status, res.Body)
-			}
-		})
-	}
-	if n < 3 {
-		t.Errorf("only %d samples", n)
-	}
-}
-
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
 }
 
 func between(s, start, end string) string {
