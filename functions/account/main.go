@@ -4,46 +4,23 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+	"net/http"
 
 	"github.com/preau/preau/shared/accounts"
-	"github.com/preau/preau/shared/config"
+	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/mail"
-	"github.com/preau/preau/shared/store"
-	"github.com/preau/preau/shared/web"
 )
 
 func main() {
-	web.InitLogging()
-	ctx := context.Background()
-	cfg, err := config.FromEnv()
-	if err != nil {
-		fail(err)
-	}
-	awsCfg, err := config.AWS(ctx)
-	if err != nil {
-		fail(err)
-	}
-	st := store.NewFromConfig(awsCfg, store.Tables{Data: cfg.DataTable, Session: cfg.SessionTable})
-	mailer := mail.NewFromClient(awsCfg, cfg.MailFrom).ForCommune(cfg.CommuneName)
-	h, err := New(Deps{
-		Service:  accounts.NewService(st, mailer, cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, nil, cfg.SecretKey),
-		Sessions: accounts.NewSessionResolver(st, cfg.Clock),
-		Cookies:  web.Cookies{Insecure: cfg.CookieInsecure},
-		Commune:  cfg.CommuneName,
-		HSTS:     !cfg.Local,
+	lambdaapp.Run("account", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
+		cfg := env.Config
+		mailer := mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName)
+		return New(Deps{
+			Service:  accounts.NewService(env.Store, mailer, cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, nil, cfg.SecretKey),
+			Sessions: env.Sessions,
+			Cookies:  env.Cookies,
+			Commune:  cfg.CommuneName,
+			HSTS:     env.HSTS,
+		})
 	})
-	if err != nil {
-		fail(err)
-	}
-	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "account:", err)
-	os.Exit(1)
 }

@@ -1,0 +1,76 @@
+// Package lambdaapp is the start-up every function shares: read the configuration, load the AWS
+// SDK settings, build the store and the session resolver once per cold start, then hand the
+// function's http.Handler to Lambda through the API Gateway v2 adapter. A function's main.go
+// keeps only what is its own:
+//
+//	func main() {
+//		lambdaapp.Run("signup", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
+//			return New(Deps{Sessions: env.Sessions, Cookies: env.Cookies, HSTS: env.HSTS})
+//		})
+//	}
+//
+// Bad configuration fails at start-up, before Lambda takes any request, with a message that
+// names the function.
+package lambdaapp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/config"
+	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/web"
+)
+
+// Env is what every function's wiring starts from.
+type Env struct {
+	Config   *config.Config
+	AWS      aws.Config                // SDK settings, for the clients a function adds (SES)
+	Store    *store.Store              // the data and session tables
+	Sessions *accounts.SessionResolver // reads the session cookie's account
+	Cookies  web.Cookies               // plain-http cookies in the local stack only
+	HSTS     bool                      // ask browsers for HTTPS, everywhere but the local stack
+}
+
+// Build makes a function's handler from the shared wiring.
+type Build func(ctx context.Context, env *Env) (http.Handler, error)
+
+// Run starts the function called name (as it prefixes start-up errors) and serves its handler
+// until Lambda stops the process. Any start-up error is printed and the process exits with 1.
+func Run(name string, build Build) {
+	web.InitLogging()
+	h, err := handler(context.Background(), build)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+}
+
+// handler reads the environment and builds the function's handler.
+func handler(ctx context.Context, build Build) (http.Handler, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := store.NewFromConfig(awsCfg, store.Tables{Data: cfg.DataTable, Session: cfg.SessionTable})
+	return build(ctx, &Env{
+		Config:   cfg,
+		AWS:      awsCfg,
+		Store:    st,
+		Sessions: accounts.NewSessionResolver(st, cfg.Clock),
+		Cookies:  web.Cookies{Insecure: cfg.CookieInsecure},
+		HSTS:     !cfg.Local,
+	})
+}
