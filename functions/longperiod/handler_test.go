@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
@@ -22,24 +21,10 @@ import (
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/mail"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/reservations/reservationstest"
 	"github.com/preau/preau/shared/store"
 	"github.com/preau/preau/shared/web"
 )
-
-// sessions is a fake resolver: the cookie value names the parent.
-type sessions map[string]*web.Viewer
-
-func (s sessions) ResolveSession(_ context.Context, token string) (*web.Viewer, error) {
-	return s[token], nil
-}
-
-var parents = sessions{
-	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
-	"parent-b": {Email: "b@example.fr", FirstName: "Bruno", FamilyID: "f_b"},
-	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
-	// left's account still names family A, but the family no longer lists it as a member.
-	"left": {Email: "gone@example.fr", FirstName: "Gaston", FamilyID: "f_a"},
-}
 
 type fixture struct {
 	h     http.Handler
@@ -62,66 +47,21 @@ func (m *mailbox) SendLongPeriodSummary(_ context.Context, to, _ string, s mail.
 	return nil
 }
 
-// deadline of Monday 2026-12-07 under the commune's rule.
-var deadline = time.Date(2026, 12, 3, 10, 0, 0, 0, date.Paris)
-
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	env := dynamotest.New(t)
-	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
-	ctx := context.Background()
-	from := date.MustParse("2026-09-01")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range []struct{ fam, child, site string }{{"f_a", "c_lea", "jules-ferry"}, {"f_b", "c_zoe", "jules-ferry"}, {"f_a", "c_tom", "petit-prince"}} {
-		must(st.PutFamily(ctx, family.Family{ID: f.fam, Name: "Famille " + f.fam}))
-		must(st.AddMember(ctx, f.fam, strings.TrimPrefix(f.fam, "f_")+"@example.fr", from.At(9, 0, date.Paris)))
-		must(st.PutChild(ctx, family.Child{ID: f.child, FamilyID: f.fam, FirstName: strings.TrimPrefix(f.child, "c_")}))
-		must(st.PutEnrolment(ctx, f.fam, family.Enrolment{ChildID: f.child, Activity: calendar.Canteen, Site: f.site, From: from}))
-	}
-	must(st.PutActivity(ctx, family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1}))
-	must(st.PutClosure(ctx, calendar.Closure{Day: date.MustParse("2026-12-10"), Label: "Formation des agents", Activities: []calendar.Activity{calendar.Canteen}}))
-	clk := clock.NewFixed(deadline.Add(-time.Hour))
-	svc := reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
+	env := reservationstest.New(t)
 	mails := &mailbox{}
 	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", Policy: cutoff.DefaultPolicy(),
-		Service: svc, Mailer: mails, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
-	must(err)
-	return &fixture{h: h, st: st, clock: clk, mails: mails}
+		Service: env.Service, Mailer: mails, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{h: h, st: env.Store, clock: env.Clock, mails: mails}
 }
 
 func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
 	t.Helper()
-	var body *strings.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	} else {
-		body = strings.NewReader("")
-	}
-	r := httptest.NewRequest(method, target, body)
-	if form != nil {
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if who != "" {
-		r.AddCookie(&http.Cookie{Name: "preau_session", Value: who})
-	}
-	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, r)
-	return w
-}
-
-func problemType(t *testing.T, w *httptest.ResponseRecorder) string {
-	t.Helper()
-	var p map[string]any
-	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
-		t.Fatalf("body %q: %v", w.Body.String(), err)
-	}
-	s, _ := p["type"].(string)
-	return strings.TrimPrefix(s, web.ProblemBase)
+	return reservationstest.Do(t, f.h, who, method, target, form)
 }
 
 func (f *fixture) api(t *testing.T, who, body string) (*httptest.ResponseRecorder, result) {
@@ -400,7 +340,7 @@ func TestLongPeriodWriteFailure(t *testing.T) {
 	svc := reservations.New(failingDays{Store: f.st, fail: map[string]bool{"2026-12-08": true}}, f.clock, calendar.Default(),
 		cutoff.DefaultPolicy(), reservations.Options{})
 	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", Policy: cutoff.DefaultPolicy(),
-		Service: svc, Mailer: f.mails, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
+		Service: svc, Mailer: f.mails, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,118 @@
+// Package reservationstest sets up the booking functions' integration tests: fresh tables on the
+// DynamoDB emulator holding two families, their enrolled children and a commune closure; a fixed
+// clock an hour before a deadline; fake sessions named by the cookie's value; and helpers that
+// send requests and read problem+json answers. Only _test.go files import it. Run with `make test`.
+//
+// The data:
+//
+//   - family f_a: Léa (c_lea, canteen at jules-ferry) and Tom (c_tom, canteen at petit-prince,
+//     one seat a day); parent-a signs in for it;
+//   - family f_b: Zoé (c_zoe, canteen at jules-ferry); parent-b signs in for it;
+//   - 2026-12-10: the canteen is closed ("Formation des agents").
+package reservationstest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/infra/dynamotest"
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/web"
+)
+
+// Sessions is a fake session resolver: the cookie's value names the parent.
+type Sessions map[string]*web.Viewer
+
+// ResolveSession returns the parent token names, nil when none.
+func (s Sessions) ResolveSession(_ context.Context, token string) (*web.Viewer, error) {
+	return s[token], nil
+}
+
+// Parents are the session cookies the tests sign in with.
+var Parents = Sessions{
+	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
+	"parent-b": {Email: "b@example.fr", FirstName: "Bruno", FamilyID: "f_b"},
+	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
+	// left's account still names family A, but the family no longer lists it as a member.
+	"left": {Email: "gone@example.fr", FirstName: "Gaston", FamilyID: "f_a"},
+}
+
+// Deadline is the deadline of Monday 2026-12-07 under the commune's rule.
+var Deadline = time.Date(2026, 12, 3, 10, 0, 0, 0, date.Paris)
+
+// Env is one test's booking stack.
+type Env struct {
+	Store   *store.Store
+	Clock   *clock.Fixed // starts an hour before Deadline
+	Service *reservations.Service
+}
+
+// New makes fresh tables holding the families above and the booking rules over them, under
+// the default cutoff policy.
+func New(t testing.TB) *Env {
+	t.Helper()
+	db := dynamotest.New(t)
+	st := store.New(db.Client, store.Tables{Data: db.DataTable, Session: db.SessionTable})
+	ctx := context.Background()
+	from := date.MustParse("2026-09-01")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []struct{ fam, child, site string }{{"f_a", "c_lea", "jules-ferry"}, {"f_b", "c_zoe", "jules-ferry"}, {"f_a", "c_tom", "petit-prince"}} {
+		must(st.PutFamily(ctx, family.Family{ID: f.fam, Name: "Famille " + f.fam}))
+		must(st.AddMember(ctx, f.fam, strings.TrimPrefix(f.fam, "f_")+"@example.fr", from.At(9, 0, date.Paris)))
+		must(st.PutChild(ctx, family.Child{ID: f.child, FamilyID: f.fam, FirstName: strings.TrimPrefix(f.child, "c_")}))
+		must(st.PutEnrolment(ctx, f.fam, family.Enrolment{ChildID: f.child, Activity: calendar.Canteen, Site: f.site, From: from}))
+	}
+	must(st.PutActivity(ctx, family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1}))
+	must(st.PutClosure(ctx, calendar.Closure{Day: date.MustParse("2026-12-10"), Label: "Formation des agents", Activities: []calendar.Activity{calendar.Canteen}}))
+	clk := clock.NewFixed(Deadline.Add(-time.Hour))
+	svc := reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
+	return &Env{Store: st, Clock: clk, Service: svc}
+}
+
+// Do sends method target to h as the parent who ("" for nobody), with form as the body when
+// it is not nil.
+func Do(t testing.TB, h http.Handler, who, method, target string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	body := ""
+	if form != nil {
+		body = form.Encode()
+	}
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if who != "" {
+		r.AddCookie(&http.Cookie{Name: "preau_session", Value: who})
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// ProblemType is the problem+json answer's type without web.ProblemBase ("deadline-passed").
+func ProblemType(t testing.TB, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	var p map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatalf("body %q: %v", w.Body.String(), err)
+	}
+	s, _ := p["type"].(string)
+	return strings.TrimPrefix(s, web.ProblemBase)
+}
