@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"time"
 
-	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/childday"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
 	"github.com/preau/preau/shared/reservations"
@@ -43,18 +41,13 @@ func New(d Deps) (http.Handler, error) {
 // api cancels a day: 204, whether it was booked or not (a retry finds nothing left to cancel).
 func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 	v := web.ViewerFrom(r.Context())
-	day, err := reservations.ParseDay(r.PathValue("date"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	a, err := reservations.ParseActivity(r.PathValue("activity"))
+	target, err := childday.FromPath(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelAPI}
-	_, err = h.Service.Cancel(r.Context(), who, r.PathValue("childId"), day, a)
+	_, err = h.Service.Cancel(r.Context(), who, target.ChildID, target.Day, target.Activity)
 	if errors.Is(err, reservations.ErrNoFamily) {
 		err = reservations.ErrChildNotFound
 	}
@@ -74,19 +67,14 @@ func (h *handler) form(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := web.ViewerFrom(r.Context())
-	back := planningURL(r.PostFormValue("mois"), r.PostFormValue("date"), r.PostFormValue("child"))
-	day, err := reservations.ParseDay(r.PostFormValue("date"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	a, err := reservations.ParseActivity(r.PostFormValue("activity"))
+	back := childday.PlanningURL(r)
+	target, err := childday.FromForm(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelWeb}
-	res, err := h.Service.Cancel(r.Context(), who, r.PostFormValue("child"), day, a)
+	res, err := h.Service.Cancel(r.Context(), who, target.ChildID, target.Day, target.Activity)
 	if err != nil {
 		f, ok := fault.As(err)
 		if !ok || f.Kind != fault.Conflict {
@@ -97,25 +85,10 @@ func (h *handler) form(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
-	msg := fmt.Sprintf("Annulation enregistrée : %s pour %s le %s.", a.Label(), res.Child.FirstName, fr.LongDate(day))
+	msg := fmt.Sprintf("Annulation enregistrée : %s pour %s le %s.", target.Activity.Label(), res.Child.FirstName, fr.LongDate(target.Day))
 	if !res.Changed {
-		msg = fmt.Sprintf("%s n'était pas réservé pour %s le %s : rien à annuler.", a.Label(), res.Child.FirstName, fr.LongDate(day))
+		msg = fmt.Sprintf("%s n'était pas réservé pour %s le %s : rien à annuler.", target.Activity.Label(), res.Child.FirstName, fr.LongDate(target.Day))
 	}
 	h.Cookies.SetFlash(w, msg)
 	http.Redirect(w, r, back, http.StatusSeeOther)
-}
-
-// planningURL is the planning page of month mois ("2026-12"), else of day's month, anchored
-// on the child's day.
-func planningURL(mois, day, child string) string {
-	u := "/espace-famille/planning"
-	if _, err := time.Parse("2006-01", mois); err == nil {
-		u += "?mois=" + url.QueryEscape(mois)
-	} else if d, err := date.Parse(day); err == nil {
-		u += "?mois=" + d.MonthKey()
-	}
-	if d, err := date.Parse(day); err == nil {
-		u += "#jour-" + d.String() + "-" + url.PathEscape(child)
-	}
-	return u
 }

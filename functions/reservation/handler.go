@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/childday"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
@@ -53,18 +53,13 @@ type bookingJSON struct {
 // api books a day: 201 when booked now, 200 when it already was.
 func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 	v := web.ViewerFrom(r.Context())
-	day, err := reservations.ParseDay(r.PathValue("date"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	a, err := reservations.ParseActivity(r.PathValue("activity"))
+	target, err := childday.FromPath(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelAPI}
-	res, err := h.Service.Book(r.Context(), who, r.PathValue("childId"), day, a)
+	res, err := h.Service.Book(r.Context(), who, target.ChildID, target.Day, target.Activity)
 	if errors.Is(err, reservations.ErrNoFamily) {
 		err = reservations.ErrChildNotFound
 	}
@@ -76,7 +71,7 @@ func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 	if res.Changed {
 		code = http.StatusCreated
 	}
-	web.WriteJSON(w, code, bookingJSON{ChildID: res.Child.ID, Date: day, Activity: a, Booked: true,
+	web.WriteJSON(w, code, bookingJSON{ChildID: res.Child.ID, Date: target.Day, Activity: target.Activity, Booked: true,
 		Deadline: res.Deadline.Format(time.RFC3339)})
 }
 
@@ -88,19 +83,14 @@ func (h *handler) form(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := web.ViewerFrom(r.Context())
-	back := planningURL(r.PostFormValue("mois"), r.PostFormValue("date"), r.PostFormValue("child"))
-	day, err := reservations.ParseDay(r.PostFormValue("date"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	a, err := reservations.ParseActivity(r.PostFormValue("activity"))
+	back := childday.PlanningURL(r)
+	target, err := childday.FromForm(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelWeb}
-	res, err := h.Service.Book(r.Context(), who, r.PostFormValue("child"), day, a)
+	res, err := h.Service.Book(r.Context(), who, target.ChildID, target.Day, target.Activity)
 	if err != nil {
 		f, ok := fault.As(err)
 		if !ok || f.Kind != fault.Conflict {
@@ -111,25 +101,10 @@ func (h *handler) form(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
-	msg := fmt.Sprintf("Réservation enregistrée : %s pour %s le %s.", a.Label(), res.Child.FirstName, fr.LongDate(day))
+	msg := fmt.Sprintf("Réservation enregistrée : %s pour %s le %s.", target.Activity.Label(), res.Child.FirstName, fr.LongDate(target.Day))
 	if !res.Changed {
-		msg = fmt.Sprintf("%s était déjà réservé pour %s le %s.", a.Label(), res.Child.FirstName, fr.LongDate(day))
+		msg = fmt.Sprintf("%s était déjà réservé pour %s le %s.", target.Activity.Label(), res.Child.FirstName, fr.LongDate(target.Day))
 	}
 	h.Cookies.SetFlash(w, msg)
 	http.Redirect(w, r, back, http.StatusSeeOther)
-}
-
-// planningURL is the planning page of month mois ("2026-12"), else of day's month, anchored
-// on the child's day.
-func planningURL(mois, day, child string) string {
-	u := "/espace-famille/planning"
-	if _, err := time.Parse("2006-01", mois); err == nil {
-		u += "?mois=" + url.QueryEscape(mois)
-	} else if d, err := date.Parse(day); err == nil {
-		u += "?mois=" + d.MonthKey()
-	}
-	if d, err := date.Parse(day); err == nil {
-		u += "#jour-" + d.String() + "-" + url.PathEscape(child)
-	}
-	return u
 }
