@@ -131,7 +131,7 @@ func TestBookForm(t *testing.T) {
 	f := setup(t)
 	form := url.Values{"child": {"c_lea"}, "date": {"2026-12-07"}, "activity": {"cantine"}, "mois": {"2026-12"}}
 	w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
-	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/espace-famille/planning?mois=2026-12#jour-2026-12-07-c_lea" {
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/espace-famille/planning?mois=2026-12#semaine-2026-12-07-c_lea" {
 		t.Fatalf("status %d location %q", w.Code, w.Header().Get("Location"))
 	}
 	if !strings.Contains(w.Header().Get("Set-Cookie"), "preau_flash=") {

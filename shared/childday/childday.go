@@ -60,7 +60,10 @@ func planningURL(mois, day, child string) string {
 		u += "?mois=" + d.MonthKey()
 	}
 	if d, err := date.Parse(day); err == nil {
-		u += "#jour-" + d.String() + "-" + url.PathEscape(child)
+		// The week's anchor: it exists in both layouts (the day list on phones, the grid on wider
+		// screens), whereas a day's own anchor is hidden with the list on wide screens.
+		monday := d.AddDays(-((int(d.Weekday()) + 6) % 7))
+		u += "#semaine-" + monday.String() + "-" + url.PathEscape(child)
 	}
 	return u
 }

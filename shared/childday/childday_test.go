@@ -59,10 +59,13 @@ func TestPlanningURL(t *testing.T) {
 	tests := []struct {
 		name, mois, day, child, want string
 	}{
-		{"posted month", "2026-11", "2026-12-07", "c_lea", "/espace-famille/planning?mois=2026-11#jour-2026-12-07-c_lea"},
-		{"the day's month", "", "2026-12-07", "c_lea", "/espace-famille/planning?mois=2026-12#jour-2026-12-07-c_lea"},
-		{"bad month", "décembre", "2026-12-07", "c_lea", "/espace-famille/planning?mois=2026-12#jour-2026-12-07-c_lea"},
-		{"child escaped", "", "2026-12-07", "c/x y", "/espace-famille/planning?mois=2026-12#jour-2026-12-07-c%2Fx%20y"},
+		{"posted month", "2026-11", "2026-12-07", "c_lea", "/espace-famille/planning?mois=2026-11#semaine-2026-12-07-c_lea"},
+		{"the day's month", "", "2026-12-07", "c_lea", "/espace-famille/planning?mois=2026-12#semaine-2026-12-07-c_lea"},
+		{"bad month", "décembre", "2026-12-07", "c_lea", "/espace-famille/planning?mois=2026-12#semaine-2026-12-07-c_lea"},
+		{"child escaped", "", "2026-12-07", "c/x y", "/espace-famille/planning?mois=2026-12#semaine-2026-12-07-c%2Fx%20y"},
+		{"a Thursday goes to its week", "", "2026-12-10", "c_lea", "/espace-famille/planning?mois=2026-12#semaine-2026-12-07-c_lea"},
+		{"a Sunday goes to its week", "", "2026-12-13", "c_lea", "/espace-famille/planning?mois=2026-12#semaine-2026-12-07-c_lea"},
+		{"a week across months", "", "2027-01-01", "c_lea", "/espace-famille/planning?mois=2027-01#semaine-2026-12-28-c_lea"},
 		{"nothing valid", "", "demain", "c_lea", "/espace-famille/planning"},
 	}
 	for _, tt := range tests {
