@@ -24,11 +24,12 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// FeedStore keeps the families' calendar feeds; *store.Store implements it.
+// FeedStore keeps the members' calendar feeds (one per member of a family); *store.Store
+// implements it.
 type FeedStore interface {
-	FamilyFeed(ctx context.Context, familyID string) (store.FamilyFeed, bool, error)
-	StartFamilyFeed(ctx context.Context, familyID string, f store.FamilyFeed) error
-	RevokeFamilyFeed(ctx context.Context, familyID string) error
+	MemberFeed(ctx context.Context, familyID, email string) (store.Feed, bool, error)
+	StartMemberFeed(ctx context.Context, familyID string, f store.Feed) error
+	RevokeMemberFeed(ctx context.Context, familyID, email string) error
 	FeedOwner(ctx context.Context, tokenHash string) (store.FeedHolder, bool, error)
 }
 
@@ -280,7 +281,8 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 			Who:     e.Who,
 		})
 	}
-	if f, ok, err := h.Feeds.FamilyFeed(r.Context(), v.FamilyID); err != nil {
+	// Each member sees only their own feed.
+	if f, ok, err := h.Feeds.MemberFeed(r.Context(), v.FamilyID, v.Email); err != nil {
 		web.Error(w, r, err)
 		return
 	} else if ok {
@@ -472,7 +474,7 @@ func (h *handler) feedForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := web.ViewerFrom(r.Context())
-	// Only a member of the family may start or end its feed.
+	// Only a member of the family may start or end a feed, and only their own.
 	if _, err := h.Service.Household(r.Context(), actor(v)); err != nil {
 		web.Error(w, r, err)
 		return
@@ -481,14 +483,14 @@ func (h *handler) feedForm(w http.ResponseWriter, r *http.Request) {
 	case "creer":
 		nonce := newNonce()
 		token := feedToken(h.SecretKey, v.FamilyID, nonce)
-		f := store.FamilyFeed{Nonce: nonce, TokenHash: hashToken(token), Email: v.Email, CreatedAt: h.Service.Now()}
-		if err := h.Feeds.StartFamilyFeed(r.Context(), v.FamilyID, f); err != nil {
+		f := store.Feed{Nonce: nonce, TokenHash: hashToken(token), Email: v.Email, CreatedAt: h.Service.Now()}
+		if err := h.Feeds.StartMemberFeed(r.Context(), v.FamilyID, f); err != nil {
 			web.Error(w, r, err)
 			return
 		}
 		h.Cookies.SetFlash(w, "Votre lien d'agenda est prêt. L'ancien lien, s'il y en avait un, ne fonctionne plus.")
 	case "revoquer":
-		if err := h.Feeds.RevokeFamilyFeed(r.Context(), v.FamilyID); err != nil {
+		if err := h.Feeds.RevokeMemberFeed(r.Context(), v.FamilyID, v.Email); err != nil {
 			web.Error(w, r, err)
 			return
 		}
@@ -523,7 +525,7 @@ func (h *handler) feed(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.Service.Now()
 	today := date.Of(now)
-	// The feed reads the planning as the member who created it: if that parent has left the
+	// The feed reads the planning as the member it belongs to: if that parent has left the
 	// family meanwhile, the feed is gone.
 	who := reservations.Actor{FamilyID: holder.FamilyID, Email: holder.Email}
 	fp, err := h.Service.FamilyPlanning(r.Context(), who, today.AddDays(-feedBefore), today.AddDays(feedAfter))

@@ -37,6 +37,8 @@ var parents = sessions{
 	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
 	// left's account still names family A, but the family no longer lists it as a member.
 	"left": {Email: "gone@example.fr", FirstName: "Gaston", FamilyID: "f_a"},
+	// parent-a2 is family A's second member (added by the tests that need one).
+	"parent-a2": {Email: "a2@example.fr", FirstName: "Alix", FamilyID: "f_a"},
 }
 
 type fixture struct {
@@ -322,30 +324,60 @@ func TestCalendarFeed(t *testing.T) {
 	}
 }
 
-// TestFeedEndsWhenItsCreatorLeaves: a parent who leaves the family (another code linked, or
-// the account deleted: the member item goes) keeps no window on its planning through the feed,
-// and a parent who is no longer a member cannot create one.
-func TestFeedEndsWhenItsCreatorLeaves(t *testing.T) {
+// TestFeedsArePerMember: each parent of a family sees and manages only their own address; a
+// parent who leaves the family (another code linked, or the account deleted: the member item
+// goes) keeps no window on its planning through the address they saw, whether or not they
+// created the family's first one, while the other parent's address keeps working; and a parent
+// who is no longer a member cannot create one.
+func TestFeedsArePerMember(t *testing.T) {
 	f := setup(t)
+	ctx := context.Background()
 	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
-	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
-		t.Fatalf("create: %d", w.Code)
-	}
-	path := f.feedPath(t, "parent-a")
-	if path == "" || f.do(t, "", http.MethodGet, path, nil).Code != 200 {
-		t.Fatal("the feed does not work")
-	}
-	if err := f.st.RemoveMember(context.Background(), "f_a", "a@example.fr"); err != nil {
+	if err := f.st.AddMember(ctx, "f_a", "a2@example.fr", deadline.Add(-48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if w := f.do(t, "", http.MethodGet, path, nil); w.Code != 404 || strings.Contains(w.Body.String(), "lea") {
-		t.Fatalf("the feed of a parent who left: %d", w.Code)
+	create := func(who string) {
+		t.Helper()
+		if w := f.do(t, who, http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
+			t.Fatalf("create as %s: %d", who, w.Code)
+		}
+	}
+	create("parent-a")
+	if f.feedPath(t, "parent-a2") != "" {
+		t.Fatal("the second parent sees the first parent's address")
+	}
+	create("parent-a2")
+	first, second := f.feedPath(t, "parent-a"), f.feedPath(t, "parent-a2")
+	if first == "" || second == "" || first == second {
+		t.Fatalf("addresses %q and %q, want two distinct ones", first, second)
+	}
+	for _, p := range []string{first, second} {
+		if w := f.do(t, "", http.MethodGet, p, nil); w.Code != 200 || !strings.Contains(w.Body.String(), "lea") {
+			t.Fatalf("%s: %d", p, w.Code)
+		}
+	}
+	// The second parent's revocation ends their address only.
+	f.do(t, "parent-a2", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"revoquer"}})
+	if f.do(t, "", http.MethodGet, second, nil).Code != 404 || f.do(t, "", http.MethodGet, first, nil).Code != 200 {
+		t.Fatal("revoking one parent's address did not end it, or ended the other's")
+	}
+	create("parent-a2")
+	second = f.feedPath(t, "parent-a2")
+	// The second parent, who did not create the family's first address, leaves.
+	if err := f.st.RemoveMember(ctx, "f_a", "a2@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	if w := f.do(t, "", http.MethodGet, second, nil); w.Code != 404 || strings.Contains(w.Body.String(), "lea") {
+		t.Fatalf("the address of a parent who left: %d", w.Code)
+	}
+	if f.do(t, "", http.MethodGet, first, nil).Code != 200 {
+		t.Fatal("the address of the parent who stays stopped")
 	}
 	if w := f.do(t, "left", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 409 {
 		t.Fatalf("feed created by a parent who is no longer a member: %d", w.Code)
 	}
-	if _, ok, err := f.st.FamilyFeed(context.Background(), "f_a"); err != nil || !ok {
-		t.Fatalf("the refused request touched the family's feed: %v %v", ok, err)
+	if _, ok, err := f.st.MemberFeed(ctx, "f_a", "gone@example.fr"); err != nil || ok {
+		t.Fatalf("the refused request stored a feed: %v %v", ok, err)
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 )
 
 // Feed tokens are derived, not stored: HMAC(secret key, family id and a random nonce kept with
-// the family). The page can show the address again; the table holds only the token's hash.
+// the member's feed). The page can show the address again; the table holds only the token's hash.
 var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 const tokenLen = 32

@@ -1,5 +1,5 @@
 // Command planning is the Planning Lambda: the "Planning des activités" page and API, the change
-// history, and each family's secret calendar feed (iCalendar).
+// history, and each parent's secret calendar feed of the family's planning (iCalendar).
 package main
 
 import (

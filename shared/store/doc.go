@@ -21,7 +21,7 @@
 //	Data     account              ACCOUNT#<email>                  ACCOUNT
 //	Data     reservation day      DAY#<activity>#<site>#<yyyy-mm>  <yyyy-mm-dd>
 //	Data     calendar feed        FEED#<sha256(token)>             FEED
-//	Data     family's feed        FAMILY#<familyId>                FEED
+//	Data     member's feed        FAMILY#<familyId>                FEED#<email>
 //	Session  session              SESSION#<sha256(token)>          SESSION
 //	Session  one-time token       TOKEN#<sha256(token)>            TOKEN
 //	Session  throttle counter     THROTTLE#<scope>#<key>           <window start, RFC 3339>
@@ -54,8 +54,10 @@
 // 40-character address, 3.3 KB with the longest address accepted (254). So one family of five
 // children can add at most about 16 KB, and a site of 250 children, every one of them at the cap,
 // still stays under 240 KB. daysize_test.go pins these figures.
-//   - Calendar feed URL: GetItem FEED#hash, then GetItem FAMILY#id/FEED (valid while they agree),
-//     then GetItem FAMILY#id/MEMBER#email (valid while the parent who created it is a member).
+//   - Calendar feed URL: GetItem FEED#hash (family and member), then GetItem FAMILY#id/FEED#email
+//     (valid while they agree), then GetItem FAMILY#id/MEMBER#email (valid while that parent is a
+//     member). Each member has their own feed; legacy family-level FAMILY#id/FEED items are
+//     ignored (feeds.go).
 //   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
 //   - Sessions, tokens, throttles, proofs: GetItem / conditional PutItem or UpdateItem by key.
 package store

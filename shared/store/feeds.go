@@ -9,15 +9,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
-// Calendar feeds: a secret URL per family serving its planning as iCalendar.
+// Calendar feeds: a secret URL per member of a family, serving the family's planning as
+// iCalendar.
 //
-//	FEED#<sha256(token)> / FEED      {familyId, email, createdAt}: finds the family of a feed URL
-//	FAMILY#<familyId>    / FEED      {nonce, tokenHash, email, createdAt}: the family's current feed
+//	FEED#<sha256(token)> / FEED            {familyId, email, createdAt}: finds the family and member of a feed URL
+//	FAMILY#<familyId>    / FEED#<email>    {nonce, tokenHash, email, createdAt}: that member's current feed
 //
-// The token itself is never stored. A feed is valid only while both items agree, so a revoked or
-// replaced feed stops at once even if deleting its old FEED# item failed; and only while the
-// parent who created it is still a member of the family (FAMILY#<familyId> / MEMBER#<email>),
-// so a parent who leaves the family, or whose account is deleted, stops seeing its planning.
+// The token itself is never stored. A feed belongs to one member: each parent sees, creates and
+// revokes only their own URL, so a parent who leaves the family (or whose account is deleted)
+// loses exactly the URL they could see, and the feeds of the parents who stay keep working. A
+// feed is valid only while both items agree, so a revoked or replaced feed stops at once even if
+// deleting its old FEED# item failed, and only while its member is still a member of the family
+// (FAMILY#<familyId> / MEMBER#<email>).
+//
+// Items written before feeds were per member — a family-level FAMILY#<familyId> / FEED pointer,
+// and FEED# items naming the family but no member, or a member whose pointer is not the new
+// per-member one — are ignored: their URLs answer as unknown, the page offers to create a new
+// address, and nothing reads or deletes them.
 type feedItem struct {
 	PK, SK    string
 	FamilyID  string `dynamodbav:"familyId"`
@@ -25,7 +33,7 @@ type feedItem struct {
 	CreatedAt string `dynamodbav:"createdAt"`
 }
 
-type familyFeedItem struct {
+type memberFeedItem struct {
 	PK, SK    string
 	Nonce     string `dynamodbav:"nonce"`
 	TokenHash string `dynamodbav:"tokenHash"`
@@ -33,43 +41,50 @@ type familyFeedItem struct {
 	CreatedAt string `dynamodbav:"createdAt"`
 }
 
-// FamilyFeed is a family's current calendar feed. Nonce lets the planning function derive the
-// token again (keyed hash) to show the URL; TokenHash finds the family from the URL; Email is
-// the member who created it, whose membership the feed lives on.
-type FamilyFeed struct {
+// Feed is a member's current calendar feed. Nonce lets the planning function derive the token
+// again (keyed hash) to show the URL; TokenHash finds the feed from the URL; Email is the member
+// it belongs to, whose membership the feed lives on.
+type Feed struct {
 	Nonce     string
 	TokenHash string
 	Email     string
 	CreatedAt time.Time
 }
 
-// FeedHolder is who a feed URL serves: the family, and the member who created the feed.
+// FeedHolder is who a feed URL serves: the family, and the member the feed belongs to.
 type FeedHolder struct {
 	FamilyID string
 	Email    string
 }
 
-// FamilyFeed returns the family's current feed, ok false when it has none.
-func (s *Store) FamilyFeed(ctx context.Context, familyID string) (FamilyFeed, bool, error) {
-	var it familyFeedItem
-	err := s.get(ctx, s.tables.Data, familyPK(familyID), skFeed, &it)
+// errNoFeedMember refuses a feed without its member: a feed lives on one member's membership.
+var errNoFeedMember = errors.New("the member's e-mail is required")
+
+// MemberFeed returns the current feed of member email in the family, ok false when they have
+// none.
+func (s *Store) MemberFeed(ctx context.Context, familyID, email string) (Feed, bool, error) {
+	if email == "" {
+		return Feed{}, false, fmt.Errorf("member feed: %w", errNoFeedMember)
+	}
+	var it memberFeedItem
+	err := s.get(ctx, s.tables.Data, familyPK(familyID), memberFeedSK(email), &it)
 	if isNotFound(err) {
-		return FamilyFeed{}, false, nil
+		return Feed{}, false, nil
 	}
 	if err != nil {
-		return FamilyFeed{}, false, fmt.Errorf("family feed: %w", err)
+		return Feed{}, false, fmt.Errorf("member feed: %w", err)
 	}
 	at, _ := time.Parse(time.RFC3339, it.CreatedAt)
-	return FamilyFeed{Nonce: it.Nonce, TokenHash: it.TokenHash, Email: it.Email, CreatedAt: at}, true, nil
+	return Feed{Nonce: it.Nonce, TokenHash: it.TokenHash, Email: it.Email, CreatedAt: at}, true, nil
 }
 
-// StartFamilyFeed makes f the family's feed, replacing (and so revoking) the previous one.
-// f.Email, the member creating it, is required: the feed ends when that member leaves.
-func (s *Store) StartFamilyFeed(ctx context.Context, familyID string, f FamilyFeed) error {
+// StartMemberFeed makes f the feed of member f.Email in the family, replacing (and so
+// revoking) that member's previous one; other members' feeds are untouched.
+func (s *Store) StartMemberFeed(ctx context.Context, familyID string, f Feed) error {
 	if f.Email == "" {
-		return errors.New("start feed: the creating member's e-mail is required")
+		return fmt.Errorf("start feed: %w", errNoFeedMember)
 	}
-	old, had, err := s.FamilyFeed(ctx, familyID)
+	old, had, err := s.MemberFeed(ctx, familyID, f.Email)
 	if err != nil {
 		return err
 	}
@@ -77,7 +92,8 @@ func (s *Store) StartFamilyFeed(ctx context.Context, familyID string, f FamilyFe
 	if err := s.put(ctx, s.tables.Data, feedItem{PK: feedPK(f.TokenHash), SK: skFeed, FamilyID: familyID, Email: f.Email, CreatedAt: at}); err != nil {
 		return fmt.Errorf("start feed: %w", err)
 	}
-	if err := s.put(ctx, s.tables.Data, familyFeedItem{PK: familyPK(familyID), SK: skFeed, Nonce: f.Nonce, TokenHash: f.TokenHash, Email: f.Email, CreatedAt: at}); err != nil {
+	if err := s.put(ctx, s.tables.Data, memberFeedItem{PK: familyPK(familyID), SK: memberFeedSK(f.Email), Nonce: f.Nonce,
+		TokenHash: f.TokenHash, Email: f.Email, CreatedAt: at}); err != nil {
 		return fmt.Errorf("start feed: %w", err)
 	}
 	if had && old.TokenHash != f.TokenHash {
@@ -86,21 +102,21 @@ func (s *Store) StartFamilyFeed(ctx context.Context, familyID string, f FamilyFe
 	return nil
 }
 
-// RevokeFamilyFeed ends the family's feed, if any.
-func (s *Store) RevokeFamilyFeed(ctx context.Context, familyID string) error {
-	old, had, err := s.FamilyFeed(ctx, familyID)
+// RevokeMemberFeed ends member email's feed in the family, if any.
+func (s *Store) RevokeMemberFeed(ctx context.Context, familyID, email string) error {
+	old, had, err := s.MemberFeed(ctx, familyID, email)
 	if err != nil || !had {
 		return err
 	}
-	if err := s.deleteItem(ctx, familyPK(familyID), skFeed); err != nil {
+	if err := s.deleteItem(ctx, familyPK(familyID), memberFeedSK(email)); err != nil {
 		return err
 	}
 	return s.deleteItem(ctx, feedPK(old.TokenHash), skFeed)
 }
 
-// FeedOwner returns who the current feed with tokenHash serves; ok false for an unknown,
-// replaced or revoked feed, and for a feed whose creator is no longer a member of the family
-// (or a feed stored before creators were recorded).
+// FeedOwner returns who the feed with tokenHash serves; ok false for an unknown, replaced or
+// revoked feed, for a feed whose member is no longer a member of the family, and for a feed
+// stored before feeds were per member.
 func (s *Store) FeedOwner(ctx context.Context, tokenHash string) (FeedHolder, bool, error) {
 	var it feedItem
 	err := s.get(ctx, s.tables.Data, feedPK(tokenHash), skFeed, &it)
@@ -110,22 +126,25 @@ func (s *Store) FeedOwner(ctx context.Context, tokenHash string) (FeedHolder, bo
 	if err != nil {
 		return FeedHolder{}, false, fmt.Errorf("feed: %w", err)
 	}
-	cur, had, err := s.FamilyFeed(ctx, it.FamilyID)
+	if it.FamilyID == "" || it.Email == "" {
+		return FeedHolder{}, false, nil
+	}
+	cur, had, err := s.MemberFeed(ctx, it.FamilyID, it.Email)
 	if err != nil {
 		return FeedHolder{}, false, err
 	}
-	if !had || cur.TokenHash != tokenHash || cur.Email == "" || cur.Email != it.Email {
+	if !had || cur.TokenHash != tokenHash {
 		return FeedHolder{}, false, nil
 	}
 	var m memberItem
-	err = s.get(ctx, s.tables.Data, familyPK(it.FamilyID), memberSK(cur.Email), &m)
+	err = s.get(ctx, s.tables.Data, familyPK(it.FamilyID), memberSK(it.Email), &m)
 	if isNotFound(err) {
 		return FeedHolder{}, false, nil
 	}
 	if err != nil {
 		return FeedHolder{}, false, fmt.Errorf("feed member: %w", err)
 	}
-	return FeedHolder{FamilyID: it.FamilyID, Email: cur.Email}, true, nil
+	return FeedHolder{FamilyID: it.FamilyID, Email: it.Email}, true, nil
 }
 
 func (s *Store) deleteItem(ctx context.Context, pk, sk string) error {

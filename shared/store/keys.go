@@ -26,6 +26,7 @@ func dayPK(a calendar.Activity, site string, d date.Date) string {
 }
 func daySK(d date.Date) string          { return d.String() }
 func feedPK(tokenHash string) string    { return "FEED#" + tokenHash }
+func memberFeedSK(email string) string  { return "FEED#" + email }
 func sessionPK(tokenHash string) string { return "SESSION#" + tokenHash }
 func tokenPK(tokenHash string) string   { return "TOKEN#" + tokenHash }
 func throttlePK(scope, k string) string { return "THROTTLE#" + scope + "#" + k }
@@ -36,7 +37,7 @@ const (
 	skFamily   = "FAMILY"
 	skCode     = "CODE"
 	skAccount  = "ACCOUNT"
-	skFeed     = "FEED"
+	skFeed     = "FEED" // of FEED#<hash> items; the legacy family-level feed pointer used it too
 	skSession  = "SESSION"
 	skToken    = "TOKEN"
 	skProof    = "PROOF"

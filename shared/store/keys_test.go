@@ -25,6 +25,7 @@ func TestKeysArePinned(t *testing.T) {
 		{dayPK(calendar.Canteen, "jules-ferry", d), "DAY#cantine#jules-ferry#2026-12"},
 		{daySK(d), "2026-12-07"},
 		{feedPK("abc"), "FEED#abc"},
+		{memberFeedSK("a@b.fr"), "FEED#a@b.fr"},
 		{sessionPK("abc"), "SESSION#abc"},
 		{tokenPK("abc"), "TOKEN#abc"},
 		{throttlePK("login-account", "a@b.fr"), "THROTTLE#login-account#a@b.fr"},
