@@ -281,15 +281,28 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 			Who:     e.Who,
 		})
 	}
-	// Each member sees only their own feed.
-	if f, ok, err := h.Feeds.MemberFeed(r.Context(), v.FamilyID, v.Email); err != nil {
+	if err := h.addFeed(r.Context(), v, &data); err != nil {
 		web.Error(w, r, err)
 		return
-	} else if ok {
-		data.FeedURL = h.feedURL(v.FamilyID, f.Nonce)
-		data.FeedSince = fr.LongDateYear(date.Of(f.CreatedAt))
 	}
 	h.pages.Render(w, r, http.StatusOK, "planning", web.Page{Title: "Planning des activités", Nav: "famille", Data: data})
+}
+
+// addFeed shows the member's own feed, and only if its address answers: a feed that the URL
+// would refuse (a pointer whose FEED# item is gone, a feed stored before feeds were per member)
+// is not shown as live, and the page offers to create an address instead.
+func (h *handler) addFeed(ctx context.Context, v *web.Viewer, data *pageData) error {
+	f, ok, err := h.Feeds.MemberFeed(ctx, v.FamilyID, v.Email)
+	if err != nil || !ok {
+		return err
+	}
+	holder, ok, err := h.Feeds.FeedOwner(ctx, f.TokenHash)
+	if err != nil || !ok || holder != (store.FeedHolder{FamilyID: v.FamilyID, Email: v.Email}) {
+		return err
+	}
+	data.FeedURL = h.feedURL(v.FamilyID, f.Nonce)
+	data.FeedSince = fr.LongDateYear(date.Of(f.CreatedAt))
+	return nil
 }
 
 // patternClosure reports whether a closed reason is only the activity's weekly or yearly pattern

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
@@ -43,6 +46,7 @@ var parents = sessions{
 
 type fixture struct {
 	h     http.Handler
+	env   *dynamotest.Env
 	st    *store.Store
 	clock *clock.Fixed
 }
@@ -75,7 +79,7 @@ func setup(t *testing.T) *fixture {
 	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", SecretKey: []byte("0123456789abcdef0123456789abcdef"),
 		Policy: cutoff.DefaultPolicy(), Service: svc, Feeds: st, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
 	must(err)
-	return &fixture{h: h, st: st, clock: clk}
+	return &fixture{h: h, env: env, st: st, clock: clk}
 }
 
 func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
@@ -378,6 +382,50 @@ func TestFeedsArePerMember(t *testing.T) {
 	}
 	if _, ok, err := f.st.MemberFeed(ctx, "f_a", "gone@example.fr"); err != nil || ok {
 		t.Fatalf("the refused request stored a feed: %v %v", ok, err)
+	}
+}
+
+// TestPageShowsOnlyLiveFeeds: the page shows the parent's address only when it answers; a feed
+// the URL refuses — a legacy family-level feed, or a feed whose FEED# item is gone — is offered
+// to be created again instead of shown as live.
+func TestPageShowsOnlyLiveFeeds(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	put := func(item map[string]types.AttributeValue) {
+		t.Helper()
+		if _, err := f.env.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &f.env.DataTable, Item: item}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	// A family-level feed stored before feeds were per member, and its FEED# item without a member.
+	put(map[string]types.AttributeValue{"PK": s("FAMILY#f_a"), "SK": s("FEED"), "nonce": s("legacy"),
+		"tokenHash": s("h-legacy"), "createdAt": s("2026-11-01T09:00:00Z")})
+	put(map[string]types.AttributeValue{"PK": s("FEED#h-legacy"), "SK": s("FEED"), "familyId": s("f_a"), "createdAt": s("2026-11-01T09:00:00Z")})
+	page := func() string {
+		t.Helper()
+		return f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String()
+	}
+	if body := page(); feedURL.MatchString(body) || !strings.Contains(body, "Créer l'adresse de mon agenda") {
+		t.Fatal("a legacy family-level feed is shown as live")
+	}
+	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
+		t.Fatalf("create: %d", w.Code)
+	}
+	path := f.feedPath(t, "parent-a")
+	if path == "" {
+		t.Fatal("the new address is not shown")
+	}
+	token := strings.TrimSuffix(strings.TrimPrefix(path, "/calendrier/"), ".ics")
+	if _, err := f.env.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &f.env.DataTable,
+		Key: map[string]types.AttributeValue{"PK": s("FEED#" + hashToken(token)), "SK": s("FEED")}}); err != nil {
+		t.Fatal(err)
+	}
+	if f.do(t, "", http.MethodGet, path, nil).Code != 404 {
+		t.Fatal("the address still answers without its FEED# item")
+	}
+	if body := page(); feedURL.MatchString(body) || !strings.Contains(body, "Créer l'adresse de mon agenda") {
+		t.Fatal("a feed whose address answers 404 is shown as live")
 	}
 }
 
