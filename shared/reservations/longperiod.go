@@ -357,7 +357,8 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 					it.Reason = SkipAlreadyBooked
 				case q.Action == ActionCancel && !booked:
 					it.Reason = SkipNotBooked
-				case day.Changes[child.ID] >= MaxChangesPerDay:
+				case q.Action == ActionBook && day.Changes[child.ID] >= MaxChangesPerDay:
+					// Cancellations are never capped: a booked child can always be freed.
 					it.Reason = SkipTooManyChanges
 				case q.Action == ActionBook && c.capacity > 0 && day.Booked >= c.capacity:
 					it.Reason = SkipFull

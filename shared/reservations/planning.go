@@ -244,7 +244,8 @@ func (s *Service) cell(ctx context.Context, h Household, cal *calendar.Calendar,
 	switch {
 	case !now.Before(c.Deadline):
 		c.Reason, c.ReasonText = "deadline-passed", "délai dépassé"
-	case day.Changes[childID] >= MaxChangesPerDay:
+	case day.Changes[childID] >= MaxChangesPerDay && !c.Booked:
+		// A booked child can still cancel at the cap; only booking again is refused.
 		c.Reason, c.ReasonText = SkipTooManyChanges, "trop de modifications : contactez la mairie"
 	case c.Full:
 		c.Reason, c.ReasonText = "full", "complet"

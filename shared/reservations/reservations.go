@@ -109,7 +109,9 @@ type Booking struct {
 // slot. It bounds the slot's stored item, which holds every child's history: without it, a
 // script booking and cancelling the same day thousands of times would grow that item toward
 // DynamoDB's 400 KB limit and then nobody could book the day. Ten changes (five changes of mind)
-// are more than any family needs; beyond them, the town hall makes the change.
+// are more than any family needs; beyond them, the town hall makes the change. Only bookings
+// are refused at the cap: a child holding a seat may always give it up, so no child is ever
+// trapped booked, and a child's history holds at most MaxChangesPerDay+1 entries.
 const MaxChangesPerDay = 10
 
 // Day is the stored state of a slot: bookings by child id, their count, and the change log.
@@ -198,8 +200,8 @@ type Repository interface {
 	// change in cs, in one write; false (nothing changed) when the item exists after all or cs
 	// exceeds the capacity.
 	BookNewDay(ctx context.Context, s Slot, capacity int, cs []Change) (bool, error)
-	// CancelDay removes childID's seat (Unchanged when there was none, TooManyChanges as for
-	// BookDay), recording c.
+	// CancelDay removes childID's seat (Unchanged when there was none), recording c. It is
+	// never refused for the child's number of changes: a seat can always be given up.
 	CancelDay(ctx context.Context, s Slot, childID string, c Change) (Outcome, error)
 	// DaysOfMonth returns the stored days of activity a at site in the month of month. With
 	// children, each day's bookings, log and changes are only theirs (Booked still counts every

@@ -28,12 +28,13 @@ import (
 //	booked   number of entries of bookings
 //	history  map child id → list of {t, w, a, c}: the child's changes that day (epoch
 //	         milliseconds, who, action, channel), appended by the write that changes bookings,
-//	         at most reservations.MaxChangesPerDay per child
+//	         at most reservations.MaxChangesPerDay+1 per child (bookings are capped,
+//	         cancellations are not: see CancelDay)
 //	log      list of {who, at, channel, action, child}: the history of items written before
 //	         history existed; read, never written
 //
-// Every change is ONE UpdateItem whose condition is about the child's own entries (its booking,
-// the length of its history and, for a booking, the count against the capacity), so the last seat
+// Every change is ONE UpdateItem whose condition is about the child's own entries (its booking
+// and, for a booking, the length of its history and the count against the capacity), so the last seat
 // goes to exactly one child, the count never drifts from the map, the history never drifts from
 // either, and no child's changes can grow the item without bound (see doc.go for the size).
 type dayItem struct {
@@ -54,7 +55,7 @@ type bookingAV struct {
 }
 
 // entryAV is one change of a child's history, kept compact because the item holds up to
-// MaxChangesPerDay of them for every child: one-letter names and a number for the time.
+// MaxChangesPerDay+1 of them for every child: one-letter names and a number for the time.
 type entryAV struct {
 	At      int64  `dynamodbav:"t"` // Unix milliseconds
 	Who     string `dynamodbav:"w"`
@@ -118,14 +119,15 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 		in.ConditionExpression = aws.String(*in.ConditionExpression + " AND #n < :cap")
 		in.ExpressionAttributeValues[":cap"] = avN(capacity)
 	}
+	repaired := false
 	for range maxDayAttempts {
 		_, err := s.db.UpdateItem(ctx, in)
 		if err == nil {
 			return reservations.Applied, nil
 		}
 		if isValidation(err) {
-			// Real DynamoDB's answer to a nested SET into a missing map.
-			if err := s.createDay(ctx, sl); err != nil {
+			// Real DynamoDB's answer to a nested SET into a missing map, or a malformed request.
+			if err := s.repairOrFail(ctx, sl, &repaired, fmt.Errorf("book %s: %w", sl.Day, err)); err != nil {
 				return 0, err
 			}
 			continue
@@ -153,10 +155,11 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 			return reservations.TooManyChanges, nil
 		case capacity > 0 && day.Booked >= capacity:
 			return reservations.Full, nil
-		case !day.complete:
+		case needsMaps(day, found, repaired):
 			if err := s.createDay(ctx, sl); err != nil {
 				return 0, err
 			}
+			repaired = true
 		}
 	}
 	return 0, fmt.Errorf("book %s: condition kept failing after %d attempts", sl.Day, maxDayAttempts)
@@ -237,31 +240,34 @@ func (s *Store) createDayWith(ctx context.Context, sl reservations.Slot, cs []re
 }
 
 // CancelDay removes childID's seat on slot sl, recording c in the same write; Unchanged when
-// the child had no seat (then nothing is recorded), TooManyChanges when the child's history of
-// the day is full. One UpdateItem, and a read only when its condition failed.
+// the child had no seat (then nothing is recorded). A cancellation is never refused for the
+// child's number of changes, so a child is never trapped holding a seat; it needs a seat, and
+// only bookings are capped, so a child's history holds at most MaxChangesPerDay+1 entries (a
+// booking needs fewer than MaxChangesPerDay, and no two cancellations follow each other). One
+// UpdateItem, and a read only when its condition failed.
 func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID string, c reservations.Change) (reservations.Outcome, error) {
 	in := &dynamodb.UpdateItemInput{
 		TableName: &s.tables.Data,
 		Key:       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
 		UpdateExpression: aws.String("REMOVE #b.#c SET #h.#c = list_append(if_not_exists(#h.#c, :none), :entry) " +
 			"ADD #n :minus"),
-		ConditionExpression:      aws.String("attribute_exists(#b.#c) AND " + underCap),
+		ConditionExpression:      aws.String("attribute_exists(#b.#c)"),
 		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#c": childID, "#h": "history", "#n": "booked"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
 			":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
 			":minus": avN(-1),
-			":max":   avN(reservations.MaxChangesPerDay),
 		},
 	}
+	repaired := false
 	for range maxDayAttempts {
 		_, err := s.db.UpdateItem(ctx, in)
 		if err == nil {
 			return reservations.Applied, nil
 		}
 		if isValidation(err) {
-			// An item written before the history map existed.
-			if err := s.createDay(ctx, sl); err != nil {
+			// An item written before the history map existed, or a malformed request.
+			if err := s.repairOrFail(ctx, sl, &repaired, fmt.Errorf("cancel %s: %w", sl.Day, err)); err != nil {
 				return 0, err
 			}
 			continue
@@ -276,15 +282,40 @@ func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID str
 		switch {
 		case !found || !hasBooking(day, childID):
 			return reservations.Unchanged, nil
-		case day.Changes[childID] >= reservations.MaxChangesPerDay:
-			return reservations.TooManyChanges, nil
-		case !day.complete:
+		case needsMaps(day, found, repaired):
 			if err := s.createDay(ctx, sl); err != nil {
 				return 0, err
 			}
+			repaired = true
 		}
 	}
 	return 0, fmt.Errorf("cancel %s: condition kept failing after %d attempts", sl.Day, maxDayAttempts)
+}
+
+// repairOrFail answers a ValidationException of a change on sl. DynamoDB gives it both for a
+// nested write into a missing map (an item written before bookings or history existed) and for
+// a malformed request, so a consistent read decides: the maps are added (createDay) at most once
+// per operation, and only when the stored item lacks one; otherwise failed is returned as is.
+func (s *Store) repairOrFail(ctx context.Context, sl reservations.Slot, repaired *bool, failed error) error {
+	day, found, err := s.day(ctx, sl)
+	if err != nil {
+		return errors.Join(failed, err)
+	}
+	if !needsMaps(day, found, *repaired) {
+		return failed
+	}
+	if err := s.createDay(ctx, sl); err != nil {
+		return err
+	}
+	*repaired = true
+	return nil
+}
+
+// needsMaps reports whether a change should add the maps the stored day lacks: only a stored
+// item lacking bookings or history, and only once per operation (a second need means the maps
+// were not the problem).
+func needsMaps(d storedDay, found, repaired bool) bool {
+	return found && !d.complete && !repaired
 }
 
 // storedDay is a day as read, with whether its item has every map a nested write needs.

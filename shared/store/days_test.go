@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -276,6 +277,95 @@ func TestChangesPerChildAreCapped(t *testing.T) {
 	}
 	if d.Booked != 2 || len(d.Bookings) != 2 {
 		t.Fatalf("count %d, map %v; want c_3 and c_4", d.Booked, d.Bookings)
+	}
+}
+
+// TestBookedChildAtTheCapCanCancel: a child holding a seat with MaxChangesPerDay changes already
+// (an item written before the history map started its history with a cancellation) can still
+// give the seat up, then cannot book again; its history ends one past the cap.
+func TestBookedChildAtTheCapCanCancel(t *testing.T) {
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	max := reservations.MaxChangesPerDay
+	var history []types.AttributeValue
+	for i := range max {
+		a := "book"
+		if i%2 == 0 {
+			a = "cancel"
+		}
+		history = append(history, &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+			"t": &types.AttributeValueMemberN{Value: fmt.Sprint(1764490000000 + i)}, "w": s("p@example.fr"), "a": s(a), "c": s("web")}})
+	}
+	_, err := env.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &env.DataTable, Item: map[string]types.AttributeValue{
+		"PK": s("DAY#cantine#jules-ferry#2026-12"), "SK": s("2026-12-07"),
+		"activity": s("cantine"), "site": s("jules-ferry"), "day": s("2026-12-07"),
+		"bookings": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+			"c_1": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"at": s("2026-11-30T09:00:00Z"), "by": s("p@example.fr"), "channel": s("web")}},
+		}},
+		"booked":  &types.AttributeValueMemberN{Value: "1"},
+		"history": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"c_1": &types.AttributeValueMemberL{Value: history}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name   string
+		action reservations.Action
+		want   reservations.Outcome
+	}{
+		{"the booked child at the cap cancels", reservations.ActionCancel, reservations.Applied},
+		{"then cannot book again", reservations.ActionBook, reservations.TooManyChanges},
+		{"and a second cancellation changes nothing", reservations.ActionCancel, reservations.Unchanged},
+	}
+	for _, st2 := range steps {
+		t.Run(st2.name, func(t *testing.T) {
+			var got reservations.Outcome
+			if st2.action == reservations.ActionBook {
+				got, err = st.BookDay(ctx, slot, "c_1", 30, change("c_1", st2.action))
+			} else {
+				got, err = st.CancelDay(ctx, slot, "c_1", change("c_1", st2.action))
+			}
+			if err != nil || got != st2.want {
+				t.Fatalf("got %v, %v; want %v", got, err, st2.want)
+			}
+		})
+	}
+	d, err := st.Day(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Booked != 0 || len(d.Bookings) != 0 || d.Changes["c_1"] != max+1 {
+		t.Fatalf("count %d, bookings %v, %d changes; want none booked and %d changes", d.Booked, d.Bookings, d.Changes["c_1"], max+1)
+	}
+}
+
+// TestInvalidChangeFailsAtOnce: a request DynamoDB refuses as invalid (an empty child id makes
+// an empty attribute name) on a complete item is an error, not a reason to rewrite the item.
+func TestInvalidChangeFailsAtOnce(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	if _, err := st.BookDay(ctx, slot, "c_1", 0, change("c_1", reservations.ActionBook)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		do   func() (reservations.Outcome, error)
+	}{
+		{"book", func() (reservations.Outcome, error) {
+			return st.BookDay(ctx, slot, "", 0, change("", reservations.ActionBook))
+		}},
+		{"cancel", func() (reservations.Outcome, error) {
+			return st.CancelDay(ctx, slot, "", change("", reservations.ActionCancel))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.do()
+			if err == nil || strings.Contains(err.Error(), "attempts") {
+				t.Fatalf("got %v, %v; want the request's own error", got, err)
+			}
+		})
 	}
 }
 

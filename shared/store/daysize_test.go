@@ -37,7 +37,8 @@ func avSize(v types.AttributeValue) int {
 }
 
 // worstDay is a day item where each of children children, with ids of 12 bytes and a parent
-// address of emailLen bytes, holds a seat and MaxChangesPerDay entries of history.
+// address of emailLen bytes, holds a seat and MaxChangesPerDay+1 entries of history (the most a
+// child can have: bookings are capped, cancellations are not but need a seat).
 func worstDay(children, emailLen int) types.AttributeValue {
 	c := reservations.Change{Who: strings.Repeat("a", emailLen), At: time.Date(2026, 12, 7, 9, 0, 0, 123e6, time.UTC),
 		Channel: reservations.ChannelLongPeriod, Action: reservations.ActionCancel}
@@ -47,7 +48,7 @@ func worstDay(children, emailLen int) types.AttributeValue {
 		id := fmt.Sprintf("c_%010d", i)
 		bookings[id] = bookingValue(c)
 		var entries []types.AttributeValue
-		for range reservations.MaxChangesPerDay {
+		for range reservations.MaxChangesPerDay + 1 {
 			entries = append(entries, entryValue(c))
 		}
 		history[id] = &types.AttributeValueMemberL{Value: entries}
@@ -61,7 +62,7 @@ func worstDay(children, emailLen int) types.AttributeValue {
 }
 
 // TestDayItemStaysUnderTheLimit pins the bound doc.go states: even with every child at
-// MaxChangesPerDay, a day of 250 children whose parents' addresses have 40 characters stays
+// MaxChangesPerDay+1 entries, a day of 250 children whose parents' addresses have 40 characters stays
 // under 240 KB (60 % of DynamoDB's 400 KB item limit), and one family of 5 children with
 // 254-character addresses (the longest accepted) adds less than 20 KB.
 func TestDayItemStaysUnderTheLimit(t *testing.T) {

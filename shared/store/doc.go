@@ -31,6 +31,8 @@
 //
 //   - Family with its children, enrolments and members: Query PK=FAMILY#id (one call).
 //   - Link a code: GetItem CODE#code, then a conditional update of the account.
+//   - Confirm an account, set a password: one UpdateItem on ACCOUNT#email conditioned on its
+//     sessionStamp (the stamp the link or session carries); confirming returns the item written.
 //   - Book or cancel a day: one conditional UpdateItem on the reservation day item, which holds
 //     the map of bookings keyed by child, the count, and each child's changes (history).
 //   - A month of one activity at one site: Query PK=DAY#activity#site#yyyy-mm (one call). A
@@ -46,14 +48,17 @@
 //	log       list of {who, at, channel, action, child}  items written before history: read only
 //
 // A booking or a cancellation is one UpdateItem that sets the booking, appends to the child's
-// history and moves the count, under a condition on that child's entries — including
-// size(history.<child>) < reservations.MaxChangesPerDay (10). Without that cap a parent scripting
+// history and moves the count, under a condition on that child's entries. A booking also needs
+// size(history.<child>) < reservations.MaxChangesPerDay (10); a cancellation needs only the
+// child's seat, so a booked child is never trapped by the cap. Without that cap a parent scripting
 // book/cancel could grow the item toward DynamoDB's 400 KB item limit, after which no child could
-// be booked that day. With it, a child weighs at most its seat (about 25 bytes plus the parent's
-// address) and 10 history entries (about 37 bytes plus the address each): some 0.9 KB with a
-// 40-character address, 3.3 KB with the longest address accepted (254). So one family of five
-// children can add at most about 16 KB, and a site of 250 children, every one of them at the cap,
-// still stays under 240 KB. daysize_test.go pins these figures.
+// be booked that day. With it, a child's history holds at most MaxChangesPerDay+1 entries (a
+// booking needs fewer than 10, and two cancellations cannot follow each other), so a child weighs
+// at most its seat (about 25 bytes plus the parent's address) and 11 history entries (about 37
+// bytes plus the address each): some 0.95 KB with a 40-character address, 3.5 KB with the longest
+// address accepted (254). So one family of five children can add at most about 18 KB, and a site
+// of 250 children, every one of them at the cap, still stays under 240 KB (about 237 KB).
+// daysize_test.go pins these figures.
 //   - Calendar feed URL: GetItem FEED#hash (family and member), then GetItem FAMILY#id/FEED#email
 //     (valid while they agree), then GetItem FAMILY#id/MEMBER#email (valid while that parent is a
 //     member). Each member has their own feed; legacy family-level FAMILY#id/FEED items are
