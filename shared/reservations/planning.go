@@ -3,8 +3,10 @@ package reservations
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
@@ -192,10 +194,13 @@ func (s *Service) plan(ctx context.Context, h Household, children []family.Child
 		out.Children = append(out.Children, cp)
 	}
 	out.History = history(h, children, days)
+	// Sites in order within each activity, so the warning reads the same on every request
+	// (policies is a map).
+	keys := slices.SortedFunc(maps.Keys(policies), func(x, y settingsKey) int { return strings.Compare(x.site, y.site) })
 	for _, a := range calendar.Activities() {
-		for k, po := range policies {
-			ap := ActivityPolicy{Activity: a, Policy: po.policy}
-			if k.a == a && po.policy != s.policy && !slices.Contains(out.OwnCutoffs, ap) {
+		for _, k := range keys {
+			ap := ActivityPolicy{Activity: a, Policy: policies[k].policy}
+			if k.a == a && ap.Policy != s.policy && !slices.Contains(out.OwnCutoffs, ap) {
 				out.OwnCutoffs = append(out.OwnCutoffs, ap)
 			}
 		}
