@@ -83,7 +83,11 @@ func TestLinkRequestsCostTheSame(t *testing.T) {
 	if err := svc.Signup(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.ConfirmAccount(ctx, in.Email, clk.Now()); err != nil {
+	acc, err := st.Account(ctx, in.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ConfirmAccount(ctx, in.Email, acc.SessionStamp, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	in.Email = "unconfirmed@example.org"

@@ -14,6 +14,8 @@ var (
 	ErrNotFound = errors.New("accounts: not found")
 	ErrExists   = errors.New("accounts: already exists")
 	ErrSpent    = errors.New("accounts: already used")
+	// ErrStale: a write conditioned on the account's state found it changed meanwhile.
+	ErrStale = errors.New("accounts: account changed meanwhile")
 )
 
 // Refusals parents and API clients may see.

@@ -30,8 +30,9 @@ type Repo interface {
 	// SetPassword stores a new hash and, when stamp is not "", a new session stamp and
 	// changedAt as the account's PasswordChangedAt.
 	SetPassword(ctx context.Context, email, hash, stamp string, changedAt time.Time) error
-	// ConfirmAccount marks the account confirmed (idempotent).
-	ConfirmAccount(ctx context.Context, email string, at time.Time) error
+	// ConfirmAccount confirms the account provided its session stamp is stamp and it is not
+	// confirmed yet, and returns the account as written; ErrStale otherwise (or when gone).
+	ConfirmAccount(ctx context.Context, email, stamp string, at time.Time) (Account, error)
 	// LinkFamily sets the account's family (ErrNotFound when the account is gone).
 	LinkFamily(ctx context.Context, email, familyID string) error
 	DeleteAccount(ctx context.Context, email string) error
@@ -294,7 +295,14 @@ func (s *Service) Confirm(ctx context.Context, secret string) (ConfirmResult, er
 		// A later sign-up with this address replaced the account this link was sent for.
 		return ConfirmResult{}, ErrLinkExpired
 	}
-	if err := s.Repo.ConfirmAccount(ctx, acc.Email, now); err != nil {
+	// The write itself requires the link's stamp: a sign-up replacing the account since the
+	// read above must not be confirmed by this link, and the family linked is the one of the
+	// code stored with that stamp, hence the account as written, not as read.
+	acc, err = s.Repo.ConfirmAccount(ctx, acc.Email, tok.Stamp, now)
+	if errors.Is(err, ErrStale) {
+		return ConfirmResult{}, s.confirmRefusal(ctx, tok.Email)
+	}
+	if err != nil {
 		return ConfirmResult{}, fmt.Errorf("confirm: %w", err)
 	}
 	var res ConfirmResult
@@ -315,6 +323,22 @@ func (s *Service) Confirm(ctx context.Context, secret string) (ConfirmResult, er
 	}
 	slog.InfoContext(ctx, "account confirmed")
 	return res, nil
+}
+
+// confirmRefusal tells why a confirmation conditioned on a link's stamp did not land, from the
+// account as it is now: confirmed already (the parent may simply log in), gone, or replaced by
+// a later sign-up (the link has expired; the page offers a new one).
+func (s *Service) confirmRefusal(ctx context.Context, email string) error {
+	acc, err := s.Repo.Account(ctx, email)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return ErrLinkUnknown
+	case err != nil:
+		return fmt.Errorf("confirm: %w", err)
+	case acc.Confirmed():
+		return ErrAlreadyConfirmed
+	}
+	return ErrLinkExpired
 }
 
 // codeRefusedAtConfirmation tells a parent whose sign-up code was revoked (or withdrawn)
@@ -621,11 +645,18 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password, confirmat
 	} else if err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
-	if err := s.Repo.SetPassword(ctx, acc.Email, hash, newStamp(), now); err != nil {
+	stamp := newStamp()
+	if err := s.Repo.SetPassword(ctx, acc.Email, hash, stamp, now); err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
 	if !acc.Confirmed() {
-		if err := s.Repo.ConfirmAccount(ctx, acc.Email, now); err != nil {
+		_, err := s.Repo.ConfirmAccount(ctx, acc.Email, stamp, now)
+		if errors.Is(err, ErrStale) {
+			// Confirmed meanwhile is fine; replaced by a sign-up since the password write is not.
+			if err := s.confirmRefusal(ctx, acc.Email); !errors.Is(err, ErrAlreadyConfirmed) {
+				return err
+			}
+		} else if err != nil {
 			return fmt.Errorf("reset: %w", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -75,10 +76,14 @@ func (st *Store) Account(ctx context.Context, email string) (accounts.Account, e
 	if err := st.get(ctx, st.tables.Data, accountPK(email), skAccount, &it); err != nil {
 		return accounts.Account{}, notFound(err)
 	}
+	return it.account(), nil
+}
+
+func (it accountItem) account() accounts.Account {
 	return accounts.Account{Email: it.Email, Civility: it.Civility, LastName: it.LastName, FirstName: it.FirstName,
 		PasswordHash: it.PasswordHash, CreatedAt: parseTime(it.CreatedAt), ConfirmedAt: parseTime(it.ConfirmedAt),
 		FamilyID: it.FamilyID, PendingCode: it.PendingCode, SessionStamp: it.SessionStamp,
-		PasswordChangedAt: parseTime(it.PasswordChanged)}, nil
+		PasswordChangedAt: parseTime(it.PasswordChanged)}
 }
 
 // updateAccount runs one update on an existing account (accounts.ErrNotFound when gone).
@@ -106,8 +111,8 @@ func (st *Store) updateAccount(ctx context.Context, email, expr string, names ma
 // ReplaceUnconfirmed overwrites what a sign-up chose (civility, names, password hash, pending
 // code, session stamp) on an account that is still unconfirmed: accounts.ErrExists when it
 // was confirmed (or deleted) meanwhile. One conditional update, so a confirmation racing it
-// either lands first (and the replacement is refused) or confirms the replaced account with
-// a link that no longer matches its stamp.
+// either lands first (and the replacement is refused) or is refused itself: ConfirmAccount
+// requires the stamp the link was made with, which this write renews.
 func (st *Store) ReplaceUnconfirmed(ctx context.Context, a accounts.Account) error {
 	expr := "SET civility = :c, lastName = :l, firstName = :f, passwordHash = :h, sessionStamp = :s"
 	values := map[string]types.AttributeValue{":c": s(a.Civility), ":l": s(a.LastName), ":f": s(a.FirstName),
@@ -150,10 +155,31 @@ func (st *Store) SetPassword(ctx context.Context, email, hash, stamp string, cha
 		map[string]types.AttributeValue{":h": s(hash), ":s": s(stamp), ":t": s(timeText(changedAt))})
 }
 
-// ConfirmAccount records the first confirmation (a later one keeps the first date).
-func (st *Store) ConfirmAccount(ctx context.Context, email string, at time.Time) error {
-	return st.updateAccount(ctx, email, "SET confirmedAt = if_not_exists(confirmedAt, :t)", nil,
-		map[string]types.AttributeValue{":t": s(timeText(at))})
+// ConfirmAccount confirms the account if it is still the one a confirmation link was made
+// for (its session stamp is stamp) and not yet confirmed, and returns the account as
+// written. accounts.ErrStale otherwise (confirmed already, replaced by a later sign-up, or
+// gone): the condition is on the write itself, so a sign-up replacing the account between the
+// caller's read and this write is never confirmed by the earlier sign-up's link.
+func (st *Store) ConfirmAccount(ctx context.Context, email, stamp string, at time.Time) (accounts.Account, error) {
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &st.tables.Data,
+		Key:                       key(accountPK(email), skAccount),
+		UpdateExpression:          aws.String("SET confirmedAt = :t"),
+		ConditionExpression:       aws.String("sessionStamp = :s AND attribute_not_exists(confirmedAt)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": s(timeText(at)), ":s": s(stamp)},
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return accounts.Account{}, fmt.Errorf("confirm account: %w", accounts.ErrStale)
+	}
+	if err != nil {
+		return accounts.Account{}, fmt.Errorf("confirm account: %w", err)
+	}
+	var it accountItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return accounts.Account{}, fmt.Errorf("decode account: %w", err)
+	}
+	return it.account(), nil
 }
 
 // LinkFamily sets the account's family and forgets the code pending since sign-up (and the

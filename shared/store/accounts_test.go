@@ -52,11 +52,21 @@ func TestAccountConditionalWrites(t *testing.T) {
 	if err := s.UpdateProfile(ctx, "nobody@example.org", "M", "A", "B"); !errors.Is(err, accounts.ErrNotFound) {
 		t.Errorf("update of a missing account: %v", err)
 	}
-	if err := s.ConfirmAccount(ctx, "race@example.org", at); err != nil {
+	if _, err := s.ConfirmAccount(ctx, "race@example.org", "other", at); !errors.Is(err, accounts.ErrStale) {
+		t.Errorf("confirmation with another stamp: %v, want ErrStale", err)
+	}
+	if _, err := s.ConfirmAccount(ctx, "nobody@example.org", "s", at); !errors.Is(err, accounts.ErrStale) {
+		t.Errorf("confirmation of a missing account: %v, want ErrStale", err)
+	}
+	got, err := s.ConfirmAccount(ctx, "race@example.org", "s", at)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ConfirmAccount(ctx, "race@example.org", at.Add(time.Hour)); err != nil {
-		t.Fatal(err)
+	if got.Email != "race@example.org" || got.SessionStamp != "s" || !got.ConfirmedAt.Equal(at) {
+		t.Errorf("account as written: %+v", got)
+	}
+	if _, err := s.ConfirmAccount(ctx, "race@example.org", "s", at.Add(time.Hour)); !errors.Is(err, accounts.ErrStale) {
+		t.Errorf("second confirmation: %v, want ErrStale", err)
 	}
 	acc, err := s.Account(ctx, "race@example.org")
 	if err != nil || !acc.ConfirmedAt.Equal(at) {

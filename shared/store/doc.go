@@ -31,6 +31,8 @@
 //
 //   - Family with its children, enrolments and members: Query PK=FAMILY#id (one call).
 //   - Link a code: GetItem CODE#code, then a conditional update of the account.
+//   - Confirm an account: one UpdateItem on ACCOUNT#email conditioned on the sessionStamp its
+//     link carries and on no confirmedAt; it returns the item written (ReturnValues ALL_NEW).
 //   - Confirm an account, set a password: one UpdateItem on ACCOUNT#email conditioned on its
 //     sessionStamp (the stamp the link or session carries); confirming returns the item written.
 //   - Book or cancel a day: one conditional UpdateItem on the reservation day item, which holds

@@ -1,0 +1,152 @@
+package accounts_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/accountstest"
+	"github.com/preau/preau/shared/store"
+)
+
+// interleaved is the real store with a hook run just before each ConfirmAccount write, to land
+// another request's write between a check and its write.
+type interleaved struct {
+	*store.Store
+	beforeConfirm func(ctx context.Context)
+}
+
+func (r *interleaved) ConfirmAccount(ctx context.Context, email, stamp string, at time.Time) (accounts.Account, error) {
+	if r.beforeConfirm != nil {
+		r.beforeConfirm(ctx)
+	}
+	return r.Store.ConfirmAccount(ctx, email, stamp, at)
+}
+
+// letters is a Notifier keeping every link sent, per address, oldest first.
+type letters struct {
+	mu    sync.Mutex
+	links map[string][]string
+}
+
+func (l *letters) put(to, link string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if link != "" {
+		l.links[to] = append(l.links[to], link)
+	}
+	return nil
+}
+func (l *letters) SendConfirmation(_ context.Context, to, _, link string, _ time.Duration) error {
+	return l.put(to, link)
+}
+func (l *letters) SendAlreadyRegistered(_ context.Context, to, _, _, _ string) error {
+	return l.put(to, "")
+}
+func (l *letters) SendPasswordReset(_ context.Context, to, _, link string, _ time.Duration) error {
+	return l.put(to, link)
+}
+func (l *letters) SendPasswordChanged(_ context.Context, to, _, _ string) error { return l.put(to, "") }
+
+// token returns the secret of the i-th link sent to email.
+func (l *letters) token(t *testing.T, email string, i int) string {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.links[email]) <= i {
+		t.Fatalf("%d links sent, want link %d", len(l.links[email]), i)
+	}
+	u, err := url.Parse(l.links[email][i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("token")
+}
+
+// raceEnv is the account service over the real store on the emulators, its writes hookable.
+func raceEnv(t *testing.T) (*accountstest.Env, *interleaved, *letters, *accounts.Service) {
+	t.Helper()
+	env := accountstest.New(t, false)
+	repo := &interleaved{Store: env.Store}
+	box := &letters{links: map[string][]string{}}
+	svc := accounts.NewService(repo, box, env.Clock, func(p string) string { return accountstest.BaseURL + p },
+		accountstest.CodePrefix, nil, accountstest.Secret)
+	svc.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
+	svc.MailRequestFloor = 0
+	return env, repo, box, svc
+}
+
+// TestConfirmRaceWithReplacement: a sign-up replacing the unconfirmed account (or a
+// confirmation) lands after Confirm has checked the link's stamp and before it writes. The
+// earlier link must not confirm the replaced account, and no family is linked.
+func TestConfirmRaceWithReplacement(t *testing.T) {
+	env, repo, box, svc := raceEnv(t)
+	ctx := context.Background()
+	_, otherCode := env.Family(t, "Intrus", false)
+	replacement := func(code string) func(context.Context, string) error {
+		return func(ctx context.Context, email string) error {
+			hash, err := accounts.HashPassword("Squatteur-2026x", svc.Hash)
+			if err != nil {
+				return err
+			}
+			return env.Store.ReplaceUnconfirmed(ctx, accounts.Account{Email: email, Civility: "M", LastName: "Intrus",
+				FirstName: "Igor", PasswordHash: hash, PendingCode: code, SessionStamp: "replacement-stamp"})
+		}
+	}
+	cases := []struct {
+		name      string
+		interfere func(ctx context.Context, email string) error
+		want      error
+	}{
+		{"replaced without a code", replacement(""), accounts.ErrLinkExpired},
+		{"replaced with another family's code", replacement(otherCode), accounts.ErrLinkExpired},
+		{"confirmed meanwhile", func(ctx context.Context, email string) error {
+			acc, err := env.Store.Account(ctx, email)
+			if err != nil {
+				return err
+			}
+			_, err = env.Store.ConfirmAccount(ctx, email, acc.SessionStamp, env.Clock.Now())
+			return err
+		}, accounts.ErrAlreadyConfirmed},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			email := accountstest.Email("race")
+			famID, code := env.Family(t, "Martin", false)
+			in := env.Input(email)
+			in.SubscriberCode = code
+			if err := svc.Signup(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			secret := box.token(t, email, 0)
+			repo.beforeConfirm = func(ctx context.Context) {
+				if err := c.interfere(ctx, email); err != nil {
+					t.Error(err)
+				}
+			}
+			defer func() { repo.beforeConfirm = nil }()
+
+			res, err := svc.Confirm(ctx, secret)
+			if !errors.Is(err, c.want) {
+				t.Fatalf("Confirm: %+v %v, want %v", res, err, c.want)
+			}
+			acc, err := env.Store.Account(ctx, email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.want == accounts.ErrLinkExpired && acc.Confirmed() {
+				t.Error("the replaced account was confirmed by the earlier sign-up's link")
+			}
+			if acc.FamilyID != "" || res.FamilyLinked {
+				t.Errorf("family linked: %q %+v", acc.FamilyID, res)
+			}
+			if _, _, err := env.Store.FamilyOfMember(ctx, famID, email); !errors.Is(err, accounts.ErrNotFound) {
+				t.Errorf("the sign-up's family gained the address as member: %v", err)
+			}
+		})
+	}
+}
