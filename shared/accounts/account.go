@@ -26,8 +26,8 @@ type Account struct {
 	PendingCode string
 	// SessionStamp is renewed on every password change; sessions made with another stamp are over.
 	SessionStamp string
-	// PasswordChangedAt is the last password change or reset (zero if never): reset links made
-	// before it no longer work.
+	// PasswordChangedAt is the last password change or reset (zero if never). Reset links made
+	// before it no longer work: the change renewed SessionStamp, which links carry.
 	PasswordChangedAt time.Time
 }
 

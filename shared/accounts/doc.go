@@ -15,8 +15,11 @@
 //   - One-time links: 32 random bytes in base64url; only their SHA-256 is stored. Confirmation
 //     links last 48 h, reset links 1 h (a reset link grants the account, so it is short-lived).
 //     A used or expired link is kept until a week after its expiry, so the page can tell
-//     "already used" and "expired" apart from "unknown". A password reset or change ends every
-//     reset link made before it (the account keeps passwordChangedAt).
+//     "already used" and "expired" apart from "unknown". Links carry the account's session stamp
+//     when made, and work only while it is unchanged: a password reset or change (which renews
+//     it) ends every reset link made before it. Confirming and resetting are each one write
+//     conditioned on that stamp, so a sign-up replacing the account, or another reset, landing
+//     between the check and the write makes the write fail rather than act on the new state.
 //   - Sessions: a random token in a __Host- cookie, its SHA-256 stored, valid 12 h after login.
 //     The lifetime is absolute rather than sliding because every function that reads a session
 //     has only dynamodb:GetItem on the session table (least privilege). Each account has a

@@ -32,6 +32,8 @@ var (
 		"Votre compte est déjà activé : vous pouvez vous connecter.")
 	ErrLinkUsed = fault.New(fault.Conflict, "link-used", "Lien déjà utilisé",
 		"Ce lien a déjà été utilisé. Si besoin, demandez-en un nouveau.")
+	ErrAccountChanged = fault.New(fault.Conflict, "account-changed", "Mot de passe déjà modifié",
+		"Votre mot de passe vient d'être modifié ailleurs : reconnectez-vous avec le nouveau mot de passe.")
 	errThrottled = fault.New(fault.TooManyRequests, "too-many-attempts", "Trop de tentatives", "")
 )
 

@@ -13,11 +13,12 @@ import (
 	"github.com/preau/preau/shared/store"
 )
 
-// interleaved is the real store with a hook run just before each ConfirmAccount write, to land
-// another request's write between a check and its write.
+// interleaved is the real store with a hook run just before each ConfirmAccount or
+// SetPassword write, to land another request's write between a check and its write.
 type interleaved struct {
 	*store.Store
-	beforeConfirm func(ctx context.Context)
+	beforeConfirm  func(ctx context.Context)
+	beforePassword func(ctx context.Context)
 }
 
 func (r *interleaved) ConfirmAccount(ctx context.Context, email, stamp string, at time.Time) (accounts.Account, error) {
@@ -25,6 +26,13 @@ func (r *interleaved) ConfirmAccount(ctx context.Context, email, stamp string, a
 		r.beforeConfirm(ctx)
 	}
 	return r.Store.ConfirmAccount(ctx, email, stamp, at)
+}
+
+func (r *interleaved) SetPassword(ctx context.Context, email, oldStamp, hash, stamp string, changedAt time.Time) error {
+	if r.beforePassword != nil {
+		r.beforePassword(ctx)
+	}
+	return r.Store.SetPassword(ctx, email, oldStamp, hash, stamp, changedAt)
 }
 
 // letters is a Notifier keeping every link sent, per address, oldest first.
@@ -148,5 +156,63 @@ func TestConfirmRaceWithReplacement(t *testing.T) {
 				t.Errorf("the sign-up's family gained the address as member: %v", err)
 			}
 		})
+	}
+}
+
+// TestConcurrentResetLinks: two reset links of one account used at the same time, both past
+// their checks before either writes: exactly one sets its password, the other is told the
+// link has expired.
+func TestConcurrentResetLinks(t *testing.T) {
+	env, repo, box, svc := raceEnv(t)
+	ctx := context.Background()
+	email := accountstest.Email("resets")
+	if err := svc.Signup(ctx, env.Input(email)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Confirm(ctx, box.token(t, email, 0)); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		env.Clock.Add(time.Minute)
+		if err := svc.RequestReset(ctx, email); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := []string{box.token(t, email, 1), box.token(t, email, 2)}
+	passwords := []string{"Premier-Lien-2026", "Second-Lien-2026"}
+
+	// Both requests reach their password write before either makes it.
+	var arrived sync.WaitGroup
+	arrived.Add(len(links))
+	repo.beforePassword = func(context.Context) { arrived.Done(); arrived.Wait() }
+	errs := make([]error, len(links))
+	var done sync.WaitGroup
+	for i := range links {
+		done.Go(func() { errs[i] = svc.ResetPassword(ctx, links[i], passwords[i], passwords[i]) })
+	}
+	done.Wait()
+	repo.beforePassword = nil
+
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner == -1:
+			winner = i
+		case errors.Is(err, accounts.ErrLinkExpired):
+		default:
+			t.Errorf("link %d: %v", i, err)
+		}
+	}
+	if winner == -1 {
+		t.Fatalf("no reset succeeded: %v", errs)
+	}
+	for i, pw := range passwords {
+		_, err := svc.Login(ctx, email, pw, "192.0.2.9")
+		if i == winner && err != nil {
+			t.Errorf("winning link's password: %v", err)
+		}
+		if i != winner && !errors.Is(err, accounts.ErrBadCredentials) {
+			t.Errorf("losing link's password: %v, want refused", err)
+		}
 	}
 }

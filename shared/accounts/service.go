@@ -28,8 +28,9 @@ type Repo interface {
 	ReplaceUnconfirmed(ctx context.Context, a Account) error
 	UpdateProfile(ctx context.Context, email, civility, lastName, firstName string) error
 	// SetPassword stores a new hash and, when stamp is not "", a new session stamp and
-	// changedAt as the account's PasswordChangedAt.
-	SetPassword(ctx context.Context, email, hash, stamp string, changedAt time.Time) error
+	// changedAt as the account's PasswordChangedAt, provided the account's session stamp is
+	// still oldStamp: ErrStale otherwise (or when the account is gone).
+	SetPassword(ctx context.Context, email, oldStamp, hash, stamp string, changedAt time.Time) error
 	// ConfirmAccount confirms the account provided its session stamp is stamp and it is not
 	// confirmed yet, and returns the account as written; ErrStale otherwise (or when gone).
 	ConfirmAccount(ctx context.Context, email, stamp string, at time.Time) (Account, error)
@@ -525,7 +526,8 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	}
 	if rehash {
 		if h, err := HashPassword(password, s.Hash); err == nil {
-			if err := s.Repo.SetPassword(ctx, email, h, "", time.Time{}); err != nil {
+			// Conditioned on the stamp read: a reset landing meanwhile keeps its new password.
+			if err := s.Repo.SetPassword(ctx, email, acc.SessionStamp, h, "", time.Time{}); err != nil && !errors.Is(err, ErrStale) {
 				slog.ErrorContext(ctx, "rehash", "err", err.Error())
 			}
 		}
@@ -604,10 +606,11 @@ func (s *Service) CheckResetLink(ctx context.Context, secret string) error {
 	return resetLinkOutdated(tok, acc)
 }
 
-// resetLinkOutdated refuses a reset link made before the account's last password change: a
-// reset (or change) ends every other outstanding reset link, as it ends every session.
+// resetLinkOutdated refuses a reset link made for another session stamp than the account's:
+// a reset (or change) renews the stamp, so it ends every other outstanding reset link, as it
+// ends every session; so does a sign-up replacing an unconfirmed account.
 func resetLinkOutdated(tok Token, acc Account) error {
-	if tok.CreatedAt.Before(acc.PasswordChangedAt) {
+	if tok.Stamp != acc.SessionStamp {
 		return ErrLinkExpired
 	}
 	return nil
@@ -645,8 +648,12 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password, confirmat
 	} else if err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
+	// Conditioned on the link's stamp: of two reset links used at once, exactly one lands and
+	// the other finds the stamp renewed.
 	stamp := newStamp()
-	if err := s.Repo.SetPassword(ctx, acc.Email, hash, stamp, now); err != nil {
+	if err := s.Repo.SetPassword(ctx, acc.Email, tok.Stamp, hash, stamp, now); errors.Is(err, ErrStale) {
+		return ErrLinkExpired
+	} else if err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
 	if !acc.Confirmed() {
@@ -691,8 +698,12 @@ func (s *Service) ChangePassword(ctx context.Context, email, sessionID, current,
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("change password: %w", err)
 	}
+	oldStamp := acc.SessionStamp
 	acc.SessionStamp = newStamp()
-	if err := s.Repo.SetPassword(ctx, acc.Email, hash, acc.SessionStamp, now); err != nil {
+	if err := s.Repo.SetPassword(ctx, acc.Email, oldStamp, hash, acc.SessionStamp, now); errors.Is(err, ErrStale) {
+		// A reset or another change landed since the read: this session is over with it.
+		return LoginResult{}, ErrAccountChanged
+	} else if err != nil {
 		return LoginResult{}, fmt.Errorf("change password: %w", err)
 	}
 	_ = s.Logout(ctx, sessionID)

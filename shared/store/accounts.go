@@ -145,14 +145,32 @@ func (st *Store) UpdateProfile(ctx context.Context, email, civility, lastName, f
 		map[string]types.AttributeValue{":c": s(civility), ":l": s(lastName), ":f": s(firstName)})
 }
 
-// SetPassword stores a new password hash and, when stamp is not "", a new session stamp and
-// the change's time (a rehash at login passes neither: the password is the same).
-func (st *Store) SetPassword(ctx context.Context, email, hash, stamp string, changedAt time.Time) error {
-	if stamp == "" {
-		return st.updateAccount(ctx, email, "SET passwordHash = :h", nil, map[string]types.AttributeValue{":h": s(hash)})
+// SetPassword stores a new password hash on the account whose session stamp is still
+// oldStamp and, when stamp is not "", the new session stamp and the change's time (a rehash at
+// login passes neither: the password is the same). accounts.ErrStale when the stamp changed
+// meanwhile (another reset or change, a sign-up replacing an unconfirmed account) or the
+// account is gone: of two password writes made from one state, exactly one lands.
+func (st *Store) SetPassword(ctx context.Context, email, oldStamp, hash, stamp string, changedAt time.Time) error {
+	expr := "SET passwordHash = :h"
+	values := map[string]types.AttributeValue{":h": s(hash), ":old": s(oldStamp)}
+	if stamp != "" {
+		expr += ", sessionStamp = :s, passwordChangedAt = :t"
+		values[":s"], values[":t"] = s(stamp), s(timeText(changedAt))
 	}
-	return st.updateAccount(ctx, email, "SET passwordHash = :h, sessionStamp = :s, passwordChangedAt = :t", nil,
-		map[string]types.AttributeValue{":h": s(hash), ":s": s(stamp), ":t": s(timeText(changedAt))})
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &st.tables.Data,
+		Key:                       key(accountPK(email), skAccount),
+		UpdateExpression:          aws.String(expr),
+		ConditionExpression:       aws.String("sessionStamp = :old"),
+		ExpressionAttributeValues: values,
+	})
+	if isConditionFailed(err) {
+		return fmt.Errorf("set password: %w", accounts.ErrStale)
+	}
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
 }
 
 // ConfirmAccount confirms the account if it is still the one a confirmation link was made

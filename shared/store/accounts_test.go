@@ -74,6 +74,40 @@ func TestAccountConditionalWrites(t *testing.T) {
 	}
 }
 
+func TestSetPasswordNeedsStamp(t *testing.T) {
+	s := accountStore(t)
+	ctx := context.Background()
+	const email = "stamp@example.org"
+	if err := s.CreateAccount(ctx, accounts.Account{Email: email, PasswordHash: "h0", CreatedAt: at, SessionStamp: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name              string
+		old, hash, stamp  string
+		want              error
+		wantHash, wantNow string
+	}{
+		{"another stamp", "s0", "h1", "s2", accounts.ErrStale, "h0", "s1"},
+		{"rehash keeps the stamp", "s1", "h1", "", nil, "h1", "s1"},
+		{"change renews it", "s1", "h2", "s2", nil, "h2", "s2"},
+		{"from the old stamp again", "s1", "h3", "s3", accounts.ErrStale, "h2", "s2"},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			if err := s.SetPassword(ctx, email, st.old, st.hash, st.stamp, at); !errors.Is(err, st.want) || (st.want == nil && err != nil) {
+				t.Errorf("SetPassword: %v, want %v", err, st.want)
+			}
+			acc, err := s.Account(ctx, email)
+			if err != nil || acc.PasswordHash != st.wantHash || acc.SessionStamp != st.wantNow {
+				t.Errorf("account: hash %q stamp %q %v", acc.PasswordHash, acc.SessionStamp, err)
+			}
+		})
+	}
+	if err := s.SetPassword(ctx, "nobody@example.org", "s1", "h", "s", at); !errors.Is(err, accounts.ErrStale) {
+		t.Errorf("missing account: %v, want ErrStale", err)
+	}
+}
+
 func TestTokenSingleUse(t *testing.T) {
 	s := accountStore(t)
 	ctx := context.Background()

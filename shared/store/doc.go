@@ -33,6 +33,8 @@
 //   - Link a code: GetItem CODE#code, then a conditional update of the account.
 //   - Confirm an account: one UpdateItem on ACCOUNT#email conditioned on the sessionStamp its
 //     link carries and on no confirmedAt; it returns the item written (ReturnValues ALL_NEW).
+//   - Set a password (reset, change, rehash): one UpdateItem on ACCOUNT#email conditioned on
+//     the sessionStamp read (the reset link's), so of two writes from one state one lands.
 //   - Confirm an account, set a password: one UpdateItem on ACCOUNT#email conditioned on its
 //     sessionStamp (the stamp the link or session carries); confirming returns the item written.
 //   - Book or cancel a day: one conditional UpdateItem on the reservation day item, which holds
