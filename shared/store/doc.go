@@ -35,8 +35,6 @@
 //     link carries and on no confirmedAt; it returns the item written (ReturnValues ALL_NEW).
 //   - Set a password (reset, change, rehash): one UpdateItem on ACCOUNT#email conditioned on
 //     the sessionStamp read (the reset link's), so of two writes from one state one lands.
-//   - Confirm an account, set a password: one UpdateItem on ACCOUNT#email conditioned on its
-//     sessionStamp (the stamp the link or session carries); confirming returns the item written.
 //   - Book or cancel a day: one conditional UpdateItem on the reservation day item, which holds
 //     the map of bookings keyed by child, the count, and each child's changes (history).
 //   - A month of one activity at one site: Query PK=DAY#activity#site#yyyy-mm (one call). A
