@@ -41,7 +41,9 @@
 //     parent is told. Every link writes the family's MEMBER# item and every unlink (another
 //     code, deletion) removes it: access to a family's pages and feed requires that item.
 //   - Enumeration safety: sign-up answers 202 whether or not the e-mail has an account, hashes
-//     the password and sends one e-mail in both cases (an existing owner is told so instead).
+//     the password and sends one e-mail in both cases (an existing owner is told so instead);
+//     an existing account costs a few more storage calls, which the floor below hides (it
+//     applies to a sign-up from the hash on).
 //     A sign-up with the address of an account never confirmed replaces that account's names,
 //     password, code and stamp (a conditional write on "still unconfirmed"), and confirmation
 //     links carry the stamp they were sent with: whoever signed up first with someone else's

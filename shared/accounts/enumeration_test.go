@@ -131,3 +131,55 @@ func TestLinkRequestsCostTheSame(t *testing.T) {
 		t.Errorf("links sent %v", box.links)
 	}
 }
+
+// TestSignupPathsTakeTheFloor: a sign-up with a new address, with the address of an
+// unconfirmed account and with that of a confirmed one make different storage calls; each
+// lasts at least the floor, so its duration does not tell them apart. (A lower bound only:
+// the floor is a wait, not a speed target.)
+func TestSignupPathsTakeTheFloor(t *testing.T) {
+	db := dynamotest.New(t)
+	st := store.New(db.Client, store.Tables{Data: db.DataTable, Session: db.SessionTable})
+	box := &mailbox{links: map[string]string{}}
+	clk := clock.NewFixed(time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC))
+	svc := accounts.NewService(st, box, clk, func(p string) string { return "https://portail.example" + p }, "BLENFANCE-12087-", nil, []byte("test-secret"))
+	svc.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
+	const floor = 50 * time.Millisecond
+	svc.MailRequestFloor = floor
+	ctx := context.Background()
+	in := accounts.SignupInput{Civility: "Mme", LastName: "Martin", FirstName: "Anne", Password: "Laigneville-2026x",
+		PasswordConfirmation: "Laigneville-2026x", AcceptTerms: true}
+	signup := func(email string) (time.Duration, error) {
+		in.Email = email
+		start := time.Now()
+		err := svc.Signup(ctx, in)
+		return time.Since(start), err
+	}
+	if _, err := signup("confirmed@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := st.Account(ctx, "confirmed@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ConfirmAccount(ctx, acc.Email, acc.SessionStamp, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signup("unconfirmed@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, email string }{
+		{"new address", "new@example.org"},
+		{"unconfirmed account", "unconfirmed@example.org"},
+		{"confirmed account", "confirmed@example.org"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			took, err := signup(c.email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if took < floor {
+				t.Errorf("took %v, under the %v floor", took, floor)
+			}
+		})
+	}
+}
