@@ -45,7 +45,7 @@ func TestCodeNotCheckedWithoutProof(t *testing.T) {
 	_, revoked := f.Family(t, "Revoquee", true)
 	for _, code := range []string{"BLENFANCE-12087-ZZZZ-ZZZZ", revoked} {
 		in := f.Input(accountstest.Email("oracle"))
-		in.SubscriberCode, in.AntiRobotSolution = code, "notasolution"
+		in.SubscriberCode, in.AntiRobotSolution = code, accountstest.NotASolution(in.AntiRobotChallenge)
 		w := f.json(t, http.MethodPost, "/api/v1/signup", in)
 		p := problem(t, w)
 		if w.Code != http.StatusBadRequest || len(p.Errors) != 1 || p.Errors[0].Field != "antiRobot" {

@@ -116,7 +116,7 @@ func TestSignupRefusesBadInput(t *testing.T) {
 		{"terms not accepted", "acceptTerms", func(i *accounts.SignupInput) { i.AcceptTerms = false }},
 		{"no proof", "antiRobot", func(i *accounts.SignupInput) { i.AntiRobotChallenge, i.AntiRobotSolution = "", "" }},
 		{"no solution", "antiRobot", func(i *accounts.SignupInput) { i.AntiRobotSolution = "" }},
-		{"wrong solution", "antiRobot", func(i *accounts.SignupInput) { i.AntiRobotSolution = "notasolution" }},
+		{"wrong solution", "antiRobot", func(i *accounts.SignupInput) { i.AntiRobotSolution = accountstest.NotASolution(i.AntiRobotChallenge) }},
 		{"forged challenge", "antiRobot", func(i *accounts.SignupInput) {
 			c := accounts.NewAntiRobot([]byte("someone-elses-key-someone-elses-key"), 8).Issue(accountstest.Start)
 			i.AntiRobotChallenge, i.AntiRobotSolution = c.Token, accounts.Solve(c.Token, 8)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -137,5 +138,17 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// NotASolution returns a solution that certainly fails the proof of work of token: its hash
+// starts with a one bit, so it misses every difficulty. A fixed string would pass an easy test
+// difficulty by chance (one run in 256 at 8 bits).
+func NotASolution(token string) string {
+	for i := 0; ; i++ {
+		s := "wrong-" + strconv.Itoa(i)
+		if !accounts.SolvesWork(token, s, 1) {
+			return s
+		}
 	}
 }
