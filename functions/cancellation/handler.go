@@ -60,7 +60,8 @@ func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 }
 
 // form cancels a day from the planning page and goes back to it with a message. Refusals a
-// parent can act on (deadline passed, full…) are said in the message too.
+// parent can act on (deadline passed, full…) and a date or activity that does not parse are
+// said in the message too.
 func (h *handler) form(w http.ResponseWriter, r *http.Request) {
 	if err := web.ParseForm(w, r); err != nil {
 		web.Error(w, r, err)
@@ -70,7 +71,10 @@ func (h *handler) form(w http.ResponseWriter, r *http.Request) {
 	back := childday.PlanningURL(r)
 	target, err := childday.FromForm(r)
 	if err != nil {
-		web.Error(w, r, err)
+		// A date or activity the page never offers (an edited form): back to the planning with
+		// the refusal said, rather than a dead-end error page.
+		h.Cookies.SetFlash(w, "Annulation impossible. "+web.ProblemFor(err).Detail)
+		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
 	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelWeb}

@@ -114,3 +114,46 @@ func TestCancelForm(t *testing.T) {
 		t.Fatalf("anonymous: %d", w.Code)
 	}
 }
+
+// TestCancelFormTampered posts forms whose date or activity the planning never offers: the parent goes
+// back to the planning with the refusal in French, and nothing changes.
+func TestCancelFormTampered(t *testing.T) {
+	f := setup(t)
+	tests := []struct {
+		name, date, activity, mois string
+		location, flash            string
+	}{
+		{"bad date", "2026-13-07", "cantine", "2026-12", "/espace-famille/planning?mois=2026-12",
+			"Annulation impossible. La date « 2026-13-07 » n'est pas au format AAAA-MM-JJ."},
+		{"bad date, no month", "demain", "cantine", "", "/espace-famille/planning",
+			"Annulation impossible. La date « demain » n'est pas au format AAAA-MM-JJ."},
+		{"unknown activity", "2026-12-07", "piscine", "2026-12", "/espace-famille/planning?mois=2026-12#semaine-2026-12-07-c_lea",
+			"Annulation impossible. L'activité demandée n'existe pas."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := url.Values{"child": {"c_lea"}, "date": {tt.date}, "activity": {tt.activity}, "mois": {tt.mois}}
+			w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/annulations", form)
+			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tt.location {
+				t.Fatalf("status %d location %q, want 303 %q: %s", w.Code, w.Header().Get("Location"), tt.location, w.Body)
+			}
+			if got := flash(t, w); got != tt.flash {
+				t.Fatalf("flash %q, want %q", got, tt.flash)
+			}
+		})
+	}
+	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
+	if err != nil || d.Booked != 0 || len(d.Log) != 0 {
+		t.Fatalf("refused forms changed the day: %+v %v", d, err)
+	}
+}
+
+// flash reads back the message w left for the next page, as the planning page would.
+func flash(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, "/espace-famille/planning", nil)
+	for _, c := range w.Result().Cookies() {
+		r.AddCookie(c)
+	}
+	return web.Cookies{Insecure: true}.TakeFlash(httptest.NewRecorder(), r)
+}
