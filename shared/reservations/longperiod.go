@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"sync"
@@ -90,7 +91,8 @@ type LongResult struct {
 	Applied []LongItem
 	Skipped []LongItem
 	// Err is the first error met while writing (its days are skipped as SkipError or
-	// SkipNotAttempted), for the logs; nil when every write answered.
+	// SkipNotAttempted, or, for a failed write creating a new day, booked again one by one), for
+	// the logs; nil when every write answered.
 	Err error
 }
 
@@ -192,7 +194,11 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 		}
 		slots[g] = append(slots[g], i)
 	}
-	var wg sync.WaitGroup
+	var (
+		wg      sync.WaitGroup
+		bulkMu  sync.Mutex
+		bulkErr error // the first failed bulk write: its days were then booked one by one
+	)
 	next := make(chan []int)
 	for range min(longPeriodWorkers, len(slots)) {
 		wg.Go(func() {
@@ -200,8 +206,18 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 				if ctx.Err() != nil {
 					continue // results stay "not attempted"
 				}
-				if q.Action == ActionBook && todo[group[0]].newDay && s.bookNewDay(ctx, who, todo, group, results) {
-					continue
+				if q.Action == ActionBook && todo[group[0]].newDay {
+					booked, err := s.bookNewDay(ctx, who, todo, group, results)
+					if err != nil {
+						bulkMu.Lock()
+						if bulkErr == nil {
+							bulkErr = err
+						}
+						bulkMu.Unlock()
+					}
+					if booked {
+						continue
+					}
 				}
 				for _, i := range group {
 					if ctx.Err() != nil {
@@ -228,6 +244,7 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 	close(next)
 	wg.Wait()
 	res.Applied = res.Applied[:0]
+	res.Err = bulkErr
 	for i, d := range results {
 		c := todo[i]
 		it := LongItem{Child: c.child, Date: c.slot.Day, Activity: c.slot.Activity}
@@ -279,24 +296,36 @@ type done struct {
 
 // bookNewDay books every child of group (todo indices of one slot not stored yet) with the one
 // write that creates the slot's item; false when that did not apply (the caller books each).
-func (s *Service) bookNewDay(ctx context.Context, who Actor, todo []check, group []int, results []done) bool {
+// A failed write is logged and returned, for the result's Err, and the caller books each all the
+// same. When that write did succeed but its answer was lost (a timeout after DynamoDB applied
+// it), the one-by-one fallback finds the seats taken and reports those days "already booked"
+// (SkipAlreadyBooked) although this very request booked them: the planning is right, only the
+// wording is off, and Err tells the logs why.
+func (s *Service) bookNewDay(ctx context.Context, who Actor, todo []check, group []int, results []done) (bool, error) {
 	now := s.clock.Now()
 	c0 := todo[group[0]]
 	if !now.Before(c0.deadline) {
-		return false
+		return false, nil
 	}
 	cs := make([]Change, 0, len(group))
 	for _, i := range group {
 		cs = append(cs, Change{Who: who.Email, At: now, Channel: who.Channel, Action: ActionBook, ChildID: todo[i].child.ID})
 	}
 	ok, err := s.repo.BookNewDay(ctx, c0.slot, c0.capacity, cs)
-	if err != nil || !ok {
-		return false
+	if err != nil {
+		// No request id here: this package knows nothing of HTTP; the handler's request line
+		// carries it. No child or parent either: the slot is enough to find the item.
+		slog.ErrorContext(ctx, "long period: new day write failed, booking each child instead", "err", err.Error(),
+			"activity", string(c0.slot.Activity), "site", c0.slot.Site, "day", c0.slot.Day.String(), "children", len(group))
+		return false, fmt.Errorf("book new day %s %s %s: %w", c0.slot.Activity, c0.slot.Site, c0.slot.Day, err)
+	}
+	if !ok {
+		return false, nil
 	}
 	for _, i := range group {
 		results[i] = done{i: i, out: Applied, attempted: true}
 	}
-	return true
+	return true, nil
 }
 
 // planLong sorts every (child, activity, day) of the request into what would be applied

@@ -3,6 +3,7 @@ package reservations
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -29,6 +30,10 @@ type memory struct {
 	writes   int
 	// fail, when set, makes BookDay and CancelDay of the slots it returns true for fail.
 	fail func(Slot) bool
+	// newDay, when set, answers BookNewDay: whether to store the bookings, and the error to
+	// return (both: a write that succeeded but whose answer was lost). Unset, BookNewDay
+	// declines and each child is booked on its own.
+	newDay func(Slot) (store bool, err error)
 }
 
 var errWrite = errors.New("write refused")
@@ -90,7 +95,29 @@ func (m *memory) BookDay(ctx context.Context, s Slot, child string, capacity int
 	return Applied, nil
 }
 
-func (m *memory) BookNewDay(context.Context, Slot, int, []Change) (bool, error) { return false, nil }
+func (m *memory) BookNewDay(_ context.Context, s Slot, capacity int, cs []Change) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.newDay == nil {
+		return false, nil
+	}
+	m.writes++
+	store, err := m.newDay(s)
+	if !store {
+		return false, err
+	}
+	if _, ok := m.days[s]; ok || capacity > 0 && len(cs) > capacity {
+		return false, err
+	}
+	d := &Day{Slot: s, Bookings: map[string]Booking{}}
+	for _, c := range cs {
+		d.Bookings[c.ChildID] = Booking{At: c.At, By: c.Who, Channel: c.Channel}
+		d.Booked++
+		d.Log = append(d.Log, c)
+	}
+	m.days[s] = d
+	return true, err
+}
 
 func (m *memory) CancelDay(_ context.Context, s Slot, child string, c Change) (Outcome, error) {
 	m.mu.Lock()
@@ -411,5 +438,49 @@ func TestApplyLongStopsWhenItsContextEnds(t *testing.T) {
 	}
 	if len(m.days) != 0 {
 		t.Fatalf("days written after the context ended: %d", len(m.days))
+	}
+}
+
+// TestApplyLongKeepsAFailedNewDayWrite: when the one write creating a new day fails, its error
+// is kept in Err (not swallowed), each child is booked on its own, and if that write had in fact
+// succeeded, its days are reported "already booked".
+func TestApplyLongKeepsAFailedNewDayWrite(t *testing.T) {
+	bad := date.MustParse("2026-12-08")
+	tests := []struct {
+		name    string
+		stored  bool // the failed write had in fact been applied
+		applied int
+		skipped map[string]int
+	}{
+		{"write refused", false, 4, map[string]int{}},
+		{"answer lost", true, 3, map[string]int{SkipAlreadyBooked: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMemory()
+			m.newDay = func(s Slot) (bool, error) {
+				if s.Day == bad {
+					return tt.stored, errWrite
+				}
+				return true, nil
+			}
+			svc := New(m, clock.NewFixed(date.MustParse("2026-12-01").At(9, 0, date.Paris)), calendar.Default(), cutoff.DefaultPolicy(), Options{})
+			q := LongRequest{Children: []string{"c_1"}, Activities: []calendar.Activity{calendar.Canteen},
+				From: date.MustParse("2026-12-07"), To: date.MustParse("2026-12-11"),
+				Weekdays: []time.Weekday{time.Monday, time.Tuesday, time.Thursday, time.Friday}, Action: ActionBook}
+			res, err := svc.ApplyLong(context.Background(), who, q)
+			if err != nil {
+				t.Fatalf("the request failed: %v", err)
+			}
+			if !errors.Is(res.Err, errWrite) {
+				t.Fatalf("Err = %v, want the failed new-day write", res.Err)
+			}
+			if len(res.Applied) != tt.applied || !maps.Equal(res.SkippedBy(), tt.skipped) {
+				t.Fatalf("%d applied, skipped %v; want %d, %v", len(res.Applied), res.SkippedBy(), tt.applied, tt.skipped)
+			}
+			if d := m.days[Slot{Activity: calendar.Canteen, Site: "s", Day: bad}]; d == nil || d.Booked != 1 || len(d.Log) != 1 {
+				t.Fatalf("day %s: %+v, want booked once", bad, d)
+			}
+		})
 	}
 }
