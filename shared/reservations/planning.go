@@ -281,7 +281,7 @@ func (s *Service) stored(ctx context.Context, h Household, children []family.Chi
 	out := map[slotKey]Day{}
 	for _, p := range pairs {
 		for m := from.FirstOfMonth(); !m.After(to); m = m.AddMonths(1) {
-			ds, err := s.repo.DaysOfMonth(ctx, p.a, p.site, m, ids)
+			ds, err := s.repo.FamilyDaysOfMonth(ctx, p.a, p.site, m, ids)
 			if err != nil {
 				return nil, fmt.Errorf("days of %s %s %s: %w", p.a, p.site, m.MonthKey(), err)
 			}

@@ -203,8 +203,8 @@ type Repository interface {
 	// CancelDay removes childID's seat (Unchanged when there was none), recording c. It is
 	// never refused for the child's number of changes: a seat can always be given up.
 	CancelDay(ctx context.Context, s Slot, childID string, c Change) (Outcome, error)
-	// DaysOfMonth returns the stored days of activity a at site in the month of month. With
-	// children, each day's bookings, log and changes are only theirs (Booked still counts every
-	// booking); with none, every child's.
-	DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]Day, error)
+	// FamilyDaysOfMonth returns the stored days of activity a at site in the month of month,
+	// each day's bookings, log and changes being only those of children (Booked still counts
+	// every booking). An empty children list is an error, never "every child".
+	FamilyDaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]Day, error)
 }

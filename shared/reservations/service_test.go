@@ -139,9 +139,12 @@ func (m *memory) CancelDay(_ context.Context, s Slot, child string, c Change) (O
 	return Applied, nil
 }
 
-// DaysOfMonth returns whole days whatever the children asked for: the rules must not rely on
-// the projection to keep other families' entries out.
-func (m *memory) DaysOfMonth(_ context.Context, a calendar.Activity, site string, month date.Date, _ []string) ([]Day, error) {
+// FamilyDaysOfMonth returns whole days whatever the children asked for: the rules must not rely
+// on the projection to keep other families' entries out. Like the store, it refuses no children.
+func (m *memory) FamilyDaysOfMonth(_ context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]Day, error) {
+	if len(children) == 0 {
+		return nil, errors.New("no children")
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []Day

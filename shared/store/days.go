@@ -348,11 +348,30 @@ func (s *Store) Day(ctx context.Context, sl reservations.Slot) (reservations.Day
 // reading whole items is simpler than a long expression (no family has that many children).
 const maxProjectedChildren = 50
 
-// DaysOfMonth returns the stored days of activity a at site in month's month: one Query. With
-// children, each day holds only their bookings and history (and the count of all bookings): a
-// family's planning reads nothing of other families' entries. With none, whole days (headcounts,
-// billing).
-func (s *Store) DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]reservations.Day, error) {
+// ErrNoChildren refuses a family's month read without children: reading whole days instead
+// would hand a family every other family's bookings and history.
+var ErrNoChildren = errors.New("store: a family's month read needs its children")
+
+// DaysOfMonth returns the stored days of activity a at site in month's month, whole: every
+// child's bookings and history, of every family. It is for the town hall's headcounts and
+// billing; a family's pages read FamilyDaysOfMonth. One Query.
+func (s *Store) DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]reservations.Day, error) {
+	return s.daysOfMonth(ctx, a, site, month, nil)
+}
+
+// FamilyDaysOfMonth returns the stored days of activity a at site in month's month holding only
+// the bookings and history of children (and the count of all bookings): a family's planning
+// reads nothing of other families' entries. An empty children list is refused with
+// ErrNoChildren rather than read as "everyone". One Query.
+func (s *Store) FamilyDaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]reservations.Day, error) {
+	if len(children) == 0 {
+		return nil, fmt.Errorf("days of %s: %w", month.MonthKey(), ErrNoChildren)
+	}
+	return s.daysOfMonth(ctx, a, site, month, children)
+}
+
+// daysOfMonth reads whole days when children is nil, else only their entries.
+func (s *Store) daysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]reservations.Day, error) {
 	q := &dynamodb.QueryInput{
 		TableName:                 &s.tables.Data,
 		ConsistentRead:            aws.Bool(true),

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -141,7 +142,7 @@ func TestDaysOfMonth(t *testing.T) {
 	if _, err := st.BookDay(ctx, other, "c_2", 0, change("c_2", reservations.ActionBook)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := st.DaysOfMonth(ctx, calendar.Canteen, "jules-ferry", date.MustParse("2026-12-15"), nil)
+	got, err := st.DaysOfMonth(ctx, calendar.Canteen, "jules-ferry", date.MustParse("2026-12-15"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +394,13 @@ func TestMonthReadHoldsOnlyTheFamily(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			days, err := st.DaysOfMonth(ctx, slot.Activity, slot.Site, slot.Day, tt.children)
+			read := st.DaysOfMonth
+			if tt.children != nil {
+				read = func(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]reservations.Day, error) {
+					return st.FamilyDaysOfMonth(ctx, a, site, month, tt.children)
+				}
+			}
+			days, err := read(ctx, slot.Activity, slot.Site, slot.Day)
 			if err != nil || len(days) != 1 {
 				t.Fatalf("%d days, %v", len(days), err)
 			}
@@ -410,6 +417,28 @@ func TestMonthReadHoldsOnlyTheFamily(t *testing.T) {
 				if tt.children != nil && c.ChildID == "c_other" {
 					t.Errorf("another family's change was read: %+v", c)
 				}
+			}
+		})
+	}
+}
+
+// TestFamilyMonthReadNeedsChildren: a family's read of a month with no children is refused,
+// never answered with whole days of every family.
+func TestFamilyMonthReadNeedsChildren(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	if _, err := st.BookDay(ctx, slot, "c_other", 0, change("c_other", reservations.ActionBook)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		children []string
+	}{{"nil", nil}, {"empty", []string{}}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			days, err := st.FamilyDaysOfMonth(ctx, slot.Activity, slot.Site, slot.Day, tt.children)
+			if !errors.Is(err, store.ErrNoChildren) || days != nil {
+				t.Fatalf("got %d days, %v; want ErrNoChildren", len(days), err)
 			}
 		})
 	}

@@ -38,9 +38,10 @@
 //   - Book or cancel a day: one conditional UpdateItem on the reservation day item, which holds
 //     the map of bookings keyed by child, the count, and each child's changes (history).
 //   - A month of one activity at one site: Query PK=DAY#activity#site#yyyy-mm (one call). A
-//     family's planning projects SK, booked, bookings.<child> and history.<child> of its own
-//     children only (dynalite and DynamoDB both take nested paths in a ProjectionExpression), so
-//     it never reads other families' entries; headcounts and billing read whole items.
+//     family's planning (FamilyDaysOfMonth) projects SK, booked, bookings.<child> and
+//     history.<child> of its own children only (dynalite and DynamoDB both take nested paths in a
+//     ProjectionExpression), so it never reads other families' entries; headcounts and billing
+//     read whole items (DaysOfMonth).
 //
 // # The reservation day item and its size
 //
