@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,99 +24,46 @@ import (
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/reservations/reservationstest"
 	"github.com/preau/preau/shared/store"
 	"github.com/preau/preau/shared/web"
 )
 
-// sessions is a fake resolver: the cookie value names the parent.
-type sessions map[string]*web.Viewer
-
-func (s sessions) ResolveSession(_ context.Context, token string) (*web.Viewer, error) {
-	return s[token], nil
-}
-
-var parents = sessions{
-	"parent-a": {Email: "a@example.fr", FirstName: "Anne", FamilyID: "f_a"},
-	"parent-b": {Email: "b@example.fr", FirstName: "Bruno", FamilyID: "f_b"},
-	"unlinked": {Email: "u@example.fr", FirstName: "Ugo"},
-	// left's account still names family A, but the family no longer lists it as a member.
-	"left": {Email: "gone@example.fr", FirstName: "Gaston", FamilyID: "f_a"},
-	// parent-a2 is family A's second member (added by the tests that need one).
-	"parent-a2": {Email: "a2@example.fr", FirstName: "Alix", FamilyID: "f_a"},
-}
+// parents are the shared test sessions plus family A's second member (added to the family by
+// the tests that need one).
+var parents = func() reservationstest.Sessions {
+	s := maps.Clone(reservationstest.Parents)
+	s["parent-a2"] = &web.Viewer{Email: "a2@example.fr", FirstName: "Alix", FamilyID: "f_a"}
+	return s
+}()
 
 type fixture struct {
 	h     http.Handler
-	env   *dynamotest.Env
+	db    *dynamotest.Env
 	st    *store.Store
 	clock *clock.Fixed
 }
 
-// deadline of Monday 2026-12-07 under the commune's rule.
-var deadline = time.Date(2026, 12, 3, 10, 0, 0, 0, date.Paris)
-
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	env := dynamotest.New(t)
-	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
-	ctx := context.Background()
-	from := date.MustParse("2026-09-01")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range []struct{ fam, child, site string }{{"f_a", "c_lea", "jules-ferry"}, {"f_b", "c_zoe", "jules-ferry"}, {"f_a", "c_tom", "petit-prince"}} {
-		must(st.PutFamily(ctx, family.Family{ID: f.fam, Name: "Famille " + f.fam}))
-		must(st.AddMember(ctx, f.fam, strings.TrimPrefix(f.fam, "f_")+"@example.fr", from.At(9, 0, date.Paris)))
-		must(st.PutChild(ctx, family.Child{ID: f.child, FamilyID: f.fam, FirstName: strings.TrimPrefix(f.child, "c_")}))
-		must(st.PutEnrolment(ctx, f.fam, family.Enrolment{ChildID: f.child, Activity: calendar.Canteen, Site: f.site, From: from}))
-	}
-	must(st.PutActivity(ctx, family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1}))
-	must(st.PutClosure(ctx, calendar.Closure{Day: date.MustParse("2026-12-10"), Label: "Formation des agents", Activities: []calendar.Activity{calendar.Canteen}}))
-	clk := clock.NewFixed(deadline.Add(-time.Hour))
-	svc := reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
+	env := reservationstest.New(t)
 	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", SecretKey: []byte("0123456789abcdef0123456789abcdef"),
-		Policy: cutoff.DefaultPolicy(), Service: svc, Feeds: st, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
-	must(err)
-	return &fixture{h: h, env: env, st: st, clock: clk}
+		Policy: cutoff.DefaultPolicy(), Service: env.Service, Feeds: env.Store, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{h: h, db: env.DB, st: env.Store, clock: env.Clock}
 }
 
 func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
 	t.Helper()
-	var body *strings.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	} else {
-		body = strings.NewReader("")
-	}
-	r := httptest.NewRequest(method, target, body)
-	if form != nil {
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if who != "" {
-		r.AddCookie(&http.Cookie{Name: "preau_session", Value: who})
-	}
-	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, r)
-	return w
-}
-
-func problemType(t *testing.T, w *httptest.ResponseRecorder) string {
-	t.Helper()
-	var p map[string]any
-	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
-		t.Fatalf("body %q: %v", w.Body.String(), err)
-	}
-	s, _ := p["type"].(string)
-	return strings.TrimPrefix(s, web.ProblemBase)
+	return reservationstest.Do(t, f.h, who, method, target, form)
 }
 
 func (f *fixture) book(t *testing.T, child, site, day string) {
 	t.Helper()
 	sl := reservations.Slot{Activity: calendar.Canteen, Site: site, Day: date.MustParse(day)}
-	if _, err := f.st.BookDay(context.Background(), sl, child, 0, reservations.Change{Who: "a@example.fr", At: deadline.Add(-24 * time.Hour),
+	if _, err := f.st.BookDay(context.Background(), sl, child, 0, reservations.Change{Who: "a@example.fr", At: reservationstest.Deadline.Add(-24 * time.Hour),
 		Channel: reservations.ChannelWeb, Action: reservations.ActionBook, ChildID: child}); err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +285,7 @@ func TestFeedsArePerMember(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
-	if err := f.st.AddMember(ctx, "f_a", "a2@example.fr", deadline.Add(-48*time.Hour)); err != nil {
+	if err := f.st.AddMember(ctx, "f_a", "a2@example.fr", reservationstest.Deadline.Add(-48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	create := func(who string) {
@@ -393,7 +341,7 @@ func TestPageShowsOnlyLiveFeeds(t *testing.T) {
 	ctx := context.Background()
 	put := func(item map[string]types.AttributeValue) {
 		t.Helper()
-		if _, err := f.env.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &f.env.DataTable, Item: item}); err != nil {
+		if _, err := f.db.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &f.db.DataTable, Item: item}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -417,7 +365,7 @@ func TestPageShowsOnlyLiveFeeds(t *testing.T) {
 		t.Fatal("the new address is not shown")
 	}
 	token := strings.TrimSuffix(strings.TrimPrefix(path, "/calendrier/"), ".ics")
-	if _, err := f.env.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &f.env.DataTable,
+	if _, err := f.db.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &f.db.DataTable,
 		Key: map[string]types.AttributeValue{"PK": s("FEED#" + hashToken(token)), "SK": s("FEED")}}); err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,7 @@ var Deadline = time.Date(2026, 12, 3, 10, 0, 0, 0, date.Paris)
 
 // Env is one test's booking stack.
 type Env struct {
+	DB      *dynamotest.Env // the tables themselves, for tests that write items the store would not
 	Store   *store.Store
 	Clock   *clock.Fixed // starts an hour before Deadline
 	Service *reservations.Service
@@ -83,7 +84,7 @@ func New(t testing.TB) *Env {
 	must(st.PutClosure(ctx, calendar.Closure{Day: date.MustParse("2026-12-10"), Label: "Formation des agents", Activities: []calendar.Activity{calendar.Canteen}}))
 	clk := clock.NewFixed(Deadline.Add(-time.Hour))
 	svc := reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
-	return &Env{Store: st, Clock: clk, Service: svc}
+	return &Env{DB: db, Store: st, Clock: clk, Service: svc}
 }
 
 // Do sends method target to h as the parent who ("" for nobody), with form as the body when
