@@ -137,7 +137,7 @@ func TestCancelFormTampered(t *testing.T) {
 			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tt.location {
 				t.Fatalf("status %d location %q, want 303 %q: %s", w.Code, w.Header().Get("Location"), tt.location, w.Body)
 			}
-			if got := flash(t, w); got != tt.flash {
+			if got := reservationstest.Flash(t, w); got != tt.flash {
 				t.Fatalf("flash %q, want %q", got, tt.flash)
 			}
 		})
@@ -146,14 +146,4 @@ func TestCancelFormTampered(t *testing.T) {
 	if err != nil || d.Booked != 0 || len(d.Log) != 0 {
 		t.Fatalf("refused forms changed the day: %+v %v", d, err)
 	}
-}
-
-// flash reads back the message w left for the next page, as the planning page would.
-func flash(t *testing.T, w *httptest.ResponseRecorder) string {
-	t.Helper()
-	r := httptest.NewRequest(http.MethodGet, "/espace-famille/planning", nil)
-	for _, c := range w.Result().Cookies() {
-		r.AddCookie(c)
-	}
-	return web.Cookies{Insecure: true}.TakeFlash(httptest.NewRecorder(), r)
 }

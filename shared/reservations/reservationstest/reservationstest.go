@@ -1,7 +1,8 @@
 // Package reservationstest sets up the booking functions' integration tests: fresh tables on the
 // DynamoDB emulator holding two families, their enrolled children and a commune closure; a fixed
 // clock an hour before a deadline; fake sessions named by the cookie's value; and helpers that
-// send requests and read problem+json answers. Only _test.go files import it. Run with `make test`.
+// send requests and read problem+json answers and flash messages. Only _test.go files import it.
+// Run with `make test`.
 //
 // The data:
 //
@@ -116,4 +117,14 @@ func ProblemType(t testing.TB, w *httptest.ResponseRecorder) string {
 	}
 	s, _ := p["type"].(string)
 	return strings.TrimPrefix(s, web.ProblemBase)
+}
+
+// Flash is the message w left for the next page, read back as that page would read it.
+func Flash(t testing.TB, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, "/espace-famille/planning", nil)
+	for _, c := range w.Result().Cookies() {
+		r.AddCookie(c)
+	}
+	return web.Cookies{Insecure: true}.TakeFlash(httptest.NewRecorder(), r)
 }
