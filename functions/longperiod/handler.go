@@ -5,7 +5,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -55,11 +54,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Service == nil || d.Mailer == nil || d.Sessions == nil {
 		return nil, errors.New("longperiod: service, mailer and sessions are required")
 	}
-	sub, err := fs.Sub(templates, "templates")
-	if err != nil {
-		return nil, fmt.Errorf("longperiod: %w", err)
-	}
-	pages, err := web.NewRenderer(d.Commune, d.Cookies, sub)
+	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
 	if err != nil {
 		return nil, fmt.Errorf("longperiod: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"slices"
 	"strings"
@@ -59,11 +58,7 @@ func New(d Deps) (http.Handler, error) {
 	if len(d.SecretKey) < 32 {
 		return nil, errors.New("planning: the secret key needs at least 32 bytes")
 	}
-	sub, err := fs.Sub(templates, "templates")
-	if err != nil {
-		return nil, fmt.Errorf("planning: %w", err)
-	}
-	pages, err := web.NewRenderer(d.Commune, d.Cookies, sub)
+	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
 	if err != nil {
 		return nil, fmt.Errorf("planning: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"slices"
 	"strings"
@@ -92,11 +91,7 @@ func New(d Deps) (http.Handler, error) {
 	if err := d.Policy.Validate(); err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
-	sub, err := fs.Sub(templates, "templates")
-	if err != nil {
-		return nil, fmt.Errorf("portal: templates: %w", err)
-	}
-	pages, err := web.NewRenderer(d.Commune, d.Cookies, sub)
+	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}

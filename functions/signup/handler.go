@@ -4,7 +4,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 
 	"github.com/preau/preau/shared/accounts"
@@ -32,11 +31,7 @@ type handler struct {
 
 // New returns the Signup function's handler; its routes are exactly template.yaml's.
 func New(d Deps) (http.Handler, error) {
-	pages, err := fs.Sub(templates, "templates")
-	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	rd, err := web.NewRenderer(d.Commune, d.Cookies, pages)
+	rd, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
 	if err != nil {
 		return nil, fmt.Errorf("signup pages: %w", err)
 	}

@@ -87,6 +87,16 @@ func NewRenderer(commune string, cookies Cookies, pages fs.FS) (*Renderer, error
 	return rd, nil
 }
 
+// LoadRenderer is NewRenderer over the pages of a function's embedded templates folder (its
+// `//go:embed templates/*.html`), the way every function with pages builds its renderer.
+func LoadRenderer(commune string, cookies Cookies, embedded fs.FS) (*Renderer, error) {
+	pages, err := fs.Sub(embedded, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	return NewRenderer(commune, cookies, pages)
+}
+
 // Render writes page name with status code. It renders to a buffer first so that a template
 // error becomes a clean 500 rather than half a page.
 func (rd *Renderer) Render(w http.ResponseWriter, r *http.Request, code int, name string, p Page) {

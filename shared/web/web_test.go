@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/preau/preau/shared/fault"
@@ -245,4 +246,39 @@ func TestHandlerChain(t *testing.T) {
 			t.Errorf("the query string (personal data) was logged: %s", logs.String())
 		}
 	})
+}
+
+// TestLoadRenderer: a function's embedded templates folder gives one page per file, inside the
+// layout; a broken page fails at start-up, not on a parent's request.
+func TestLoadRenderer(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   fstest.MapFS
+		page    string
+		want    string
+		wantErr bool
+	}{
+		{"pages under templates/", fstest.MapFS{"templates/bonjour.html": {Data: []byte(`{{define "content"}}<p>Bonjour {{.Data}}</p>{{end}}`)}},
+			"bonjour", "<p>Bonjour Léa</p>", false},
+		{"broken page", fstest.MapFS{"templates/casse.html": {Data: []byte(`{{define "content"}}{{if}}{{end}}`)}}, "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rd, err := LoadRenderer("Préau", Cookies{}, tt.files)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatal("broken page accepted")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := httptest.NewRecorder()
+			rd.Render(w, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, tt.page, Page{Title: "Essai", Data: "Léa"})
+			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), tt.want) || !strings.Contains(w.Body.String(), "Essai") {
+				t.Fatalf("status %d body %s", w.Code, w.Body)
+			}
+		})
+	}
 }
