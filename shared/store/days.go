@@ -119,50 +119,21 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 		in.ConditionExpression = aws.String(*in.ConditionExpression + " AND #n < :cap")
 		in.ExpressionAttributeValues[":cap"] = avN(capacity)
 	}
-	repaired := false
-	for range maxDayAttempts {
-		_, err := s.db.UpdateItem(ctx, in)
-		if err == nil {
-			return reservations.Applied, nil
-		}
-		if isValidation(err) {
-			// Real DynamoDB's answer to a nested SET into a missing map, or a malformed request.
-			if err := s.repairOrFail(ctx, sl, &repaired, fmt.Errorf("book %s: %w", sl.Day, err)); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		if !isConditionFailed(err) {
-			return 0, fmt.Errorf("book %s: %w", sl.Day, err)
-		}
-		day, found, err := s.day(ctx, sl)
-		if err != nil {
-			return 0, err
-		}
+	return s.changeDay(ctx, sl, "book", in, func(day storedDay, found bool) (reservations.Outcome, bool, error) {
 		switch {
 		case !found:
 			// A day's first booking creates its item with the booking in it: one more write.
 			ok, err := s.createDayWith(ctx, sl, []reservations.Change{c})
-			if err != nil {
-				return 0, err
-			}
-			if ok {
-				return reservations.Applied, nil
-			}
+			return reservations.Applied, ok, err
 		case hasBooking(day, childID):
-			return reservations.Unchanged, nil
+			return reservations.Unchanged, true, nil
 		case day.Changes[childID] >= reservations.MaxChangesPerDay:
-			return reservations.TooManyChanges, nil
+			return reservations.TooManyChanges, true, nil
 		case capacity > 0 && day.Booked >= capacity:
-			return reservations.Full, nil
-		case needsMaps(day, found, repaired):
-			if err := s.createDay(ctx, sl); err != nil {
-				return 0, err
-			}
-			repaired = true
+			return reservations.Full, true, nil
 		}
-	}
-	return 0, fmt.Errorf("book %s: condition kept failing after %d attempts", sl.Day, maxDayAttempts)
+		return 0, false, nil
+	})
 }
 
 func hasBooking(d storedDay, childID string) bool {
@@ -259,6 +230,21 @@ func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID str
 			":minus": avN(-1),
 		},
 	}
+	return s.changeDay(ctx, sl, "cancel", in, func(day storedDay, found bool) (reservations.Outcome, bool, error) {
+		if !found || !hasBooking(day, childID) {
+			return reservations.Unchanged, true, nil
+		}
+		return 0, false, nil
+	})
+}
+
+// changeDay runs the conditional update in of a booking or cancellation (op) on sl. When its
+// condition fails, a consistent read of the day goes to decide, which answers the outcome (done)
+// or leaves it to a retry; between retries the maps an older item lacks are added, at most once.
+// A ValidationException is DynamoDB's answer both to a nested write into a missing map and to a
+// malformed request: repairOrFail tells them apart.
+func (s *Store) changeDay(ctx context.Context, sl reservations.Slot, op string, in *dynamodb.UpdateItemInput,
+	decide func(day storedDay, found bool) (out reservations.Outcome, done bool, err error)) (reservations.Outcome, error) {
 	repaired := false
 	for range maxDayAttempts {
 		_, err := s.db.UpdateItem(ctx, in)
@@ -266,30 +252,33 @@ func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID str
 			return reservations.Applied, nil
 		}
 		if isValidation(err) {
-			// An item written before the history map existed, or a malformed request.
-			if err := s.repairOrFail(ctx, sl, &repaired, fmt.Errorf("cancel %s: %w", sl.Day, err)); err != nil {
+			if err := s.repairOrFail(ctx, sl, &repaired, fmt.Errorf("%s %s: %w", op, sl.Day, err)); err != nil {
 				return 0, err
 			}
 			continue
 		}
 		if !isConditionFailed(err) {
-			return 0, fmt.Errorf("cancel %s: %w", sl.Day, err)
+			return 0, fmt.Errorf("%s %s: %w", op, sl.Day, err)
 		}
 		day, found, err := s.day(ctx, sl)
 		if err != nil {
 			return 0, err
 		}
-		switch {
-		case !found || !hasBooking(day, childID):
-			return reservations.Unchanged, nil
-		case needsMaps(day, found, repaired):
+		out, done, err := decide(day, found)
+		if err != nil {
+			return 0, err
+		}
+		if done {
+			return out, nil
+		}
+		if needsMaps(day, found, repaired) {
 			if err := s.createDay(ctx, sl); err != nil {
 				return 0, err
 			}
 			repaired = true
 		}
 	}
-	return 0, fmt.Errorf("cancel %s: condition kept failing after %d attempts", sl.Day, maxDayAttempts)
+	return 0, fmt.Errorf("%s %s: condition kept failing after %d attempts", op, sl.Day, maxDayAttempts)
 }
 
 // repairOrFail answers a ValidationException of a change on sl. DynamoDB gives it both for a
