@@ -421,19 +421,32 @@ func (s *Service) ResendConfirmation(ctx context.Context, email, oldSecret strin
 		}
 	}
 	defer s.padTo(ctx, time.Now())
-	acc, err := s.Repo.Account(ctx, email)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("resend: %w", err)
-	}
-	// Unknown, confirmed or unconfirmed: the same throttle write and token write, so neither
-	// the answer nor its storage work tells whether the address has an account to confirm.
-	if !s.mailAllowed(ctx, email, now) {
-		return nil
-	}
-	if err != nil || acc.Confirmed() {
-		return s.decoyToken(ctx, now, ConfirmLinkLifetime)
+	acc, send, err := s.linkRecipient(ctx, "resend", email, now, ConfirmLinkLifetime,
+		func(a Account) bool { return !a.Confirmed() })
+	if err != nil || !send {
+		return err
 	}
 	return s.sendConfirmation(ctx, acc, now)
+}
+
+// linkRecipient decides whether a link request for email sends an e-mail: only when the
+// address has an account that wants the link, and the address's mail throttle allows it.
+// Unknown or not, wanted or not, the request makes the same throttle write and token write (a
+// decoy when nothing is sent), so neither the answer nor its storage work tells whether the
+// address has an account. send false with a nil error means "answer as if sent".
+func (s *Service) linkRecipient(ctx context.Context, op, email string, now time.Time, life time.Duration,
+	wants func(Account) bool) (acc Account, send bool, err error) {
+	acc, err = s.Repo.Account(ctx, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Account{}, false, fmt.Errorf("%s: %w", op, err)
+	}
+	if !s.mailAllowed(ctx, email, now) {
+		return Account{}, false, nil
+	}
+	if err != nil || !wants(acc) {
+		return Account{}, false, s.decoyToken(ctx, now, life)
+	}
+	return acc, true, nil
 }
 
 // decoyToken writes a token no link carries, for a request that sends no e-mail: the same
@@ -575,16 +588,10 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 		return fieldErr("email", m)
 	}
 	defer s.padTo(ctx, time.Now())
-	acc, err := s.Repo.Account(ctx, email)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("reset request: %w", err)
-	}
-	// Known or not, the same throttle write and token write (see decoyToken and padTo).
-	if !s.mailAllowed(ctx, email, now) {
-		return nil
-	}
-	if err != nil {
-		return s.decoyToken(ctx, now, ResetLinkLifetime)
+	acc, send, err := s.linkRecipient(ctx, "reset request", email, now, ResetLinkLifetime,
+		func(Account) bool { return true })
+	if err != nil || !send {
+		return err
 	}
 	secret, tok := newToken(PurposeReset, acc.Email, acc.SessionStamp, now, ResetLinkLifetime)
 	if err := s.Repo.PutToken(ctx, tok); err != nil {
