@@ -1,7 +1,7 @@
 // Package lambdaapp is the start-up every function shares: read the configuration, load the AWS
 // SDK settings, build the store and the session resolver once per cold start, then hand the
 // function's http.Handler to Lambda through the API Gateway v2 adapter. A function's main.go
-// keeps only what is its own:
+// keeps only what is its own (a scheduled function calls RunJob instead of Run):
 //
 //	func main() {
 //		lambdaapp.Run("signup", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
@@ -15,6 +15,7 @@ package lambdaapp
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -54,8 +55,41 @@ func Run(name string, build Build) {
 	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
 }
 
+// Job is one invocation of a scheduled function: the event is what EventBridge Scheduler sends
+// (the schedule's Input, or a "Scheduled Event"). A returned error makes Lambda report the
+// invocation failed, so the schedule's retry policy applies.
+type Job func(ctx context.Context, event json.RawMessage) error
+
+// BuildJob makes a scheduled function's job from the shared wiring.
+type BuildJob func(ctx context.Context, env *Env) (Job, error)
+
+// RunJob starts the scheduled function called name and runs its job for each invocation. Any
+// start-up error is printed and the process exits with 1, as with Run.
+func RunJob(name string, build BuildJob) {
+	web.InitLogging()
+	e, err := env(context.Background())
+	var job Job
+	if err == nil {
+		job, err = build(context.Background(), e)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
+	lambda.Start(func(ctx context.Context, event json.RawMessage) error { return job(ctx, event) })
+}
+
 // handler reads the environment and builds the function's handler.
 func handler(ctx context.Context, build Build) (http.Handler, error) {
+	e, err := env(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return build(ctx, e)
+}
+
+// env reads the configuration and builds what every function shares.
+func env(ctx context.Context) (*Env, error) {
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return nil, err
@@ -65,12 +99,12 @@ func handler(ctx context.Context, build Build) (http.Handler, error) {
 		return nil, err
 	}
 	st := store.NewFromConfig(awsCfg, store.Tables{Data: cfg.DataTable, Session: cfg.SessionTable})
-	return build(ctx, &Env{
+	return &Env{
 		Config:   cfg,
 		AWS:      awsCfg,
 		Store:    st,
 		Sessions: accounts.NewSessionResolver(st, cfg.Clock),
 		Cookies:  web.Cookies{Insecure: cfg.CookieInsecure},
 		HSTS:     !cfg.Local,
-	})
+	}, nil
 }
