@@ -33,6 +33,8 @@ build-Cancellation:
 	$(call lambda-build,cancellation)
 build-LongPeriod:
 	$(call lambda-build,longperiod)
+build-Billing:
+	$(call lambda-build,billing)
 
 # Node packages of the local emulators and the browser tests (versions pinned by the lock file).
 npm-deps: infra/node_modules/.package-lock.json

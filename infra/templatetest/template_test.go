@@ -129,10 +129,18 @@ func TestPoliciesAreLeastPrivilege(t *testing.T) {
 	}
 }
 
+// tableArn reports whether arn is a table of the template, or one of its indexes (a Query on
+// an index needs the index's own ARN).
 func tableArn(tpl *samtemplate.Template, arn string) bool {
 	for _, tb := range tpl.Tables {
-		if arn == samtemplate.TableArn(*tb.CreateTableInput.TableName) {
+		table := samtemplate.TableArn(*tb.CreateTableInput.TableName)
+		if arn == table {
 			return true
+		}
+		for _, ix := range tb.CreateTableInput.GlobalSecondaryIndexes {
+			if arn == table+"/index/"+*ix.IndexName {
+				return true
+			}
 		}
 	}
 	return false

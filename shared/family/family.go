@@ -18,6 +18,8 @@ type Family struct {
 	SubscriberCode string // the code handed to the parents, normalised
 	// QuotientBracket is the price bracket from the quotient familial ("A" cheapest … "D").
 	QuotientBracket string
+	// NonResident marks a family living outside the commune: it pays the non-resident rate.
+	NonResident bool
 }
 
 // Child is a child of a family.
@@ -55,6 +57,9 @@ type Activity struct {
 	Capacity int
 	// PriceCents is the unit price of a booked day by quotient bracket, in cents.
 	PriceCents map[string]int64
+	// NonResidentPriceCents is the unit price for families living outside the commune; 0 means
+	// the highest bracket's price.
+	NonResidentPriceCents int64
 	// CutoffDays and CutoffHour override the commune's cutoff when set (nil = commune's).
 	CutoffDays *int
 	CutoffHour *int

@@ -26,7 +26,7 @@ func (s *Store) Activities(ctx context.Context) ([]family.Activity, error) {
 				return nil, fmt.Errorf("decode activity: %w", err)
 			}
 			out = append(out, family.Activity{Activity: a, Site: it.Site, SiteName: it.SiteName, Capacity: it.Capacity,
-				PriceCents: it.PriceCents, CutoffDays: it.CutoffDays, CutoffHour: it.CutoffHour})
+				PriceCents: it.PriceCents, NonResidentPriceCents: it.NonResident, CutoffDays: it.CutoffDays, CutoffHour: it.CutoffHour})
 		}
 	}
 	return out, nil

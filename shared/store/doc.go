@@ -22,6 +22,12 @@
 //	Data     reservation day      DAY#<activity>#<site>#<yyyy-mm>  <yyyy-mm-dd>
 //	Data     calendar feed        FEED#<sha256(token)>             FEED
 //	Data     member's feed        FAMILY#<familyId>                FEED#<email>
+//	Data     invoice run          BILLRUN#<yyyy-mm>                RUN                                        (billing)
+//	Data     invoice counter      INVOICESEQ#<yyyy>                COUNTER                                    (billing)
+//	Data     invoice              FAMILY#<familyId>                INVOICE#<number>                           (billing)
+//	Data     payment attempt      PAYMENT#<idOp>                   PAYMENT                  PAYPENDING / <createdAt>#<idOp> while pending (billing)
+//	Data     overpayment          OVERPAYMENT                      <at>#<idOp>                                (billing)
+//	Data     unbilled day         UNBILLED#<yyyy-mm>               <day>#<activity>#<site>#<childId or *>     (billing; set by the back-office)
 //	Session  session              SESSION#<sha256(token)>          SESSION
 //	Session  one-time token       TOKEN#<sha256(token)>            TOKEN
 //	Session  throttle counter     THROTTLE#<scope>#<key>           <window start, RFC 3339>
@@ -68,4 +74,28 @@
 //     ignored (feeds.go).
 //   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
 //   - Sessions, tokens, throttles, proofs: GetItem / conditional PutItem or UpdateItem by key.
+//
+// # Billing (owner: shared/billing; items in billing.go)
+//
+//   - Invoice run of a month (Billing function): Query each ACTIVITY# partition (prices), Query
+//     GSI1 ENROL#activity (child → family), DaysOfMonth per activity and site, Query
+//     UNBILLED#month, Query FAMILY#id per family billed; then one conditional PutItem of
+//     BILLRUN#month (families in number order, issue and due dates; the first run's wins), one
+//     conditional write on INVOICESEQ#year that advances `last` and records claims.<month> =
+//     first number (a month claims once), and per family one conditional PutItem of its invoice
+//     (attribute_not_exists) and one conditional UpdateItem setting notifiedAt (whoever sets it
+//     sends the e-mail; it is removed again if the send fails). The run item holds the family
+//     ids as one list: about 15 bytes each, so up to some 25,000 families a month.
+//   - A family's invoices: Query PK=FAMILY#id, SK begins_with INVOICE# (newest = highest number);
+//     one invoice: GetItem FAMILY#id / INVOICE#number, so another family's number is not found.
+//     Family (the household Query) reads these items too and skips them.
+//   - Start a payment: PutItem PAYMENT#idOp (attribute_not_exists: an idOp is used once) with
+//     GSI1PK PAYPENDING, then UpdateItem lastIdOp on the invoice.
+//   - Apply a payment (webhook, reconciliation, return page): one UpdateItem of the invoice
+//     `SET payments.#idOp = :p, paidIdOp = if_not_exists(paidIdOp, :idOp)` if
+//     `attribute_not_exists(payments.#idOp)`: replays and concurrent notifications apply it once;
+//     the first payment settles the invoice, a later one stays beside it as an overpayment, also
+//     listed under OVERPAYMENT for the town hall. Then the attempt's state is set, if pending,
+//     and GSI1PK/GSI1SK removed.
+//   - Attempts to reconcile: Query GSI1 GSI1PK=PAYPENDING AND GSI1SK >= now-24h (sparse index).
 package store

@@ -22,6 +22,7 @@ type familyItem struct {
 	Name            string `dynamodbav:"name"`
 	SubscriberCode  string `dynamodbav:"subscriberCode"`
 	QuotientBracket string `dynamodbav:"quotientBracket"`
+	NonResident     bool   `dynamodbav:"nonResident,omitempty"`
 }
 
 type childItem struct {
@@ -58,14 +59,15 @@ type codeItem struct {
 }
 
 type activityItem struct {
-	PK, SK     string
-	Activity   string           `dynamodbav:"activity"`
-	Site       string           `dynamodbav:"site"`
-	SiteName   string           `dynamodbav:"siteName"`
-	Capacity   int              `dynamodbav:"capacity"`
-	PriceCents map[string]int64 `dynamodbav:"priceCents"`
-	CutoffDays *int             `dynamodbav:"cutoffDays,omitempty"`
-	CutoffHour *int             `dynamodbav:"cutoffHour,omitempty"`
+	PK, SK      string
+	Activity    string           `dynamodbav:"activity"`
+	Site        string           `dynamodbav:"site"`
+	SiteName    string           `dynamodbav:"siteName"`
+	Capacity    int              `dynamodbav:"capacity"`
+	PriceCents  map[string]int64 `dynamodbav:"priceCents"`
+	NonResident int64            `dynamodbav:"nonResidentPriceCents,omitempty"`
+	CutoffDays  *int             `dynamodbav:"cutoffDays,omitempty"`
+	CutoffHour  *int             `dynamodbav:"cutoffHour,omitempty"`
 }
 
 type closureItem struct {
@@ -78,7 +80,7 @@ type closureItem struct {
 // PutFamily creates or replaces a family record.
 func (s *Store) PutFamily(ctx context.Context, f family.Family) error {
 	return s.put(ctx, s.tables.Data, familyItem{PK: familyPK(f.ID), SK: skFamily, Name: f.Name,
-		SubscriberCode: f.SubscriberCode, QuotientBracket: f.QuotientBracket})
+		SubscriberCode: f.SubscriberCode, QuotientBracket: f.QuotientBracket, NonResident: f.NonResident})
 }
 
 // PutSubscriberCode creates or replaces an issued code.
@@ -220,7 +222,7 @@ func (s *Store) Family(ctx context.Context, familyID string) (FamilyRecord, erro
 			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 				return FamilyRecord{}, fmt.Errorf("decode family: %w", err)
 			}
-			rec.Family = family.Family{ID: familyID, Name: it.Name, SubscriberCode: it.SubscriberCode, QuotientBracket: it.QuotientBracket}
+			rec.Family = family.Family{ID: familyID, Name: it.Name, SubscriberCode: it.SubscriberCode, QuotientBracket: it.QuotientBracket, NonResident: it.NonResident}
 			found = true
 		case strings.HasPrefix(sk, "CHILD#"):
 			var it childItem
@@ -269,7 +271,7 @@ func (s *Store) RemoveMember(ctx context.Context, familyID, email string) error 
 // PutActivity creates or replaces an activity's settings at a site.
 func (s *Store) PutActivity(ctx context.Context, a family.Activity) error {
 	return s.put(ctx, s.tables.Data, activityItem{PK: activityPK(a.Activity), SK: siteSK(a.Site), Activity: string(a.Activity),
-		Site: a.Site, SiteName: a.SiteName, Capacity: a.Capacity, PriceCents: a.PriceCents, CutoffDays: a.CutoffDays, CutoffHour: a.CutoffHour})
+		Site: a.Site, SiteName: a.SiteName, Capacity: a.Capacity, PriceCents: a.PriceCents, NonResident: a.NonResidentPriceCents, CutoffDays: a.CutoffDays, CutoffHour: a.CutoffHour})
 }
 
 // Activity returns an activity's settings at a site; ErrNotFound when not configured.
@@ -279,7 +281,7 @@ func (s *Store) Activity(ctx context.Context, a calendar.Activity, site string) 
 		return family.Activity{}, err
 	}
 	return family.Activity{Activity: a, Site: it.Site, SiteName: it.SiteName, Capacity: it.Capacity,
-		PriceCents: it.PriceCents, CutoffDays: it.CutoffDays, CutoffHour: it.CutoffHour}, nil
+		PriceCents: it.PriceCents, NonResidentPriceCents: it.NonResident, CutoffDays: it.CutoffDays, CutoffHour: it.CutoffHour}, nil
 }
 
 // PutClosure records a day the commune closes (all activities when c.Activities is empty).

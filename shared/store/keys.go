@@ -1,6 +1,9 @@
 package store
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 )
@@ -32,6 +35,27 @@ func tokenPK(tokenHash string) string   { return "TOKEN#" + tokenHash }
 func throttlePK(scope, k string) string { return "THROTTLE#" + scope + "#" + k }
 func proofPK(nonce string) string       { return "PROOF#" + nonce }
 
+func runPK(month date.Date) string   { return "BILLRUN#" + month.MonthKey() }
+func counterPK(year int) string      { return fmt.Sprintf("INVOICESEQ#%04d", year) }
+func invoiceSK(number string) string { return "INVOICE#" + number }
+func attemptPK(idOp string) string   { return "PAYMENT#" + idOp }
+func unbilledPK(d date.Date) string  { return "UNBILLED#" + d.MonthKey() }
+func overpaymentSK(at time.Time, idOp string) string {
+	return at.UTC().Format(pendingLayout) + "#" + idOp
+}
+func pendingGSI1SK(created time.Time, idOp string) string {
+	return created.UTC().Format(pendingLayout) + "#" + idOp
+}
+func unbilledSK(d date.Date, a calendar.Activity, site, childID string) string {
+	if childID == "" {
+		childID = "*"
+	}
+	return d.String() + "#" + string(a) + "#" + site + "#" + childID
+}
+
+// pendingLayout writes instants at a fixed width, so that sort keys order as time does.
+const pendingLayout = "2006-01-02T15:04:05.000000000Z"
+
 // Fixed sort keys of singleton items.
 const (
 	skFamily   = "FAMILY"
@@ -42,4 +66,10 @@ const (
 	skToken    = "TOKEN"
 	skProof    = "PROOF"
 	pkCalendar = "CALENDAR"
+	skRun      = "RUN"
+	skCounter  = "COUNTER"
+	skPayment  = "PAYMENT"
+	// gsiPending is the GSI1 partition of payment attempts still pending (sparse).
+	gsiPending    = "PAYPENDING"
+	pkOverpayment = "OVERPAYMENT"
 )

@@ -2,6 +2,7 @@ package store
 
 import (
 	"testing"
+	"time"
 
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
@@ -30,6 +31,15 @@ func TestKeysArePinned(t *testing.T) {
 		{tokenPK("abc"), "TOKEN#abc"},
 		{throttlePK("login-account", "a@b.fr"), "THROTTLE#login-account#a@b.fr"},
 		{proofPK("n1"), "PROOF#n1"},
+		{runPK(d), "BILLRUN#2026-12"},
+		{counterPK(2027), "INVOICESEQ#2027"},
+		{invoiceSK("2026000042"), "INVOICE#2026000042"},
+		{attemptPK("op1"), "PAYMENT#op1"},
+		{unbilledPK(d), "UNBILLED#2026-12"},
+		{unbilledSK(d, calendar.Canteen, "jules-ferry", ""), "2026-12-07#cantine#jules-ferry#*"},
+		{unbilledSK(d, calendar.Canteen, "jules-ferry", "c_1"), "2026-12-07#cantine#jules-ferry#c_1"},
+		{pendingGSI1SK(time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC), "op1"), "2026-12-01T09:05:00.000000000Z#op1"},
+		{overpaymentSK(time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC), "op1"), "2026-12-01T09:05:00.000000000Z#op1"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {

@@ -1,0 +1,7 @@
+package billingtest
+
+import "testing"
+
+func TestFakeLedger(t *testing.T) {
+	TestStore(t, func(*testing.T) Store { return NewLedger() })
+}
