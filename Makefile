@@ -2,7 +2,8 @@
 #
 #   make run     local stack on http://127.0.0.1:8080 (mailbox on :8005)
 #   make test    every test, emulators and headless browser included
-#   make bench   benchmarks (binary sizes, start-up, DynamoDB calls, latency)
+#   make bench   benchmarks (binary sizes, start-up, DynamoDB calls, latency), then `make fuzz`
+#   make fuzz    every function's routes fuzzed for FUZZTIME each (default 20s)
 #
 # `sam build` calls the build-<LogicalId> targets below (BuildMethod: makefile) with
 # ARTIFACTS_DIR set; each builds one function's bootstrap for provided.al2023 on arm64.
@@ -12,7 +13,7 @@ LAMBDA_ENV  := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 ARTIFACTS_DIR ?= $(CURDIR)/.build/$@
 
-.PHONY: run reset test test-go test-browser bench lint npm-deps tools clean
+.PHONY: run reset test test-go test-browser bench fuzz lint npm-deps tools clean
 
 define lambda-build
 	mkdir -p $(ARTIFACTS_DIR)
@@ -69,6 +70,15 @@ test-browser:
 bench: npm-deps
 	$(GO) run ./infra/testenv -- $(GO) run ./infra/bench
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 5x ./shared/cutoff ./shared/accounts ./shared/reservations
+	$(MAKE) fuzz
+
+# A bounded fuzzing run of every function's routes (make test replays only the seed corpus): each
+# function's FuzzRoutes for FUZZTIME. A failing input is saved under the function's testdata/fuzz
+# and replayed by every later `make test`.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) run ./infra/testenv -- sh -c 'for d in $$(grep -l "^func FuzzRoutes" functions/*/fuzz_test.go | xargs -n1 dirname); do \
+		$(GO) test -run "^$$" -fuzz "^FuzzRoutes$$" -fuzztime $(FUZZTIME) ./$$d || exit 1; done'
 
 lint:
 	$(GO) vet ./...

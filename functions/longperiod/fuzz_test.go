@@ -1,0 +1,32 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/preau/preau/infra/routefuzz"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/reservations/reservationstest"
+	"github.com/preau/preau/shared/web"
+)
+
+// FuzzRoutes sends hostile bodies and forms to every route of LongPeriod, on the emulator's
+// tables: no answer is a 5xx.
+func FuzzRoutes(f *testing.F) {
+	env := reservationstest.New(f)
+	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", Policy: cutoff.DefaultPolicy(),
+		Service: env.Service, Mailer: &mailbox{}, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	routefuzz.Fuzz(f, routefuzz.Target{
+		Function: "LongPeriod",
+		Handler:  h,
+		Sessions: []string{"parent-a", "unlinked", "left"},
+		Bodies: map[string][]string{
+			"POST /api/v1/long-period-requests": {`{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1,2,4,5],"action":"book","preview":true}`},
+			"POST /espace-famille/longue-periode": {
+				"etape=apercu&enfant=c_lea&activite=cantine&du=2026-12-07&au=2026-12-18&jour=1&jour=2&action=book",
+				"etape=confirmer&enfant=c_lea&activite=cantine&du=2026-12-07&au=2026-12-18&jour=1&action=cancel"},
+		},
+	})
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/preau/preau/infra/routefuzz"
+	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/reservations/reservationstest"
+	"github.com/preau/preau/shared/web"
+)
+
+// FuzzRoutes sends hostile path parameters, queries and forms to every route of Planning, on
+// the emulator's tables: no answer is a 5xx.
+func FuzzRoutes(f *testing.F) {
+	env := reservationstest.New(f)
+	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", SecretKey: []byte("0123456789abcdef0123456789abcdef"),
+		Policy: cutoff.DefaultPolicy(), Service: env.Service, Feeds: env.Store, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	routefuzz.Fuzz(f, routefuzz.Target{
+		Function: "Planning",
+		Handler:  h,
+		Sessions: []string{"parent-a", "unlinked", "left"},
+		Params:   map[string]string{"childId": "c_lea", "token": "0123456789abcdef0123456789abcdef.ics"},
+		Queries: map[string][]string{
+			"GET /api/v1/children/{childId}/planning": {"from=2026-12-01&to=2026-12-31"},
+			"GET /espace-famille/planning":            {"mois=2026-12"},
+		},
+		Bodies: map[string][]string{"POST /espace-famille/calendrier": {"action=create", "action=delete"}},
+	})
+}

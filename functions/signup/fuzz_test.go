@@ -1,0 +1,40 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/preau/preau/infra/routefuzz"
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/accountstest"
+	"github.com/preau/preau/shared/web"
+)
+
+// FuzzRoutes sends hostile queries, bodies and forms to every route of Signup, on the
+// emulator's tables: no answer is a 5xx.
+func FuzzRoutes(f *testing.F) {
+	env := accountstest.New(f, true)
+	h, err := New(Deps{Service: env.Service, Sessions: accounts.NewSessionResolver(env.Store, env.Clock),
+		Cookies: web.Cookies{Insecure: true}, Commune: accountstest.Commune})
+	if err != nil {
+		f.Fatal(err)
+	}
+	c := env.Anti.Issue(env.Clock.Now())
+	solution := accounts.Solve(c.Token, c.Difficulty)
+	signup := `{"civility":"Mme","lastName":"Martin","firstName":"Anne","email":"fuzz@example.fr","password":"Laigneville-2026x",` +
+		`"passwordConfirmation":"Laigneville-2026x","subscriberCode":"","acceptTerms":true,"antiRobotChallenge":"` + c.Token +
+		`","antiRobotSolution":"` + solution + `","antiRobotAnswer":""}`
+	routefuzz.Fuzz(f, routefuzz.Target{
+		Function: "Signup",
+		Handler:  h,
+		Queries:  map[string][]string{"GET /confirm": {"token=abc"}},
+		Bodies: map[string][]string{
+			"POST /api/v1/signup": {signup},
+			"POST /creer-un-compte": {"civility=Mme&lastName=Martin&firstName=Anne&email=fuzz%40example.fr&password=Laigneville-2026x" +
+				"&passwordConfirmation=Laigneville-2026x&subscriberCode=&acceptTerms=on&antiRobotChallenge=" + c.Token + "&antiRobotSolution=" + solution},
+			"POST /api/v1/confirm":        {`{"token":"abc"}`},
+			"POST /confirm":               {"token=abc"},
+			"POST /api/v1/signup/resend":  {`{"email":"fuzz@example.fr"}`},
+			"POST /renvoyer-confirmation": {"email=fuzz%40example.fr"},
+		},
+	})
+}
