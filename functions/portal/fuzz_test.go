@@ -28,7 +28,7 @@ func FuzzRoutes(f *testing.F) {
 		Function: "Portal",
 		Handler:  h,
 		Sessions: []string{sessionToken},
-		Params:   map[string]string{"file": "preau.css"},
+		Params:   map[string]string{"file": "preau.css", "method": "PATCH", "path": "connexion"},
 		Queries: map[string][]string{
 			"GET /api/v1/deadlines": {"from=2026-12-01&to=2026-12-31"},
 			"GET /":                 {"suivant=/mon-espace"},

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -120,7 +121,32 @@ func New(d Deps) (http.Handler, error) {
 var errNotFound = fault.New(fault.NotFound, "not-found", "Page introuvable",
 	"La page demandée n'existe pas. Elle a peut-être été déplacée.")
 
-func notFound(w http.ResponseWriter, r *http.Request) { web.Error(w, r, errNotFound) }
+// notFound answers every request that no route takes: the HTTP API's $default route sends
+// here whatever no function serves (GET /nope, PATCH /connexion), so that it gets the security
+// headers and a French answer — problem+json on the API and to clients asking for JSON, the
+// error page otherwise.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	if !web.IsAPI(r) && prefersJSON(r.Header.Get("Accept")) {
+		web.WriteProblem(w, web.ProblemFor(errNotFound))
+		return
+	}
+	web.Error(w, r, errNotFound)
+}
+
+// prefersJSON reports whether an Accept header names a JSON type before any HTML type.
+func prefersJSON(accept string) bool {
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		switch {
+		case err != nil:
+		case mt == "text/html" || mt == "application/xhtml+xml":
+			return false
+		case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+			return true
+		}
+	}
+	return false
+}
 
 // staticFiles serves the shared assets, never a directory listing.
 func staticFiles() http.Handler {

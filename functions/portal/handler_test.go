@@ -572,3 +572,34 @@ func TestDeadlinesFollowActivityOverrides(t *testing.T) {
 		t.Fatalf("%d settings reads after the TTL, want 2", reads)
 	}
 }
+
+// The HTTP API's $default route sends here every request no route takes: each gets the French
+// 404, as problem+json or as the page depending on what it asks for, with the security headers.
+func TestDefaultRouteNotFound(t *testing.T) {
+	h := newTestHandler(t, paris(t, december1), fakeClosures{})
+	for _, tc := range []struct {
+		method, path, accept, contentType, want string
+	}{
+		{"GET", "/nope", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html; charset=utf-8", "Page introuvable"},
+		{"GET", "/nope", "", "text/html; charset=utf-8", "Page introuvable"},
+		{"PATCH", "/connexion", "application/json", "application/problem+json", `"type":"/problems/not-found"`},
+		{"PATCH", "/connexion", "application/problem+json, text/html;q=0.5", "application/problem+json", `"title":"Page introuvable"`},
+		{"DELETE", "/informations-utiles", "text/html", "text/html; charset=utf-8", "Page introuvable"},
+		{"PUT", "/", "*/*", "text/html; charset=utf-8", "Page introuvable"},
+		{"GET", "/api/v1/nope", "text/html", "application/problem+json", `"status":404`},
+	} {
+		t.Run(tc.method+" "+tc.path+" "+tc.accept, func(t *testing.T) {
+			r := httptest.NewRequest(tc.method, tc.path, nil)
+			if tc.accept != "" {
+				r.Header.Set("Accept", tc.accept)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			res := w.Result()
+			if res.StatusCode != 404 || res.Header.Get("Content-Type") != tc.contentType || !strings.Contains(w.Body.String(), tc.want) {
+				t.Errorf("%d %s, want 404 %s with %q:\n%.300s", res.StatusCode, res.Header.Get("Content-Type"), tc.contentType, tc.want, w.Body)
+			}
+			checkSecurityHeaders(t, res)
+		})
+	}
+}

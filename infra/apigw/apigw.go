@@ -5,7 +5,9 @@
 //
 // Route selection follows API Gateway: a path with more literal segments wins over one with
 // {param} segments, a greedy {proxy+} segment matches last, and a method beats ANY. A request that
-// matches no route gets 404 {"message":"Not Found"}, as from API Gateway.
+// matches no route — no path, or a path whose routes have other methods — goes to the $default
+// route when there is one (route key "$default", no path parameters); without one it gets 404
+// {"message":"Not Found"}, as from API Gateway.
 package apigw
 
 import (
@@ -33,12 +35,21 @@ type Route struct {
 	segments []string
 }
 
-// Key is the route key: "GET /static/{file+}".
-func (r Route) Key() string { return r.Method + " " + r.Path }
+// DefaultRoute is the Path and route key of the $default route.
+const DefaultRoute = "$default"
+
+// Key is the route key: "GET /static/{file+}", or "$default".
+func (r Route) Key() string {
+	if r.Path == DefaultRoute {
+		return DefaultRoute
+	}
+	return r.Method + " " + r.Path
+}
 
 // Router selects routes the way API Gateway does.
 type Router struct {
-	routes []Route
+	routes   []Route
+	fallback *Route // the $default route, if any
 }
 
 // NewRouter returns a router over routes; duplicate route keys are an error, as on deployment.
@@ -46,6 +57,14 @@ func NewRouter(routes []Route) (*Router, error) {
 	seen := map[string]bool{}
 	rt := &Router{}
 	for _, r := range routes {
+		if r.Path == DefaultRoute {
+			if rt.fallback != nil {
+				return nil, fmt.Errorf("route %s declared twice", DefaultRoute)
+			}
+			rt.fallback = &r
+			rt.routes = append(rt.routes, r)
+			continue
+		}
 		if !strings.HasPrefix(r.Path, "/") {
 			return nil, fmt.Errorf("route %s: path must start with /", r.Key())
 		}
@@ -86,7 +105,7 @@ func (rt *Router) Match(method, path string) (Route, map[string]string, bool) {
 	var bestScore []int
 	found := false
 	for _, r := range rt.routes {
-		if r.Method != method && r.Method != "ANY" {
+		if r.Path == DefaultRoute || (r.Method != method && r.Method != "ANY") {
 			continue
 		}
 		params, score, ok := match(r.segments, segs)
@@ -102,6 +121,9 @@ func (rt *Router) Match(method, path string) (Route, map[string]string, bool) {
 		if !found || better(score, bestScore) {
 			best, bestParams, bestScore, found = r, params, score, true
 		}
+	}
+	if !found && rt.fallback != nil {
+		return *rt.fallback, nil, true
 	}
 	return best, bestParams, found
 }

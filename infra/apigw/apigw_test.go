@@ -51,6 +51,31 @@ func TestMatch(t *testing.T) {
 			}
 		})
 	}
+	t.Run("$default takes what no route matches, whatever the method", func(t *testing.T) {
+		rt, err := NewRouter([]Route{
+			{Method: "GET", Path: "/connexion", Target: "account"},
+			{Method: "GET", Path: "/static/{file+}", Target: "static"},
+			{Method: "ANY", Path: DefaultRoute, Target: "portal"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ method, path, key string }{
+			{"GET", "/connexion", "GET /connexion"},
+			{"PATCH", "/connexion", DefaultRoute},
+			{"GET", "/nope", DefaultRoute},
+			{"POST", "/static/a.css", DefaultRoute},
+			{"GET", "/", DefaultRoute},
+		} {
+			r, params, ok := rt.Match(tc.method, tc.path)
+			if !ok || r.Key() != tc.key || (r.Key() == DefaultRoute && (r.Target != "portal" || params != nil)) {
+				t.Errorf("%s %s: %s %v %v, want %s", tc.method, tc.path, r.Key(), params, ok, tc.key)
+			}
+		}
+		if _, err := NewRouter([]Route{{Method: "ANY", Path: DefaultRoute}, {Method: "ANY", Path: DefaultRoute}}); err == nil {
+			t.Error("two $default routes accepted")
+		}
+	})
 	t.Run("duplicate route refused", func(t *testing.T) {
 		if _, err := NewRouter([]Route{{Method: "GET", Path: "/a"}, {Method: "GET", Path: "/a"}}); err == nil {
 			t.Error("no error")

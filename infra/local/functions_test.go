@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,28 @@ func TestRealFunctions(t *testing.T) {
 			t.Errorf("GET / = %d %s\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 		}
 	})
+
+	// API Gateway's $default route: what no function serves gets the Portal's French 404, with
+	// the security headers, instead of a bare {"message":"Not Found"}.
+	for _, tc := range []struct{ method, path, accept, contentType, want string }{
+		{"GET", "/nope", "text/html", "text/html; charset=utf-8", "Page introuvable"},
+		{"PATCH", "/connexion", "application/json", "application/problem+json", `"type":"/problems/not-found"`},
+	} {
+		t.Run("$default: "+tc.method+" "+tc.path, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+			req.Header.Set("Accept", tc.accept)
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != tc.contentType || !strings.Contains(string(body), tc.want) ||
+				resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%d %v\n%.300s", resp.StatusCode, resp.Header, body)
+			}
+		})
+	}
 
 	root, _ := samtemplate.ModuleRoot(".")
 	samples, _ := filepath.Glob(filepath.Join(root, "functions", "*", "events", "*.json"))

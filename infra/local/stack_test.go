@@ -193,3 +193,36 @@ func TestStackPassesRequestsLikeAPIGateway(t *testing.T) {
 		}
 	})
 }
+
+// With a $default route (an HttpApi event without Path and Method), what no route takes goes to
+// it — unknown paths and known paths with another method — as on API Gateway.
+func TestStackDefaultRoute(t *testing.T) {
+	dir := t.TempDir()
+	tpl := filepath.Join(dir, "template.yaml")
+	withDefault := echoTemplate + "        Fallback: {Type: HttpApi, Properties: {}}\n"
+	if err := os.WriteFile(tpl, []byte(withDefault), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "echo")
+	if out, err := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, "./testdata/echo").CombinedOutput(); err != nil {
+		t.Fatalf("build echo: %v\n%s", err, out)
+	}
+	_, srv := testStack(t, tpl, map[string]string{"Echo": bin}, time.Date(2026, 12, 3, 9, 59, 0, 0, time.UTC))
+	for _, mp := range [][2]string{{"GET", "/nope"}, {"PATCH", "/items/me"}, {"DELETE", "/files/a.css"}, {"GET", "/items/me"}} {
+		req, _ := http.NewRequest(mp[0], srv.URL+mp[1], nil)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var e echoed
+		if err := json.Unmarshal(raw, &e); err != nil {
+			t.Fatalf("%s %s: %d %s", mp[0], mp[1], resp.StatusCode, raw)
+		}
+		if resp.StatusCode != 200 || e.Event.RouteKey != "$default" || e.Event.RequestContext.RouteKey != "$default" ||
+			e.Event.RawPath != mp[1] || e.Event.RequestContext.HTTP.Method != mp[0] || e.Event.PathParameters != nil {
+			t.Errorf("%s %s: %d %+v, want the $default route", mp[0], mp[1], resp.StatusCode, e.Event)
+		}
+	}
+}

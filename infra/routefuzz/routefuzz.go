@@ -91,6 +91,11 @@ func Fuzz(f *testing.F, t Target) {
 		for j, name := range names {
 			valid[j] = cmpOr(t.Params[name], "x")
 		}
+		if r.Path == samtemplate.DefaultRoute {
+			for _, m := range methods {
+				add(i, m+"\nnope", "", nil)
+			}
+		}
 		queries := cmpOrSlice(t.Queries[key], "")
 		bodies := cmpOrSlice(t.Bodies[key], "")
 		add(i, strings.Join(valid, "\n"), queries[0], []byte(bodies[0]))
@@ -151,7 +156,21 @@ func Routes(tb testing.TB, function string) []samtemplate.Route {
 
 // Request builds the request API Gateway would pass for route with those path parameter values
 // (in the order of the path; missing ones are "x"), raw query string and body.
+//
+// The $default route's two parameters are the method and the path (without its leading slash),
+// since it takes every request no other route does.
 func Request(r samtemplate.Route, params []string, query string, body []byte) *http.Request {
+	if r.Path == samtemplate.DefaultRoute {
+		method, path := http.MethodGet, "x"
+		if len(params) > 0 && slices.Contains(methods, params[0]) {
+			method = params[0]
+		}
+		if len(params) > 1 {
+			path = params[1]
+		}
+		r = samtemplate.Route{Method: method, Path: "/{path+}"}
+		params = []string{path}
+	}
 	var decoded, escaped strings.Builder
 	next := 0
 	for _, seg := range strings.Split(strings.Trim(r.Path, "/"), "/") {
@@ -198,8 +217,14 @@ func Request(r samtemplate.Route, params []string, query string, body []byte) *h
 	return req
 }
 
+// methods are those the $default route is tried with.
+var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
 // paramNames lists a path's {param} names in order.
 func paramNames(path string) []string {
+	if path == samtemplate.DefaultRoute {
+		return []string{"method", "path"}
+	}
 	var out []string
 	for _, seg := range strings.Split(path, "/") {
 		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {

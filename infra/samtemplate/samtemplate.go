@@ -76,12 +76,22 @@ type Function struct {
 // Route is one HttpApi event: API Gateway's route key is Method + " " + Path.
 type Route struct {
 	Method string // GET, POST, … or ANY
-	Path   string // API Gateway form: /api/v1/children/{childId}/planning, /static/{file+}
+	Path   string // API Gateway form: /api/v1/children/{childId}/planning, /static/{file+}; or DefaultRoute
 	Event  string // the event's name in the template
 }
 
-// RouteKey returns the API Gateway v2 route key, e.g. "GET /static/{file+}".
-func (r Route) RouteKey() string { return r.Method + " " + r.Path }
+// DefaultRoute is the Path (and route key) of an HttpApi event without Path and Method: API
+// Gateway's $default route, which gets every request no other route matches, whatever its
+// method.
+const DefaultRoute = "$default"
+
+// RouteKey returns the API Gateway v2 route key, e.g. "GET /static/{file+}", or "$default".
+func (r Route) RouteKey() string {
+	if r.Path == DefaultRoute {
+		return DefaultRoute
+	}
+	return r.Method + " " + r.Path
+}
 
 // Schedule is one ScheduleV2 (EventBridge Scheduler) or Schedule event.
 type Schedule struct {
@@ -282,7 +292,11 @@ func decodeFunction(id string, res struct {
 			if m == "" || m == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
 				m = "ANY"
 			}
-			f.Routes = append(f.Routes, Route{Method: m, Path: ev.Properties.Path, Event: name})
+			path := ev.Properties.Path
+			if path == "" && ev.Properties.Method == "" {
+				path = DefaultRoute // SAM makes an event with neither the API's $default route
+			}
+			f.Routes = append(f.Routes, Route{Method: m, Path: path, Event: name})
 		case "ScheduleV2", "Schedule":
 			expr := cmp.Or(ev.Properties.ScheduleExpression, ev.Properties.Schedule)
 			f.Schedules = append(f.Schedules, Schedule{Name: name, Expression: expr,

@@ -94,7 +94,7 @@ func TestRoutesAreUnique(t *testing.T) {
 	seen := map[string]string{}
 	for _, f := range tpl.Functions {
 		for _, r := range f.Routes {
-			if !strings.HasPrefix(r.Path, "/") || r.Method == "" {
+			if (!strings.HasPrefix(r.Path, "/") && r.Path != samtemplate.DefaultRoute) || r.Method == "" {
 				t.Errorf("%s.%s: malformed route %q", f.LogicalID, r.Event, r.RouteKey())
 			}
 			if prev, ok := seen[r.RouteKey()]; ok {
@@ -187,5 +187,22 @@ func TestFunctionsReferenceExistingTables(t *testing.T) {
 		if n == 0 {
 			t.Errorf("%s has no *_TABLE variable", f.LogicalID)
 		}
+	}
+}
+
+// API Gateway's own 404 ({"message":"Not Found"}, no security header) must never reach anyone:
+// the $default route takes every request no other route does, and the Portal answers it.
+func TestDefaultRouteIsThePortal(t *testing.T) {
+	_, tpl := load(t)
+	var owners []string
+	for _, f := range tpl.Functions {
+		for _, r := range f.Routes {
+			if r.RouteKey() == samtemplate.DefaultRoute {
+				owners = append(owners, f.LogicalID+"."+r.Event)
+			}
+		}
+	}
+	if !slices.Equal(owners, []string{"Portal.NotFound"}) {
+		t.Errorf("$default route served by %v, want [Portal.NotFound]", owners)
 	}
 }
