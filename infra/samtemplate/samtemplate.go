@@ -106,6 +106,9 @@ type Statement struct {
 	Effect    string
 	Actions   []string
 	Resources []string
+	// Conditions maps an operator (ForAllValues:StringLike) to its keys and their values
+	// ({"dynamodb:LeadingKeys": ["FAMILY#*"]}).
+	Conditions map[string]map[string][]string
 }
 
 // Table is one AWS::DynamoDB::Table.
@@ -335,15 +338,26 @@ func decodePolicies(raw json.RawMessage) ([]Statement, error) {
 			return nil, fmt.Errorf("only inline {Statement: [...]} documents are supported, got keys %v", slices.Sorted(maps.Keys(d)))
 		}
 		var stmts []struct {
-			Effect   string
-			Action   stringList
-			Resource stringList
+			Effect    string
+			Action    stringList
+			Resource  stringList
+			Condition map[string]map[string]stringList
 		}
 		if err := json.Unmarshal(st, &stmts); err != nil {
 			return nil, fmt.Errorf("statement: %w", err)
 		}
 		for _, s := range stmts {
-			out = append(out, Statement{Effect: s.Effect, Actions: s.Action, Resources: s.Resource})
+			var conds map[string]map[string][]string
+			for op, keys := range s.Condition {
+				if conds == nil {
+					conds = map[string]map[string][]string{}
+				}
+				conds[op] = map[string][]string{}
+				for k, v := range keys {
+					conds[op][k] = v
+				}
+			}
+			out = append(out, Statement{Effect: s.Effect, Actions: s.Action, Resources: s.Resource, Conditions: conds})
 		}
 	}
 	return out, nil

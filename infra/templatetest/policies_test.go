@@ -1,0 +1,209 @@
+package templatetest
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/preau/preau/infra/samtemplate"
+)
+
+// grant is one permission: an action on a resource — for DynamoDB, on the items whose partition
+// key matches one dynamodb:LeadingKeys pattern — with the reason the function's code needs it.
+type grant struct {
+	action, resource, keys, why string
+}
+
+// granted lists, function by function, every permission template.yaml gives and why. It is
+// the whole list: a permission the template gives and this list lacks fails the test, and so
+// does a line here the template no longer gives. A new function cannot ship without its lines.
+var granted = map[string][]grant{
+	"Billing": {
+		{"dynamodb:PutItem", "DataTable", "BILLRUN#*", "the month's run, recorded once (conditional create)"},
+		{"dynamodb:GetItem", "DataTable", "BILLRUN#*", "the run already recorded, that a retried run goes on with"},
+		{"dynamodb:GetItem", "DataTable", "INVOICESEQ#*", "the year's invoice number counter"},
+		{"dynamodb:PutItem", "DataTable", "INVOICESEQ#*", "the year's counter, created by its first claim"},
+		{"dynamodb:UpdateItem", "DataTable", "INVOICESEQ#*", "numbers claimed once per month on the counter"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "a family's name, children and members (billing household)"},
+		{"dynamodb:PutItem", "DataTable", "FAMILY#*", "an invoice, created once per number"},
+		{"dynamodb:UpdateItem", "DataTable", "FAMILY#*", "an invoice's notice claimed before its e-mail, released if it fails"},
+		{"dynamodb:Query", "DataTable", "ACTIVITY#*", "each activity's sites and prices"},
+		{"dynamodb:Query", "DataTable", "UNBILLED#*", "the month's days marked not to bill"},
+		{"dynamodb:Query", "DataTable", "DAY#*", "the month's day items of each activity and site"},
+		{"dynamodb:Query", "DataTable/index/GSI1", "ENROL#*", "the children enrolled in an activity, with their families"},
+		{"ses:SendEmail", "MailIdentity", "", "each family's invoice e-mail"},
+	},
+	"Portal": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session: pages know who is signed in"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
+		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures, which the published deadlines follow"},
+		{"dynamodb:Query", "DataTable", "ACTIVITY#*", "each activity's settings at its sites (their own cutoffs)"},
+	},
+	"Signup": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session (the pages' layout)"},
+		{"dynamodb:GetItem", "SessionTable", "TOKEN#*", "a confirmation link's token"},
+		{"dynamodb:PutItem", "SessionTable", "TOKEN#*", "a new confirmation link (and the decoy of an unknown address)"},
+		{"dynamodb:UpdateItem", "SessionTable", "TOKEN#*", "a confirmation link used once (usedAt)"},
+		{"dynamodb:UpdateItem", "SessionTable", "THROTTLE#*", "the e-mails-per-address counter of sign-up and resend"},
+		{"dynamodb:PutItem", "SessionTable", "PROOF#*", "an anti-robot proof spent once"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the account of an e-mail (sign-up again, resend, confirm)"},
+		{"dynamodb:PutItem", "DataTable", "ACCOUNT#*", "a new account, only if none has that e-mail"},
+		{"dynamodb:UpdateItem", "DataTable", "ACCOUNT#*", "an unconfirmed account replaced, confirmed, linked to its family"},
+		{"dynamodb:GetItem", "DataTable", "CODE#*", "the subscriber code given at sign-up"},
+		{"dynamodb:PutItem", "DataTable", "FAMILY#*", "the parent's member item in the family of the code, on confirmation"},
+		{"dynamodb:DeleteItem", "DataTable", "FAMILY#*", "a previous family's member item when linking moves the account (shared link code)"},
+		{"ses:SendEmail", "MailIdentity", "", "the confirmation e-mail"},
+	},
+	"Account": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
+		{"dynamodb:PutItem", "SessionTable", "SESSION#*", "a session opened by login"},
+		{"dynamodb:DeleteItem", "SessionTable", "SESSION#*", "a session closed by logout"},
+		{"dynamodb:GetItem", "SessionTable", "TOKEN#*", "a reset link's token"},
+		{"dynamodb:PutItem", "SessionTable", "TOKEN#*", "a new reset link (and the decoy of an unknown address)"},
+		{"dynamodb:UpdateItem", "SessionTable", "TOKEN#*", "a reset link used once (usedAt)"},
+		{"dynamodb:GetItem", "SessionTable", "THROTTLE#*", "the login attempts of an account and of an address"},
+		{"dynamodb:UpdateItem", "SessionTable", "THROTTLE#*", "a login attempt or a reset e-mail counted"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the account of the session, of a login, of a reset"},
+		{"dynamodb:UpdateItem", "DataTable", "ACCOUNT#*", "password, profile, family link, confirmation by reset"},
+		{"dynamodb:DeleteItem", "DataTable", "ACCOUNT#*", "the account deleted by its owner"},
+		{"dynamodb:GetItem", "DataTable", "CODE#*", "the subscriber code a parent links"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family of Mon espace: name, children, members"},
+		{"dynamodb:PutItem", "DataTable", "FAMILY#*", "the parent's member item when linking a family"},
+		{"dynamodb:DeleteItem", "DataTable", "FAMILY#*", "the member item of a family left (relinking, deletion)"},
+		{"ses:SendEmail", "MailIdentity", "", "the reset e-mail"},
+	},
+	"Planning": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family's children, enrolments and members"},
+		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures"},
+		{"dynamodb:Query", "DataTable", "DAY#*", "the month's day items of the family's activities (own children projected)"},
+		{"dynamodb:GetItem", "DataTable", "ACTIVITY#*", "an activity's settings at a site (its cutoff)"},
+		{"dynamodb:GetItem", "DataTable", "FEED#*", "the calendar feed of a feed URL's token hash"},
+		{"dynamodb:GetItem", "DataTable", "FAMILY#*", "the member's current feed and membership, checked on every feed read"},
+		{"dynamodb:PutItem", "DataTable", "FEED#*", "a new calendar feed"},
+		{"dynamodb:PutItem", "DataTable", "FAMILY#*", "the member's pointer to their current feed"},
+		{"dynamodb:DeleteItem", "DataTable", "FEED#*", "a replaced or revoked feed"},
+		{"dynamodb:DeleteItem", "DataTable", "FAMILY#*", "the member's pointer to a revoked feed"},
+	},
+	"Reservation": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family's children and enrolments"},
+		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures"},
+		{"dynamodb:GetItem", "DataTable", "ACTIVITY#*", "the activity's capacity and cutoff at the site"},
+		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "the booking: one conditional write on the day item"},
+		{"dynamodb:GetItem", "DataTable", "DAY#*", "the day item read back when a write's condition fails"},
+	},
+	"Cancellation": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family's children and enrolments"},
+		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures"},
+		{"dynamodb:GetItem", "DataTable", "ACTIVITY#*", "the activity's cutoff at the site"},
+		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "the cancellation: one conditional write on the day item"},
+		{"dynamodb:GetItem", "DataTable", "DAY#*", "the day item read back when a write's condition fails"},
+	},
+	"LongPeriod": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family's children and enrolments"},
+		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures"},
+		{"dynamodb:Query", "DataTable", "DAY#*", "the period's day items, to preview what each day would do"},
+		{"dynamodb:GetItem", "DataTable", "ACTIVITY#*", "each activity's capacity and cutoff at the site"},
+		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "each day booked or cancelled: one conditional write per day item"},
+		{"dynamodb:GetItem", "DataTable", "DAY#*", "a day item read back when a write's condition fails"},
+		{"ses:SendEmail", "MailIdentity", "", "the summary e-mail of what was done"},
+	},
+}
+
+// grants flattens a function's statements into one grant per action, resource and key pattern
+// (why left empty).
+func grants(t *testing.T, tpl *samtemplate.Template, f samtemplate.Function) []grant {
+	t.Helper()
+	var out []grant
+	for _, s := range f.Policies {
+		if s.Effect != "Allow" {
+			t.Errorf("%s: statement %v is not Allow", f.LogicalID, s.Actions)
+		}
+		keys := []string{""}
+		for op, cond := range s.Conditions {
+			for k, v := range cond {
+				if k == "dynamodb:LeadingKeys" && op == "ForAllValues:StringLike" {
+					keys = v
+				}
+			}
+		}
+		for _, a := range s.Actions {
+			if strings.HasPrefix(a, "dynamodb:") && keys[0] == "" {
+				t.Errorf("%s: %s is not narrowed to key prefixes (ForAllValues:StringLike dynamodb:LeadingKeys)", f.LogicalID, a)
+			}
+			for _, r := range s.Resources {
+				for _, k := range keys {
+					out = append(out, grant{action: a, resource: resourceName(tpl, r), keys: k})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// resourceName names an ARN of the resolved template as the template names it.
+func resourceName(tpl *samtemplate.Template, arn string) string {
+	for _, tb := range tpl.Tables {
+		table := samtemplate.TableArn(*tb.CreateTableInput.TableName)
+		if arn == table {
+			return tb.LogicalID
+		}
+		if index, ok := strings.CutPrefix(arn, table+"/index/"); ok {
+			return tb.LogicalID + "/index/" + index
+		}
+	}
+	switch {
+	case strings.HasSuffix(arn, ":identity/"+tpl.Params["MailIdentity"]):
+		return "MailIdentity"
+	}
+	return arn
+}
+
+func TestPoliciesArePinned(t *testing.T) {
+	_, tpl := load(t)
+	for _, f := range tpl.Functions {
+		t.Run(f.LogicalID, func(t *testing.T) {
+			want, ok := granted[f.LogicalID]
+			if !ok {
+				t.Fatalf("%s is not in granted (policies_test.go): add one line per permission its code needs, with why", f.LogicalID)
+			}
+			key := func(g grant) string { return fmt.Sprintf("%s on %s %s", g.action, g.resource, g.keys) }
+			got := map[string]bool{}
+			for _, g := range grants(t, tpl, f) {
+				got[key(g)] = true
+			}
+			pinned := map[string]bool{}
+			for _, g := range want {
+				if g.why == "" {
+					t.Errorf("%s: no reason given", key(g))
+				}
+				if pinned[key(g)] {
+					t.Errorf("%s: listed twice", key(g))
+				}
+				pinned[key(g)] = true
+				if !got[key(g)] {
+					t.Errorf("template.yaml no longer grants %s: remove its line", key(g))
+				}
+			}
+			for _, k := range slices.Sorted(maps.Keys(got)) {
+				if !pinned[k] {
+					t.Errorf("template.yaml grants %s, which granted does not list: its code must need it, say why", k)
+				}
+			}
+		})
+	}
+	for id := range granted {
+		if _, ok := tpl.Function(id); !ok {
+			t.Errorf("granted lists %s, which template.yaml no longer declares", id)
+		}
+	}
+}
