@@ -207,13 +207,13 @@ func (st *Store) LinkFamily(ctx context.Context, email, familyID string) error {
 		map[string]types.AttributeValue{":f": s(familyID)})
 }
 
-// DeleteAccount deletes the account item (idempotent).
+// DeleteAccount deletes the account item and its reminder preferences (idempotent).
 func (st *Store) DeleteAccount(ctx context.Context, email string) error {
 	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &st.tables.Data, Key: key(accountPK(email), skAccount)})
 	if err != nil {
 		return fmt.Errorf("delete account: %w", err)
 	}
-	return nil
+	return st.deleteReminderPreferences(ctx, email)
 }
 
 // IssuedCode looks up a subscriber code; accounts.ErrNotFound when it was never issued.

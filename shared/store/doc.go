@@ -28,10 +28,12 @@
 //	Data     payment attempt      PAYMENT#<idOp>                   PAYMENT                  PAYPENDING / <createdAt>#<idOp> while pending (billing)
 //	Data     overpayment          OVERPAYMENT                      <at>#<idOp>                                (billing)
 //	Data     unbilled day         UNBILLED#<yyyy-mm>               <day>#<activity>#<site>#<childId or *>     (billing; set by the back-office)
+//	Data     reminder choices     ACCOUNT#<email>                  REMINDERS                REMINDERS#SUMMARY / <email> (only while the weekly summary is on)
 //	Session  session              SESSION#<sha256(token)>          SESSION
 //	Session  one-time token       TOKEN#<sha256(token)>            TOKEN
 //	Session  throttle counter     THROTTLE#<scope>#<key>           <window start, RFC 3339>
 //	Session  spent anti-robot     PROOF#<nonce>                    PROOF
+//	Session  reminder marker      REMINDER#<email>                 DEADLINE#<instant, UTC> or WEEK#<monday>
 //
 // # Access patterns
 //
@@ -72,7 +74,23 @@
 //     (valid while they agree), then GetItem FAMILY#id/MEMBER#email (valid while that parent is a
 //     member). Each member has their own feed; legacy family-level FAMILY#id/FEED items are
 //     ignored (feeds.go).
-//   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
+//   - Reminders (shared/reminders, run by the Reminder function twice a day), without a scan:
+//     Query GSI1 GSI1PK=ENROL#activity for each activity (five queries, paginated: every
+//     enrolment with its family id); for each site with days closing in the window, the month
+//     of those days (Query PK=DAY#activity#site#yyyy-mm, whole items, shared by every family of
+//     the site); then, only for the families with an unbooked day due, Query PK=FAMILY#id
+//     (children, members, bracket) and, per member, Query PK=ACCOUNT#email (the account and its
+//     REMINDERS choices in one call). The prices are GetItem ACTIVITY#activity/SITE#site.
+//   - Never twice: before sending, a conditional PutItem of the marker REMINDER#email /
+//     DEADLINE#instant (attribute_not_exists(PK), or a "claimed" marker whose claimedAt is older
+//     than the lease: a run that stopped between claiming and sending); after the send an
+//     UpdateItem to "sent" conditioned on the run's own claim; after a failed send a DeleteItem
+//     conditioned on the same. Markers expire by TTL (expiresAt) 45 days after their deadline.
+//   - Weekly summary: Query GSI1 GSI1PK=REMINDERS#SUMMARY (the parents who asked), then per
+//     parent the account partition, the family partition and the months of next week (each read
+//     once per run), and the marker REMINDER#email / WEEK#monday as above.
+//   - A parent's reminder choices: Query PK=ACCOUNT#email (with the account); PutItem
+//     ACCOUNT#email/REMINDERS to change them; deleting the account deletes them too.
 //   - Sessions, tokens, throttles, proofs: GetItem / conditional PutItem or UpdateItem by key.
 //
 // # Billing (owner: shared/billing; items in billing.go)

@@ -34,6 +34,7 @@ func sessionPK(tokenHash string) string { return "SESSION#" + tokenHash }
 func tokenPK(tokenHash string) string   { return "TOKEN#" + tokenHash }
 func throttlePK(scope, k string) string { return "THROTTLE#" + scope + "#" + k }
 func proofPK(nonce string) string       { return "PROOF#" + nonce }
+func reminderPK(email string) string    { return "REMINDER#" + email }
 
 func runPK(month date.Date) string   { return "BILLRUN#" + month.MonthKey() }
 func counterPK(year int) string      { return fmt.Sprintf("INVOICESEQ#%04d", year) }
@@ -72,4 +73,8 @@ const (
 	// gsiPending is the GSI1 partition of payment attempts still pending (sparse).
 	gsiPending    = "PAYPENDING"
 	pkOverpayment = "OVERPAYMENT"
+	// skReminderPrefs is the reminder preferences item of an account (ACCOUNT#<email>).
+	skReminderPrefs = "REMINDERS"
+	// gsi1WeeklySummary indexes the preferences that ask for the weekly summary.
+	gsi1WeeklySummary = "REMINDERS#SUMMARY"
 )

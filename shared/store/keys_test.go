@@ -40,6 +40,9 @@ func TestKeysArePinned(t *testing.T) {
 		{unbilledSK(d, calendar.Canteen, "jules-ferry", "c_1"), "2026-12-07#cantine#jules-ferry#c_1"},
 		{pendingGSI1SK(time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC), "op1"), "2026-12-01T09:05:00.000000000Z#op1"},
 		{overpaymentSK(time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC), "op1"), "2026-12-01T09:05:00.000000000Z#op1"},
+		{reminderPK("a@b.fr"), "REMINDER#a@b.fr"},
+		{skReminderPrefs, "REMINDERS"},
+		{gsi1WeeklySummary, "REMINDERS#SUMMARY"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {

@@ -141,9 +141,6 @@ func (s *Store) ReminderParent(_ context.Context, email string) (reminders.Paren
 func (s *Store) SetReminderPreferences(_ context.Context, email string, p reminders.Preferences) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.accounts[email]; !ok {
-		return reminders.ErrNoParent
-	}
 	s.prefs[email] = p
 	return nil
 }
