@@ -27,6 +27,8 @@ type Message struct {
 	Text    string
 	HTML    string
 	At      time.Time // when the emulator received it (second precision)
+	// Headers are the custom headers the message was sent with (SES v2 Simple.Headers only).
+	Headers map[string]string
 }
 
 // Box is the emulator's mailbox as seen from a test.
@@ -60,7 +62,11 @@ type storeResponse struct {
 			HTML string `json:"html"`
 			Text string `json:"text"`
 		} `json:"body"`
-		At int64 `json:"at"`
+		At      int64 `json:"at"`
+		Headers []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"headers"`
 	} `json:"emails"`
 }
 
@@ -116,8 +122,12 @@ func (b *Box) fetch(to string) ([]Message, error) {
 		if !slices.ContainsFunc(all, func(a string) bool { return sameAddress(a, to) }) {
 			continue
 		}
-		out = append(out, Message{From: e.From, To: e.Destination.To, Subject: e.Subject,
-			Text: e.Body.Text, HTML: e.Body.HTML, At: time.Unix(e.At, 0)})
+		m := Message{From: e.From, To: e.Destination.To, Subject: e.Subject,
+			Text: e.Body.Text, HTML: e.Body.HTML, At: time.Unix(e.At, 0), Headers: map[string]string{}}
+		for _, h := range e.Headers {
+			m.Headers[h.Name] = h.Value
+		}
+		out = append(out, m)
 	}
 	return out, nil
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/ses/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	typesv2 "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
 
 // Message is one e-mail to send.
@@ -28,16 +30,29 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Headers are added to the message (List-Unsubscribe); they need a Mailer built with
+	// NewV2, since only SES v2 SendEmail carries custom headers.
+	Headers []Header
 }
+
+// Header is one custom header of a message.
+type Header struct{ Name, Value string }
 
 // Sender is the part of the SES client the Mailer uses (SES v1 SendEmail).
 type Sender interface {
 	SendEmail(ctx context.Context, in *ses.SendEmailInput, opts ...func(*ses.Options)) (*ses.SendEmailOutput, error)
 }
 
+// HeaderSender is the part of the SES v2 client the Mailer uses (SendEmail with Simple content,
+// whose Headers carry List-Unsubscribe).
+type HeaderSender interface {
+	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+}
+
 // Mailer sends messages from one address, and renders the templates for one commune.
 type Mailer struct {
 	client  Sender
+	v2      HeaderSender // when set, every message goes through SES v2
 	from    string
 	commune string
 	text    *texttemplate.Template
@@ -59,6 +74,18 @@ func New(client Sender, from string) *Mailer {
 // NewFromClient is New with the SES client built from an SDK configuration.
 func NewFromClient(cfg aws.Config, from string) *Mailer { return New(ses.NewFromConfig(cfg), from) }
 
+// NewV2 returns a Mailer sending through SES v2 SendEmail, which keeps a message's Headers.
+func NewV2(client HeaderSender, from string) *Mailer {
+	m := New(nil, from)
+	m.v2 = client
+	return m
+}
+
+// NewV2FromConfig is NewV2 with the SES v2 client built from an SDK configuration.
+func NewV2FromConfig(cfg aws.Config, from string) *Mailer {
+	return NewV2(sesv2.NewFromConfig(cfg), from)
+}
+
 // ForCommune returns the mailer with the commune's name for its e-mails.
 func (m *Mailer) ForCommune(name string) *Mailer {
 	c := *m
@@ -70,6 +97,12 @@ func (m *Mailer) ForCommune(name string) *Mailer {
 func (m *Mailer) Send(ctx context.Context, msg Message) error {
 	if msg.To == "" || msg.Subject == "" || (msg.Text == "" && msg.HTML == "") {
 		return errors.New("mail: incomplete message")
+	}
+	if m.v2 != nil {
+		return m.sendV2(ctx, msg)
+	}
+	if len(msg.Headers) > 0 {
+		return errors.New("mail: custom headers need the SES v2 mailer (NewV2)")
 	}
 	utf8 := aws.String("UTF-8")
 	body := &types.Body{}
@@ -83,6 +116,31 @@ func (m *Mailer) Send(ctx context.Context, msg Message) error {
 		Source:      aws.String(m.from),
 		Destination: &types.Destination{ToAddresses: []string{msg.To}},
 		Message:     &types.Message{Subject: &types.Content{Data: aws.String(msg.Subject), Charset: utf8}, Body: body},
+	})
+	if err != nil {
+		return redact(ctx, err)
+	}
+	return nil
+}
+
+// sendV2 sends msg with SES v2 SendEmail, Simple content and its headers.
+func (m *Mailer) sendV2(ctx context.Context, msg Message) error {
+	utf8 := aws.String("UTF-8")
+	body := &typesv2.Body{}
+	if msg.Text != "" {
+		body.Text = &typesv2.Content{Data: aws.String(msg.Text), Charset: utf8}
+	}
+	if msg.HTML != "" {
+		body.Html = &typesv2.Content{Data: aws.String(msg.HTML), Charset: utf8}
+	}
+	simple := &typesv2.Message{Subject: &typesv2.Content{Data: aws.String(msg.Subject), Charset: utf8}, Body: body}
+	for _, h := range msg.Headers {
+		simple.Headers = append(simple.Headers, typesv2.MessageHeader{Name: aws.String(h.Name), Value: aws.String(h.Value)})
+	}
+	_, err := m.v2.SendEmail(ctx, &sesv2.SendEmailInput{
+		FromEmailAddress: aws.String(m.from),
+		Destination:      &typesv2.Destination{ToAddresses: []string{msg.To}},
+		Content:          &typesv2.EmailContent{Simple: simple},
 	})
 	if err != nil {
 		return redact(ctx, err)
