@@ -36,6 +36,10 @@ build-LongPeriod:
 	$(call lambda-build,longperiod)
 build-Billing:
 	$(call lambda-build,billing)
+build-Reminder:
+	$(call lambda-build,reminder)
+build-ReminderSettings:
+	$(call lambda-build,remindersettings)
 
 # Node packages of the local emulators and the browser tests (versions pinned by the lock file).
 npm-deps: infra/node_modules/.package-lock.json

@@ -132,6 +132,7 @@ func TestPoliciesAreLeastPrivilege(t *testing.T) {
 // tableArn reports whether arn is a table of the template, or one of its indexes (a Query on
 // an index needs the index's own ARN).
 func tableArn(tpl *samtemplate.Template, arn string) bool {
+	arn, _, _ = strings.Cut(arn, "/index/") // an index of a table is the table's
 	for _, tb := range tpl.Tables {
 		table := samtemplate.TableArn(*tb.CreateTableInput.TableName)
 		if arn == table {

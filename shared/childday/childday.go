@@ -52,6 +52,12 @@ func PlanningURL(r *http.Request) string {
 	return planningURL(r.PostFormValue("mois"), r.PostFormValue("date"), r.PostFormValue("child"))
 }
 
+// PlanningWeekURL is the planning page of day's month, anchored on the child's week of day:
+// where a reminder sends a parent to book it in one click.
+func PlanningWeekURL(childID string, day date.Date) string {
+	return planningURL(day.MonthKey(), day.String(), childID)
+}
+
 func planningURL(mois, day, child string) string {
 	u := "/espace-famille/planning"
 	if _, err := time.Parse("2006-01", mois); err == nil {

@@ -79,3 +79,9 @@ func TestPlanningURL(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanningWeekURL(t *testing.T) {
+	if got, want := PlanningWeekURL("c_lea", date.MustParse("2026-12-04")), "/espace-famille/planning?mois=2026-12#semaine-2026-11-30-c_lea"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}

@@ -1,0 +1,49 @@
+// Command reminder is the Reminder Lambda, run by EventBridge Scheduler: at 07:00 and 18:00
+// (Europe/Paris) it reminds parents of the unbooked days whose deadline falls in the next 24
+// hours, and on Friday evening it sends the weekly summaries of next week's bookings.
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/lambdaapp"
+	"github.com/preau/preau/shared/mail"
+	"github.com/preau/preau/shared/reminders"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
+)
+
+func main() {
+	lambdaapp.RunJob("reminder", func(ctx context.Context, env *lambdaapp.Env) (lambdaapp.Job, error) {
+		cfg := env.Config
+		set, err := settingsFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		calls := &Calls{}
+		aws := env.AWS.Copy()
+		aws.APIOptions = append(aws.APIOptions, calls.Count)
+		st := store.NewFromConfig(aws, store.Tables{Data: cfg.DataTable, Session: cfg.SessionTable})
+		var cont Continuer = Retrigger{}
+		if !cfg.Local {
+			cont = SelfInvoke{Client: lambda.NewFromConfig(aws)}
+		}
+		return New(Deps{
+			Clock: cfg.Clock,
+			Runner: &reminders.Runner{
+				Repo:      st,
+				Deadlines: reservations.New(st, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{SettingsTTL: time.Minute}),
+				Notifier:  Notifier{Mailer: mail.NewV2FromConfig(aws, cfg.MailFrom).ForCommune(cfg.CommuneName), Link: cfg.Link},
+				Pacer:     reminders.Rate(set.SendRate),
+				Secret:    cfg.SecretKey,
+				Window:    set.Window,
+			},
+			Calls:     calls,
+			Continuer: cont,
+		})
+	})
+}
