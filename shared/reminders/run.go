@@ -154,12 +154,13 @@ func (r *Runner) Remind(ctx context.Context, at, stopBy time.Time) (Report, erro
 		}
 	})
 	var (
-		mu  sync.Mutex
-		rep Report
+		mu     sync.Mutex
+		rep    Report
+		prices = &priceCache{m: map[reservations.Slot]family.Activity{}}
 	)
 	add := func(f func(*Report)) { mu.Lock(); f(&rep); mu.Unlock() }
 	err = r.each(ctx, families, stopBy, func(ctx context.Context, familyID string) error {
-		return r.remindFamily(ctx, familyID, byFamily[familyID], at, add)
+		return r.remindFamily(ctx, familyID, byFamily[familyID], at, prices, add)
 	})
 	if errors.Is(err, errBudget) {
 		rep.Unfinished = true
@@ -265,7 +266,7 @@ func (r *Runner) findDue(ctx context.Context, from, to time.Time) ([]due, error)
 }
 
 // remindFamily reads the family and tells each confirmed parent what they want to hear of.
-func (r *Runner) remindFamily(ctx context.Context, familyID string, dues []due, at time.Time, add func(func(*Report))) error {
+func (r *Runner) remindFamily(ctx context.Context, familyID string, dues []due, at time.Time, prices *priceCache, add func(func(*Report))) error {
 	h, err := r.Repo.ReminderHousehold(ctx, familyID)
 	if errors.Is(err, ErrNoHousehold) {
 		return nil
@@ -273,14 +274,13 @@ func (r *Runner) remindFamily(ctx context.Context, familyID string, dues []due, 
 	if err != nil {
 		return fmt.Errorf("family: %w", err)
 	}
-	prices := map[reservations.Slot]price{}
 	var items []Item
 	for _, d := range dues {
 		child, ok := childOf(h, d.childID)
 		if !ok {
 			continue // an enrolment left behind by a child no longer in the family
 		}
-		p, err := r.priceOf(ctx, prices, h.Family, d.slot)
+		p, err := prices.of(ctx, r.Repo, h.Family, d.slot)
 		if err != nil {
 			return err
 		}
@@ -304,23 +304,27 @@ type price struct {
 	ok    bool
 }
 
-// priceOf is the day's price for the family's quotient bracket, read once per slot's activity
-// and site in a family.
-func (r *Runner) priceOf(ctx context.Context, cache map[reservations.Slot]price, f family.Family, s reservations.Slot) (price, error) {
+// priceCache reads each activity's settings at each site once per run.
+type priceCache struct {
+	mu sync.Mutex
+	m  map[reservations.Slot]family.Activity // by activity and site
+}
+
+// of is the day's price for the family's quotient bracket.
+func (c *priceCache) of(ctx context.Context, repo Settings, f family.Family, s reservations.Slot) (price, error) {
 	k := reservations.Slot{Activity: s.Activity, Site: s.Site}
-	if p, ok := cache[k]; ok {
-		return p, nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, ok := c.m[k]
+	if !ok {
+		var err error
+		if st, _, err = repo.ActivitySettings(ctx, s.Activity, s.Site); err != nil {
+			return price{}, fmt.Errorf("price of %s at %s: %w", s.Activity, s.Site, err)
+		}
+		c.m[k] = st
 	}
-	st, found, err := r.Repo.ActivitySettings(ctx, s.Activity, s.Site)
-	if err != nil {
-		return price{}, fmt.Errorf("price of %s at %s: %w", s.Activity, s.Site, err)
-	}
-	var p price
-	if found {
-		p.cents, p.ok = st.PriceCents[f.QuotientBracket]
-	}
-	cache[k] = p
-	return p, nil
+	cents, found := st.PriceCents[f.QuotientBracket]
+	return price{cents: cents, ok: found}, nil
 }
 
 func childOf(h Household, id string) (family.Child, bool) {
