@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
@@ -25,8 +26,8 @@ type Item struct {
 	Site     string
 	Day      date.Date
 	Deadline time.Time
-	// PriceCents is the day's price for the family's quotient bracket; Priced is false when
-	// the activity has no price for it.
+	// PriceCents is what the day will be billed to the family (billing.UnitPrice); Priced is
+	// false when the activity has no price at the site.
 	PriceCents int64
 	Priced     bool
 }
@@ -323,8 +324,10 @@ func (c *priceCache) of(ctx context.Context, repo Settings, f family.Family, s r
 		}
 		c.m[k] = st
 	}
-	cents, found := st.PriceCents[f.QuotientBracket]
-	return price{cents: cents, ok: found}, nil
+	// What billing will charge for the day: the family's bracket, the non-resident rate, or the
+	// highest price without a bracket. Zero means the activity has no price at this site.
+	cents := billing.UnitPrice(st, f)
+	return price{cents: cents, ok: cents > 0}, nil
 }
 
 func childOf(h Household, id string) (family.Child, bool) {

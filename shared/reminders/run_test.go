@@ -184,18 +184,28 @@ func TestDueDaysAcrossHolidaysBridgesAndDST(t *testing.T) {
 	}
 }
 
-func TestPricesFollowTheBracket(t *testing.T) {
+func TestPricesAreWhatBillingCharges(t *testing.T) {
 	w := newWorld(t)
 	w.family("f1", "A", []string{"a@f1.fr"}, map[string][]calendar.Activity{"Léa": {canteen}})
-	w.family("f2", "Z", []string{"a@f2.fr"}, map[string][]calendar.Activity{"Zoé": {canteen}})
+	w.family("f2", "", []string{"a@f2.fr"}, map[string][]calendar.Activity{"Zoé": {canteen}})
+	w.family("f3", "A", []string{"a@f3.fr"}, map[string][]calendar.Activity{"Tom": {canteen}})
+	h, _ := w.st.ReminderHousehold(context.Background(), "f3")
+	h.Family.NonResident = true
+	w.st.PutHousehold(h)
+	w.st.PutActivity(family.Activity{Activity: canteen, Site: schoolJF, PriceCents: map[string]int64{"A": 120, "B": 250}, NonResidentPriceCents: 600})
+	w.family("f4", "A", []string{"a@f4.fr"}, map[string][]calendar.Activity{"Ana": {calendar.MorningCare}})
+	w.st.PutActivity(family.Activity{Activity: calendar.MorningCare, Site: schoolJF})
+	w.st.SetReminderPreferences(context.Background(), "a@f4.fr", reminders.Preferences{Enabled: true, Activities: calendar.Activities(), Weekdays: reminders.Weekdays()})
 	if _, err := w.run.Remind(context.Background(), at("2026-12-01T18:00:00+01:00"), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	if it := w.box.to("a@f1.fr")[0].Items[0]; !it.Priced || it.PriceCents != 120 {
-		t.Errorf("bracket A: %+v, want 120 cents", it)
+	for to, want := range map[string]int64{"a@f1.fr": 120, "a@f2.fr": 250, "a@f3.fr": 600} {
+		if it := w.box.to(to)[0].Items[0]; !it.Priced || it.PriceCents != want {
+			t.Errorf("%s: %+v, want %d cents", to, it, want)
+		}
 	}
-	if it := w.box.to("a@f2.fr")[0].Items[0]; it.Priced {
-		t.Errorf("unknown bracket: %+v, want no price", it)
+	if it := w.box.to("a@f4.fr")[0].Items[0]; it.Priced {
+		t.Errorf("an activity without prices: %+v, want no price", it)
 	}
 }
 
