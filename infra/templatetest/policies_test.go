@@ -35,6 +35,26 @@ var granted = map[string][]grant{
 		{"dynamodb:Query", "DataTable/index/GSI1", "ENROL#*", "the children enrolled in an activity, with their families"},
 		{"ses:SendEmail", "MailIdentity", "", "each family's invoice e-mail"},
 	},
+	"Reminder": {
+		{"dynamodb:Query", "DataTable/index/GSI1", "ENROL#*", "the children enrolled in each activity, with their families"},
+		{"dynamodb:Query", "DataTable/index/GSI1", "REMINDERS#SUMMARY", "the parents who asked for the weekly summary"},
+		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures, which the deadlines follow"},
+		{"dynamodb:GetItem", "DataTable", "ACTIVITY#*", "an activity's settings at a site: its cutoff and prices"},
+		{"dynamodb:Query", "DataTable", "DAY#*", "the month's day items of the days closing (who is booked)"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "a family with something due: children, members, bracket"},
+		{"dynamodb:Query", "DataTable", "ACCOUNT#*", "each member's account with their reminder choices"},
+		{"dynamodb:PutItem", "SessionTable", "REMINDER#*", "a parent × deadline marker claimed before sending"},
+		{"dynamodb:UpdateItem", "SessionTable", "REMINDER#*", "the marker set to sent after the e-mail went"},
+		{"dynamodb:DeleteItem", "SessionTable", "REMINDER#*", "the marker released when the send failed"},
+		{"ses:SendEmail", "MailIdentity", "", "the reminders and weekly summaries (SES v2, with List-Unsubscribe)"},
+		{"lambda:InvokeFunction", "SelfReminder", "", "a run over its time budget continues in a new invocation of itself"},
+	},
+	"ReminderSettings": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
+		{"dynamodb:Query", "DataTable", "ACCOUNT#*", "the account with its reminder choices"},
+		{"dynamodb:PutItem", "DataTable", "ACCOUNT#*", "the reminder choices (Mes rappels, one-click unsubscribe)"},
+	},
 	"Portal": {
 		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session: pages know who is signed in"},
 		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
@@ -164,6 +184,8 @@ func resourceName(tpl *samtemplate.Template, arn string) string {
 	switch {
 	case strings.HasSuffix(arn, ":identity/"+tpl.Params["MailIdentity"]):
 		return "MailIdentity"
+	case strings.HasPrefix(arn, "arn:") && strings.HasSuffix(arn, "-reminder") && strings.Contains(arn, ":lambda:"):
+		return "SelfReminder"
 	}
 	return arn
 }
