@@ -40,6 +40,8 @@ build-Reminder:
 	$(call lambda-build,reminder)
 build-ReminderSettings:
 	$(call lambda-build,remindersettings)
+build-Gestion:
+	$(call lambda-build,gestion)
 
 # Node packages of the local emulators and the browser tests (versions pinned by the lock file).
 npm-deps: infra/node_modules/.package-lock.json

@@ -146,8 +146,10 @@ func Loaded(ctx context.Context, s *store.Store) (bool, error) {
 // Load writes the demo commune unless it is already there, so that a restart keeps what was
 // changed since. Enrolments run from the start of the school year of now, open-ended.
 func Load(ctx context.Context, s *store.Store, now time.Time) error {
-	if ok, err := Loaded(ctx, s); err != nil || ok {
+	if ok, err := Loaded(ctx, s); err != nil {
 		return err
+	} else if ok {
+		return LoadStaff(ctx, s, now) // a commune loaded before the back-office existed gets its staff
 	}
 	for _, a := range Activities {
 		if err := s.PutActivity(ctx, a); err != nil {
@@ -178,5 +180,8 @@ func Load(ctx context.Context, s *store.Store, now time.Time) error {
 			return fmt.Errorf("demo: code of %s: %w", f.Name, err)
 		}
 	}
-	return LoadAccounts(ctx, s, now)
+	if err := LoadAccounts(ctx, s, now); err != nil {
+		return err
+	}
+	return LoadStaff(ctx, s, now)
 }

@@ -138,6 +138,12 @@ func TestRealFunctions(t *testing.T) {
 	if n == 0 {
 		t.Error("no functions/*/events/*.json sample found")
 	}
+
+	t.Run("sessions stay on their side", func(t *testing.T) {
+		client := srv.Client()
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		testSessionsStayOnTheirSide(t, stack, srv.URL, client)
+	})
 }
 
 func expectation(t *testing.T, path string) int {

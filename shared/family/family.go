@@ -30,7 +30,11 @@ type Child struct {
 	LastName  string
 	BirthDate date.Date
 	School    string // site identifier of the child's school, e.g. "jules-ferry"
+	Class     string // "CE1", as the school names it (shown to staff only)
 	Diet      string // "standard", "sans porc", "végétarien", … (kitchen list)
+	// PAI: the child has a projet d'accueil individualisé (the kitchen and the staff must know;
+	// no medical document is stored, only this yes/no).
+	PAI bool
 }
 
 // Enrolment says a child may book an activity at a site between two dates (inclusive; a zero

@@ -8,10 +8,12 @@
 // (epoch seconds) that DynamoDB's TTL removes lazily — readers always check it themselves.
 // Both have string keys PK and SK; DataTable has one index, GSI1 (GSI1PK, GSI1SK).
 //
-// # Items (the key builders in keys.go are the only way to make keys; keys_test.go pins them)
+// # Items (the key builders in keys.go and keys_backoffice.go are the only way to make keys;
+// keys_test.go and keys_backoffice_test.go pin them). Owner: the domain package whose rules the
+// item holds.
 //
-//	table    item                 PK                               SK                       GSI1PK / GSI1SK
-//	Data     family               FAMILY#<familyId>                FAMILY
+//	table    item                 PK                               SK                       GSI1PK / GSI1SK                owner
+//	Data     family               FAMILY#<familyId>                FAMILY                   FAMILIES / <lower name>#<id>   family, registry
 //	Data     child                FAMILY#<familyId>                CHILD#<childId>
 //	Data     enrolment            FAMILY#<familyId>                ENROL#<childId>#<activity>  ENROL#<activity> / <site>#<childId>
 //	Data     family member        FAMILY#<familyId>                MEMBER#<email>
@@ -34,6 +36,9 @@
 //	Session  throttle counter     THROTTLE#<scope>#<key>           <window start, RFC 3339>
 //	Session  spent anti-robot     PROOF#<nonce>                    PROOF
 //	Session  reminder marker      REMINDER#<email>                 DEADLINE#<instant, UTC> or WEEK#<monday>
+//	Data     staff member         STAFF#<email>                    STAFF                    STAFF / <email>                staff
+//	Session  staff session        STAFFSESSION#<sha256(token)>     SESSION                                                 staff
+//	Data     journal entry        AUDIT#<yyyy-mm> (UTC)            <RFC 3339 UTC ns>#<id>                                  staff
 //
 // # Access patterns
 //
@@ -116,4 +121,29 @@
 //     listed under OVERPAYMENT for the town hall. Then the attempt's state is set, if pending,
 //     and GSI1PK/GSI1SK removed.
 //   - Attempts to reconcile: Query GSI1 GSI1PK=PAYPENDING AND GSI1SK >= now-24h (sparse index).
+//
+// # Back-office (owners: shared/staff, shared/registry, shared/headcount; functions/gestion)
+//
+//   - Staff login: GetItem STAFF#email; a staff session is PutItem STAFFSESSION#hash (immutable:
+//     the second factor writes a new, verified session and deletes the pending one). Failed
+//     passwords and codes count on THROTTLE#staff-login#<sha256(email)> and
+//     THROTTLE#staff-code#<session hash>.
+//   - Enrol the second factor: one UpdateItem on STAFF#email conditioned on the session stamp
+//     and attribute_not_exists(totpSecret); each later code: one UpdateItem conditioned on
+//     totpStep < :step (a code is accepted once).
+//   - List staff: Query GSI1 GSI1PK=STAFF. Journal of a month: Query PK=AUDIT#yyyy-mm,
+//     newest first (ScanIndexForward false); each action is one PutItem.
+//   - List families: Query GSI1 GSI1PK=FAMILIES (the family item carries GSI1PK/GSI1SK).
+//   - Issue a code: PutItem CODE#code with attribute_not_exists(PK). Reissue: UpdateItem
+//     revoked=true on the old CODE item, PutItem of the new one, then UpdateItem of the family's
+//     subscriberCode conditioned on the old value (three writes; see shared/registry's doc for
+//     why each order is safe).
+//   - Edit a family: UpdateItem of name, bracket, nonResident (never the code). Remove a linked
+//     parent: DeleteItem FAMILY#id/MEMBER#email. A child: PutItem FAMILY#id/CHILD#childId. An
+//     enrolment (enrol, move site, end): PutItem FAMILY#id/ENROL#childId#activity.
+//   - Headcounts (shared/headcount): per activity and site, Query PK=DAY#activity#site#yyyy-mm
+//     (DaysOfMonth); which family each booked child belongs to: Query GSI1 ENROL#activity
+//     (ChildFamilies); then Query PK=FAMILY#id once per family with a booked child (diet, PAI).
+//   - CSV import: reads every family (Query PK=FAMILY#id) and code (GetItem) it names, then
+//     PutItem of each CODE, FAMILY and CHILD item with keys derived from the file.
 package store

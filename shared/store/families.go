@@ -19,6 +19,8 @@ import (
 
 type familyItem struct {
 	PK, SK          string
+	GSI1PK          string `dynamodbav:",omitempty"` // FAMILIES: the directory of families
+	GSI1SK          string `dynamodbav:",omitempty"` // <lower-case name>#<familyId>
 	Name            string `dynamodbav:"name"`
 	SubscriberCode  string `dynamodbav:"subscriberCode"`
 	QuotientBracket string `dynamodbav:"quotientBracket"`
@@ -32,7 +34,9 @@ type childItem struct {
 	LastName  string `dynamodbav:"lastName"`
 	BirthDate string `dynamodbav:"birthDate"`
 	School    string `dynamodbav:"school"`
+	Class     string `dynamodbav:"class,omitempty"`
 	Diet      string `dynamodbav:"diet"`
+	PAI       bool   `dynamodbav:"pai,omitempty"`
 }
 
 type enrolmentItem struct {
@@ -80,6 +84,7 @@ type closureItem struct {
 // PutFamily creates or replaces a family record.
 func (s *Store) PutFamily(ctx context.Context, f family.Family) error {
 	return s.put(ctx, s.tables.Data, familyItem{PK: familyPK(f.ID), SK: skFamily, Name: f.Name,
+		GSI1PK: gsiFamilies, GSI1SK: familyDirectorySK(strings.ToLower(f.Name), f.ID),
 		SubscriberCode: f.SubscriberCode, QuotientBracket: f.QuotientBracket, NonResident: f.NonResident})
 }
 
@@ -100,7 +105,8 @@ func (s *Store) SubscriberCode(ctx context.Context, code string) (family.Subscri
 // PutChild creates or replaces a child of its family.
 func (s *Store) PutChild(ctx context.Context, c family.Child) error {
 	return s.put(ctx, s.tables.Data, childItem{PK: familyPK(c.FamilyID), SK: childSK(c.ID), ID: c.ID,
-		FirstName: c.FirstName, LastName: c.LastName, BirthDate: c.BirthDate.String(), School: c.School, Diet: c.Diet})
+		FirstName: c.FirstName, LastName: c.LastName, BirthDate: c.BirthDate.String(), School: c.School, Class: c.Class,
+		Diet: c.Diet, PAI: c.PAI})
 }
 
 // Child returns a child of family familyID; ErrNotFound when the family has no such child,
@@ -114,7 +120,8 @@ func (s *Store) Child(ctx context.Context, familyID, childID string) (family.Chi
 }
 
 func (it childItem) child(familyID string) (family.Child, error) {
-	c := family.Child{ID: it.ID, FamilyID: familyID, FirstName: it.FirstName, LastName: it.LastName, School: it.School, Diet: it.Diet}
+	c := family.Child{ID: it.ID, FamilyID: familyID, FirstName: it.FirstName, LastName: it.LastName, School: it.School,
+		Class: it.Class, Diet: it.Diet, PAI: it.PAI}
 	if it.BirthDate != "" {
 		d, err := date.Parse(it.BirthDate)
 		if err != nil {
@@ -222,7 +229,8 @@ func (s *Store) Family(ctx context.Context, familyID string) (FamilyRecord, erro
 			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 				return FamilyRecord{}, fmt.Errorf("decode family: %w", err)
 			}
-			rec.Family = family.Family{ID: familyID, Name: it.Name, SubscriberCode: it.SubscriberCode, QuotientBracket: it.QuotientBracket, NonResident: it.NonResident}
+			rec.Family = family.Family{ID: familyID, Name: it.Name, SubscriberCode: it.SubscriberCode,
+				QuotientBracket: it.QuotientBracket, NonResident: it.NonResident}
 			found = true
 		case strings.HasPrefix(sk, "CHILD#"):
 			var it childItem

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/registry"
+	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Auth is the staff login and sessions (*staff.Service).
+type Auth interface {
+	Login(ctx context.Context, email, password string, now time.Time) (string, error)
+	Resolve(ctx context.Context, token string, now time.Time) (*staff.Viewer, error)
+	PendingSecret(ctx context.Context, token string, now time.Time) (string, error)
+	SecondFactor(ctx context.Context, token, code string, now time.Time) (string, error)
+	Logout(ctx context.Context, token string) error
+}
+
+// Journal lists the staff actions (*store.Store).
+type Journal interface {
+	Entries(ctx context.Context, month string) ([]staff.Entry, error)
+}
+
+// Deps is what the Gestion handler needs; main.go builds it once per cold start.
+type Deps struct {
+	Commune    string
+	Auth       Auth
+	Journal    Journal
+	Registry   Registry   // the register of families
+	Headcounts Headcounts // the kitchen's and centres' numbers
+	Clock      clock.Clock
+	Cookies    web.Cookies
+	HSTS       bool
+}
+
+type gestion struct {
+	Deps
+	pages map[string]*template.Template
+}
+
+// New returns the Gestion function's handler.
+func New(d Deps) (http.Handler, error) {
+	g := &gestion{Deps: d, pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".html")
+		if base == "layout" || base == "_shared" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(web.Funcs).Funcs(funcs).ParseFS(templates, "templates/layout.html",
+			"templates/_shared.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("page %s: %w", base, err)
+		}
+		g.pages[base] = t
+	}
+
+	mux := http.NewServeMux()
+	for _, rt := range g.routes() {
+		h := rt.public
+		if h == nil {
+			h = g.staffOnly(rt.staff)
+		}
+		mux.HandleFunc(rt.Method+" "+rt.Path, h)
+	}
+	mux.HandleFunc("/gestion/", g.staffOnly(g.notFound))
+	return web.Handler(mux, web.Options{Function: "gestion", HSTS: d.HSTS}), nil
+}
+
+// Route is one page or form of the back-office.
+type Route struct {
+	Method, Path string
+	Public       bool // reachable without a staff session (login, second factor, logout)
+	public       http.HandlerFunc
+	staff        func(http.ResponseWriter, *http.Request, *staff.Viewer)
+}
+
+// Routes lists every route of the back-office, for the tests of who reaches what.
+var Routes = (&gestion{}).routes()
+
+func (g *gestion) routes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/gestion", Public: true, public: redirectHome},
+		{Method: "GET", Path: "/gestion/{$}", Public: true, public: redirectHome},
+		{Method: "GET", Path: "/gestion/connexion", Public: true, public: g.loginPage},
+		{Method: "POST", Path: "/gestion/connexion", Public: true, public: g.login},
+		{Method: "GET", Path: "/gestion/second-facteur", Public: true, public: g.codePage},
+		{Method: "POST", Path: "/gestion/second-facteur", Public: true, public: g.code},
+		{Method: "POST", Path: "/gestion/deconnexion", Public: true, public: g.logout},
+		{Method: "GET", Path: "/gestion/accueil", staff: g.home},
+		{Method: "GET", Path: "/gestion/journal", staff: g.journal},
+		{Method: "GET", Path: "/gestion/familles", staff: g.familyList},
+		{Method: "GET", Path: "/gestion/familles/nouvelle", staff: g.newFamilyPage},
+		{Method: "POST", Path: "/gestion/familles", staff: g.createFamily},
+		{Method: "GET", Path: "/gestion/familles/{id}", staff: g.familyPage},
+		{Method: "GET", Path: "/gestion/familles/{id}/enfants/{child}", staff: g.childPage},
+		{Method: "POST", Path: "/gestion/familles/{id}/{action}", staff: g.familyAction},
+		{Method: "GET", Path: "/gestion/import", staff: g.importPage},
+		{Method: "GET", Path: "/gestion/effectifs", staff: g.headcountDay},
+		{Method: "GET", Path: "/gestion/effectifs/semaine", staff: g.headcountWeek},
+		{Method: "GET", Path: "/gestion/effectifs.csv", staff: g.headcountCSV},
+		{Method: "POST", Path: "/gestion/import", staff: g.importFile},
+	}
+}
+
+func redirectHome(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/gestion/accueil", http.StatusSeeOther)
+}
+
+var funcs = template.FuncMap{
+	// childForm hands the child fields their errors, values and choices.
+	"childForm": func(errs []web.FieldErrorView, in registry.ChildInput, c registry.Choices) any {
+		return struct {
+			Errors  []web.FieldErrorView
+			In      registry.ChildInput
+			Choices registry.Choices
+		}{errs, in, c}
+	},
+	"paris": func(t time.Time) string {
+		loc, err := time.LoadLocation("Europe/Paris")
+		if err != nil {
+			loc = time.UTC
+		}
+		return t.In(loc).Format("02/01/2006 15:04")
+	},
+}
+
+// Staff cookie: its own name, so no parent function ever reads it and the back-office never
+// reads a parent's. SameSite=Strict: a link from elsewhere arrives signed out.
+func (g *gestion) cookieName() string {
+	if g.Cookies.Insecure {
+		return "preau_staff"
+	}
+	return "__Host-preau_staff"
+}
+
+func (g *gestion) token(r *http.Request) string {
+	if c, err := r.Cookie(g.cookieName()); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+func (g *gestion) setToken(w http.ResponseWriter, token string, expires, now time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: g.cookieName(), Value: token, Path: "/", Expires: expires,
+		MaxAge: int(expires.Sub(now).Seconds()), HttpOnly: true, Secure: !g.Cookies.Insecure, SameSite: http.SameSiteStrictMode})
+}
+
+func (g *gestion) clearToken(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: g.cookieName(), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: !g.Cookies.Insecure, SameSite: http.SameSiteStrictMode})
+}
+
+// viewer resolves the staff session of r (nil: none).
+func (g *gestion) viewer(r *http.Request) (*staff.Viewer, error) {
+	tok := g.token(r)
+	if tok == "" {
+		return nil, nil
+	}
+	return g.Auth.Resolve(r.Context(), tok, g.Clock.Now())
+}
+
+var (
+	errStaffOnly = fault.New(fault.Unauthenticated, "staff-unauthenticated", "Connexion requise",
+		"Cette page est réservée au personnel de la mairie : connectez-vous à la gestion.")
+	errSecondFactor = fault.New(fault.Forbidden, "staff-second-factor", "Second facteur requis",
+		"Saisissez le code à 6 chiffres de votre application d'authentification pour continuer.")
+	errPageNotFound = fault.New(fault.NotFound, "not-found", "Page introuvable", "Cette page de la gestion n'existe pas.")
+)
+
+// staffOnly lets through only staff who gave their second factor. Pages send the others to
+// the login (or the second-factor form); other methods are refused.
+func (g *gestion) staffOnly(next func(http.ResponseWriter, *http.Request, *staff.Viewer)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := g.viewer(r)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		switch {
+		case v == nil && r.Method == http.MethodGet:
+			http.Redirect(w, r, "/gestion/connexion?suivant="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		case v == nil:
+			web.Error(w, r, errStaffOnly)
+		case !v.Verified && r.Method == http.MethodGet:
+			http.Redirect(w, r, "/gestion/second-facteur", http.StatusSeeOther)
+		case !v.Verified:
+			web.Error(w, r, errSecondFactor)
+		default:
+			w.Header().Set("Cache-Control", "no-store")
+			next(w, r, v)
+		}
+	}
+}
+
+// page is what every back-office template receives.
+type page struct {
+	Title   string
+	Nav     string // active menu entry
+	Commune string
+	Staff   *staff.Viewer
+	Flash   string
+	Errors  []web.FieldErrorView
+	Data    any
+}
+
+func (g *gestion) render(w http.ResponseWriter, r *http.Request, code int, name string, p page) {
+	t, ok := g.pages[name]
+	if !ok {
+		web.Error(w, r, fmt.Errorf("render: no page %q", name))
+		return
+	}
+	p.Commune = g.Commune
+	if p.Flash == "" {
+		p.Flash = g.Cookies.TakeFlash(w, r)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		web.Error(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (g *gestion) home(w http.ResponseWriter, r *http.Request, v *staff.Viewer) {
+	g.render(w, r, http.StatusOK, "home", page{Title: "Gestion", Nav: "accueil", Staff: v})
+}
+
+func (g *gestion) notFound(w http.ResponseWriter, r *http.Request, _ *staff.Viewer) {
+	web.Error(w, r, errPageNotFound)
+}
+
+// journal lists a month of staff actions (?mois=2026-12, this month by default).
+func (g *gestion) journal(w http.ResponseWriter, r *http.Request, v *staff.Viewer) {
+	now := g.Clock.Now().UTC()
+	month := r.URL.Query().Get("mois")
+	m, err := time.Parse("2006-01", month)
+	if err != nil {
+		m = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	entries, err := g.Journal.Entries(r.Context(), m.Format("2006-01"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	g.render(w, r, http.StatusOK, "journal", page{Title: "Journal des actions", Nav: "journal", Staff: v, Data: struct {
+		Month, Previous, Next string
+		Entries               []staff.Entry
+	}{m.Format("2006-01"), m.AddDate(0, -1, 0).Format("2006-01"), m.AddDate(0, 1, 0).Format("2006-01"), entries}})
+}

@@ -1,0 +1,238 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/fault"
+)
+
+// Refusals a staff member may see.
+var (
+	ErrBadCredentials = fault.New(fault.Unauthenticated, "staff-bad-credentials", "Identifiants incorrects",
+		"L'adresse e-mail ou le mot de passe est incorrect.")
+	ErrThrottled = fault.New(fault.TooManyRequests, "staff-throttled", "Trop de tentatives",
+		"Trop de tentatives de connexion : réessayez dans 15 minutes.")
+	ErrBadCode = fault.New(fault.Unauthenticated, "staff-bad-code", "Code incorrect",
+		"Le code à 6 chiffres est incorrect ou a déjà servi : saisissez le code affiché maintenant par votre application.")
+	ErrSessionEnded = fault.New(fault.Unauthenticated, "staff-session-ended", "Connexion à refaire",
+		"Votre connexion a expiré ou a été interrompue : saisissez à nouveau votre mot de passe.")
+)
+
+// Service holds the staff use cases: create a member, log in, give the second factor,
+// resolve and end sessions.
+type Service struct {
+	Members  Members
+	Sessions Sessions
+	Attempts Attempts
+	Issuer   string // shown by authenticator apps: "Préau Laigneville"
+	Hash     accounts.HashParams
+}
+
+// NewMember validates and creates a staff account (the staffadmin command).
+func (s *Service) NewMember(ctx context.Context, email, name, password string, now time.Time) (Member, error) {
+	var f fault.Fields
+	email = NormaliseEmail(email)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		f.Add("email", "Saisissez une adresse e-mail valide.")
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		f.Add("name", "Saisissez un nom (100 caractères au plus).")
+	}
+	if why := accounts.CheckPassword(password); why != "" {
+		f.Add("password", why)
+	}
+	if err := f.Err(); err != nil {
+		return Member{}, err
+	}
+	hash, err := accounts.HashPassword(password, s.Hash)
+	if err != nil {
+		return Member{}, fmt.Errorf("new member: %w", err)
+	}
+	stamp, _ := newSecret()
+	m := Member{Email: email, Name: name, PasswordHash: hash, Stamp: stamp[:22], CreatedAt: now}
+	if err := s.Members.CreateMember(ctx, m); err != nil {
+		return Member{}, fmt.Errorf("new member: %w", err)
+	}
+	return m, nil
+}
+
+// Login checks the password and opens a pending session (second factor still to give). It
+// returns the session's token.
+func (s *Service) Login(ctx context.Context, email, password string, now time.Time) (string, error) {
+	email = NormaliseEmail(email)
+	if email == "" || len(email) > 254 || password == "" || len(password) > 256 {
+		return "", ErrBadCredentials
+	}
+	window := now.Truncate(loginWindow)
+	key := hashSecret(email)
+	if n, err := s.Attempts.Attempts(ctx, "staff-login", key, window); err != nil {
+		return "", fmt.Errorf("login: %w", err)
+	} else if n >= maxFailedLogins {
+		return "", ErrThrottled
+	}
+	m, err := s.Members.Member(ctx, email)
+	ok := false
+	switch {
+	case errors.Is(err, ErrNotFound):
+		// Hash anyway, so an unknown address costs what a known one does.
+		_, _ = accounts.HashPassword(password, s.Hash)
+	case err != nil:
+		return "", fmt.Errorf("login: %w", err)
+	default:
+		ok, _, err = accounts.VerifyPassword(password, m.PasswordHash, s.Hash)
+		if err != nil {
+			return "", fmt.Errorf("login: %w", err)
+		}
+	}
+	if !ok {
+		if _, err := s.Attempts.AddAttempt(ctx, "staff-login", key, window, window.Add(2*loginWindow)); err != nil {
+			return "", fmt.Errorf("login: %w", err)
+		}
+		return "", ErrBadCredentials
+	}
+	sess := Session{Email: m.Email, Stamp: m.Stamp, CreatedAt: now, ExpiresAt: now.Add(pendingLifetime)}
+	if !m.Enrolled() {
+		if sess.PendingSecret, err = NewTOTPSecret(s.Issuer, m.Email); err != nil {
+			return "", fmt.Errorf("login: %w", err)
+		}
+	}
+	token, hash := newSecret()
+	sess.Hash = hash
+	if err := s.Sessions.PutStaffSession(ctx, sess); err != nil {
+		return "", fmt.Errorf("login: %w", err)
+	}
+	return token, nil
+}
+
+// live returns the session of token and its member, or ErrSessionEnded.
+func (s *Service) live(ctx context.Context, token string, now time.Time) (Session, Member, error) {
+	if !plausibleToken(token) {
+		return Session{}, Member{}, ErrSessionEnded
+	}
+	sess, err := s.Sessions.StaffSession(ctx, hashSecret(token))
+	if errors.Is(err, ErrNotFound) {
+		return Session{}, Member{}, ErrSessionEnded
+	}
+	if err != nil {
+		return Session{}, Member{}, fmt.Errorf("staff session: %w", err)
+	}
+	if !now.Before(sess.ExpiresAt) {
+		return Session{}, Member{}, ErrSessionEnded
+	}
+	m, err := s.Members.Member(ctx, sess.Email)
+	if errors.Is(err, ErrNotFound) {
+		return Session{}, Member{}, ErrSessionEnded
+	}
+	if err != nil {
+		return Session{}, Member{}, fmt.Errorf("staff session: %w", err)
+	}
+	if m.Stamp != sess.Stamp {
+		return Session{}, Member{}, ErrSessionEnded
+	}
+	return sess, m, nil
+}
+
+// Resolve returns the viewer of a live session, or (nil, nil) when there is none.
+func (s *Service) Resolve(ctx context.Context, token string, now time.Time) (*Viewer, error) {
+	sess, m, err := s.live(ctx, token, now)
+	if errors.Is(err, ErrSessionEnded) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Viewer{Email: m.Email, Name: m.Name, Verified: sess.Verified, Enrolling: !sess.Verified && sess.PendingSecret != "",
+		SessionID: sess.Hash}, nil
+}
+
+// PendingSecret returns the TOTP secret a pending session is enrolling ("" when the member
+// has one already), to draw its QR code.
+func (s *Service) PendingSecret(ctx context.Context, token string, now time.Time) (string, error) {
+	sess, _, err := s.live(ctx, token, now)
+	if err != nil {
+		return "", err
+	}
+	if sess.Verified {
+		return "", nil
+	}
+	return sess.PendingSecret, nil
+}
+
+// SecondFactor checks the code of a pending session (enrolling the secret at the first
+// login) and replaces the session with a verified one, whose token it returns. After
+// maxFailedCodes wrong codes the pending session is ended.
+func (s *Service) SecondFactor(ctx context.Context, token, code string, now time.Time) (string, error) {
+	sess, m, err := s.live(ctx, token, now)
+	if err != nil {
+		return "", err
+	}
+	if sess.Verified {
+		return token, nil
+	}
+	code = strings.Join(strings.Fields(code), "")
+	secret := m.TOTPSecret
+	if !m.Enrolled() {
+		secret = sess.PendingSecret
+	}
+	step := int64(0)
+	if secret != "" {
+		step = matchStep(secret, code, now)
+	}
+	if step != 0 {
+		if m.Enrolled() {
+			err = s.Members.UseStep(ctx, m.Email, step)
+		} else {
+			err = s.Members.EnrolSecondFactor(ctx, m.Email, m.Stamp, secret, step, now)
+		}
+		if errors.Is(err, ErrStale) {
+			step = 0
+		} else if err != nil {
+			return "", fmt.Errorf("second factor: %w", err)
+		}
+	}
+	if step == 0 {
+		window := sess.CreatedAt.Truncate(time.Second)
+		n, err := s.Attempts.AddAttempt(ctx, "staff-code", sess.Hash, window, sess.ExpiresAt)
+		if err != nil {
+			return "", fmt.Errorf("second factor: %w", err)
+		}
+		if n >= maxFailedCodes {
+			if err := s.Sessions.DeleteStaffSession(ctx, sess.Hash); err != nil {
+				return "", fmt.Errorf("second factor: %w", err)
+			}
+			return "", ErrSessionEnded
+		}
+		return "", ErrBadCode
+	}
+	newToken, hash := newSecret()
+	full := Session{Hash: hash, Email: m.Email, Stamp: m.Stamp, Verified: true, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	if err := s.Sessions.PutStaffSession(ctx, full); err != nil {
+		return "", fmt.Errorf("second factor: %w", err)
+	}
+	if err := s.Sessions.DeleteStaffSession(ctx, sess.Hash); err != nil {
+		return "", fmt.Errorf("second factor: %w", err)
+	}
+	return newToken, nil
+}
+
+// Logout ends the session of token (idempotent).
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if !plausibleToken(token) {
+		return nil
+	}
+	if err := s.Sessions.DeleteStaffSession(ctx, hashSecret(token)); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return nil
+}
+
+// Expiry is when a session made at now ends, for the cookie.
+func Expiry(now time.Time) time.Time { return now.Add(SessionLifetime) }

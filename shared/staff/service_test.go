@@ -1,0 +1,142 @@
+package staff_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/staff/stafftest"
+)
+
+var now = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+
+// fastHash keeps the tests quick; the parameters do not change the rules.
+var fastHash = accounts.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}
+
+func newService(t *testing.T) (*staff.Service, *stafftest.Memory) {
+	t.Helper()
+	mem := stafftest.NewMemory()
+	s := &staff.Service{Members: mem, Sessions: mem, Attempts: mem, Issuer: "Préau Testville", Hash: fastHash}
+	if _, err := s.NewMember(context.Background(), " Agent@Mairie.fr ", "Claire Agent", "Gestion-2026x", now); err != nil {
+		t.Fatal(err)
+	}
+	return s, mem
+}
+
+func TestNewMemberFollowsThePasswordRule(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	if _, err := s.NewMember(ctx, "b@mairie.fr", "B", "court", now); err == nil {
+		t.Fatal("weak password accepted")
+	}
+	if _, err := s.NewMember(ctx, "pas-une-adresse", "B", "Gestion-2026x", now); err == nil {
+		t.Fatal("bad e-mail accepted")
+	}
+	if _, err := s.NewMember(ctx, "agent@mairie.fr", "B", "Gestion-2026x", now); !errors.Is(err, staff.ErrExists) {
+		t.Fatalf("second member with one e-mail: %v", err)
+	}
+}
+
+func TestFirstLoginEnrolsTheSecondFactor(t *testing.T) {
+	s, mem := newService(t)
+	ctx := context.Background()
+	if _, err := s.Login(ctx, "agent@mairie.fr", "Wrong-2026x", now); !errors.Is(err, staff.ErrBadCredentials) {
+		t.Fatalf("wrong password: %v", err)
+	}
+	pending, err := s.Login(ctx, "AGENT@mairie.fr", "Gestion-2026x", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.Resolve(ctx, pending, now)
+	if err != nil || v == nil || v.Verified || !v.Enrolling {
+		t.Fatalf("pending viewer = %+v, %v", v, err)
+	}
+	secret, err := s.PendingSecret(ctx, pending, now)
+	if err != nil || len(secret) < 32 {
+		t.Fatalf("pending secret %q, %v", secret, err)
+	}
+	if _, err := s.SecondFactor(ctx, pending, "000000", now); !errors.Is(err, staff.ErrBadCode) {
+		t.Fatalf("wrong code: %v", err)
+	}
+	code, _ := staff.CodeAt(secret, now)
+	full, err := s.SecondFactor(ctx, pending, code, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full == pending {
+		t.Fatal("the verified session reuses the pending token")
+	}
+	if v, _ := s.Resolve(ctx, pending, now); v != nil {
+		t.Fatalf("pending token still resolves: %+v", v)
+	}
+	v, err = s.Resolve(ctx, full, now)
+	if err != nil || v == nil || !v.Verified || v.Name != "Claire Agent" {
+		t.Fatalf("verified viewer = %+v, %v", v, err)
+	}
+	if v, _ := s.Resolve(ctx, full, now.Add(staff.SessionLifetime)); v != nil {
+		t.Fatal("session outlives its lifetime")
+	}
+	if staff.SessionLifetime >= accounts.SessionLifetime {
+		t.Fatal("staff sessions must be shorter than parents'")
+	}
+	m, _ := mem.Member(ctx, "agent@mairie.fr")
+	if m.TOTPSecret != secret {
+		t.Fatal("secret not enrolled")
+	}
+
+	// Next login: no new secret; the code just used is refused (replay), a later one passes.
+	again, err := s.Login(ctx, "agent@mairie.fr", "Gestion-2026x", now.Add(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Resolve(ctx, again, now.Add(10*time.Second)); v == nil || v.Enrolling {
+		t.Fatalf("second login viewer = %+v", v)
+	}
+	if _, err := s.SecondFactor(ctx, again, code, now.Add(10*time.Second)); !errors.Is(err, staff.ErrBadCode) {
+		t.Fatalf("replayed code: %v", err)
+	}
+	later := now.Add(30 * time.Second)
+	code2, _ := staff.CodeAt(secret, later)
+	if _, err := s.SecondFactor(ctx, again, code2, later); err != nil {
+		t.Fatalf("next code: %v", err)
+	}
+}
+
+func TestWrongCodesEndThePendingSession(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	pending, err := s.Login(ctx, "agent@mairie.fr", "Gestion-2026x", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 4; i++ {
+		if _, err := s.SecondFactor(ctx, pending, "123456", now); !errors.Is(err, staff.ErrBadCode) {
+			t.Fatalf("try %d: %v", i, err)
+		}
+	}
+	if _, err := s.SecondFactor(ctx, pending, "123456", now); !errors.Is(err, staff.ErrSessionEnded) {
+		t.Fatalf("fifth wrong code: %v", err)
+	}
+	if v, _ := s.Resolve(ctx, pending, now); v != nil {
+		t.Fatal("session survives five wrong codes")
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	for range 5 {
+		if _, err := s.Login(ctx, "agent@mairie.fr", "Wrong-2026x", now); !errors.Is(err, staff.ErrBadCredentials) {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Login(ctx, "agent@mairie.fr", "Gestion-2026x", now); !errors.Is(err, staff.ErrThrottled) {
+		t.Fatalf("sixth try: %v", err)
+	}
+	if _, err := s.Login(ctx, "agent@mairie.fr", "Gestion-2026x", now.Add(15*time.Minute)); err != nil {
+		t.Fatalf("next window: %v", err)
+	}
+}

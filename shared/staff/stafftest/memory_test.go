@@ -1,0 +1,7 @@
+package stafftest
+
+import "testing"
+
+func TestMemoryContract(t *testing.T) {
+	Contract(t, func(*testing.T) Store { return NewMemory() })
+}
