@@ -14,6 +14,9 @@ import (
 func main() {
 	lambdaapp.Run("account", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
 		cfg := env.Config
+		if err := cfg.NeedSecretKey(); err != nil {
+			return nil, err
+		}
 		mailer := mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName)
 		return New(Deps{
 			Service:  accounts.NewService(env.Store, mailer, cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, nil, cfg.SecretKey),

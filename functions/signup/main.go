@@ -14,6 +14,9 @@ import (
 func main() {
 	lambdaapp.Run("signup", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
 		cfg := env.Config
+		if err := cfg.NeedSecretKey(); err != nil {
+			return nil, err
+		}
 		mailer := mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName)
 		var anti *accounts.AntiRobot
 		if !cfg.AntiRobotDisabled {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/preau/preau/infra/samtemplate"
+	"github.com/preau/preau/infra/ssmtest"
 )
 
 // env is what every section gets.
@@ -72,8 +74,7 @@ func run(only string, runs int) error {
 	if err != nil {
 		return err
 	}
-	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"),
-		map[string]string{"SecretKey": "bench-secret-key-0123456789-abcdefghij"}, nil)
+	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"), nil, nil)
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,12 @@ func startup(e *env) error {
 		return err
 	}
 	defer cleanup()
-	fnEnv := []string{"PATH=" + os.Getenv("PATH")}
+	// The functions that sign read their key from SSM Parameter Store at start-up, as deployed:
+	// a stand-in serves it on loopback, so that read is part of what is measured.
+	key := ssmtest.New(e.tpl.Params["SecretKeyParameter"], "SecureString", "bench-secret-key-0123456789-abcdefghij")
+	ssmSrv := httptest.NewServer(key)
+	defer ssmSrv.Close()
+	fnEnv := []string{"PATH=" + os.Getenv("PATH"), "AWS_ENDPOINT_URL_SSM=" + ssmSrv.URL}
 	for _, k := range []string{"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SES", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 		if v := os.Getenv(k); v != "" {
 			fnEnv = append(fnEnv, k+"="+v)

@@ -132,6 +132,9 @@ func (s *Stack) env(f samtemplate.Function) []string {
 		}
 	}
 	vars["BASE_URL"] = o.BaseURL
+	// Deployed, the functions that sign read their key from SSM Parameter Store; locally the
+	// generated key file is passed directly, to every function.
+	delete(vars, "SECRET_KEY_PARAMETER")
 	vars["SECRET_KEY"] = o.SecretKey
 	vars["PREAU_LOCAL"] = "1"
 	vars["COOKIE_INSECURE"] = "1"

@@ -79,7 +79,7 @@ func TestPortalBootstrapUnderRIE(t *testing.T) {
 
 	env := dynamotest.New(t)
 	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"),
-		map[string]string{"SecretKey": "rie-test-secret-key-0123456789-abcdef"},
+		nil,
 		map[string]string{"DataTable": env.DataTable, "SessionTable": env.SessionTable})
 	if err != nil {
 		t.Fatal(err)

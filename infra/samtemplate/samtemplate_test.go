@@ -22,7 +22,7 @@ func load(t *testing.T, params, tables map[string]string) *Template {
 }
 
 func TestLoadRealTemplate(t *testing.T) {
-	tpl := load(t, map[string]string{"SecretKey": "k", "CutoffHour": "9"},
+	tpl := load(t, map[string]string{"SecretKeyParameter": "/preau/test-key", "CutoffHour": "9"},
 		map[string]string{"DataTable": "test-data", "SessionTable": "test-sessions"})
 
 	portal, ok := tpl.Function("Portal")
@@ -35,7 +35,6 @@ func TestLoadRealTemplate(t *testing.T) {
 			"SUBSCRIBER_CODE_PREFIX": "BLENFANCE-12087-",
 			"CUTOFF_WORKING_DAYS":    "2", // Number default
 			"CUTOFF_HOUR":            "9", // overridden
-			"SECRET_KEY":             "k", // no default, given
 			"DATA_TABLE":             "test-data",
 			"SESSION_TABLE":          "test-sessions",
 		}
@@ -61,6 +60,9 @@ func TestLoadRealTemplate(t *testing.T) {
 			t.Errorf("Portal routes lack the greedy static route: %v", portal.Routes)
 		}
 		pl, _ := tpl.Function("Planning")
+		if pl.Env["SECRET_KEY_PARAMETER"] != "/preau/test-key" || pl.Env["COMMUNE_NAME"] != "Laigneville" {
+			t.Errorf("Planning env: function variables not merged over Globals: %v", pl.Env)
+		}
 		if !slices.Contains(pl.Routes, Route{Method: "GET", Path: "/api/v1/children/{childId}/planning", Event: "PlanningAPI"}) {
 			t.Errorf("Planning routes: %v", pl.Routes)
 		}

@@ -98,6 +98,8 @@ var granted = map[string][]grant{
 		{"dynamodb:PutItem", "DataTable", "FAMILY#*", "the parent's member item in the family of the code, on confirmation"},
 		{"dynamodb:DeleteItem", "DataTable", "FAMILY#*", "a previous family's member item when linking moves the account (shared link code)"},
 		{"ses:SendEmail", "MailIdentity", "", "the confirmation e-mail"},
+		{"ssm:GetParameter", "SecretKeyParameter", "", "the secret key, read once per cold start (signs anti-robot challenges, keys address hashes)"},
+		{"kms:Decrypt", "SecretKeyKmsKeyArn", "", "decrypting that SecureString, only through SSM (kms:ViaService)"},
 	},
 	"Account": {
 		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
@@ -116,6 +118,8 @@ var granted = map[string][]grant{
 		{"dynamodb:PutItem", "DataTable", "FAMILY#*", "the parent's member item when linking a family"},
 		{"dynamodb:DeleteItem", "DataTable", "FAMILY#*", "the member item of a family left (relinking, deletion)"},
 		{"ses:SendEmail", "MailIdentity", "", "the reset e-mail"},
+		{"ssm:GetParameter", "SecretKeyParameter", "", "the secret key, read once per cold start (keys the client-address hash of login throttles)"},
+		{"kms:Decrypt", "SecretKeyKmsKeyArn", "", "decrypting that SecureString, only through SSM (kms:ViaService)"},
 	},
 	"Planning": {
 		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
@@ -130,6 +134,8 @@ var granted = map[string][]grant{
 		{"dynamodb:PutItem", "DataTable", "FAMILY#*", "the member's pointer to their current feed"},
 		{"dynamodb:DeleteItem", "DataTable", "FEED#*", "a replaced or revoked feed"},
 		{"dynamodb:DeleteItem", "DataTable", "FAMILY#*", "the member's pointer to a revoked feed"},
+		{"ssm:GetParameter", "SecretKeyParameter", "", "the secret key, read once per cold start (derives calendar feed tokens)"},
+		{"kms:Decrypt", "SecretKeyKmsKeyArn", "", "decrypting that SecureString, only through SSM (kms:ViaService)"},
 	},
 	"Reservation": {
 		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
@@ -209,6 +215,10 @@ func resourceName(tpl *samtemplate.Template, arn string) string {
 		return "MailIdentity"
 	case strings.HasPrefix(arn, "arn:") && strings.HasSuffix(arn, "-reminder") && strings.Contains(arn, ":lambda:"):
 		return "SelfReminder"
+	case strings.HasSuffix(arn, ":parameter"+tpl.Params["SecretKeyParameter"]):
+		return "SecretKeyParameter"
+	case arn == tpl.Params["SecretKeyKmsKeyArn"]:
+		return "SecretKeyKmsKeyArn"
 	}
 	return arn
 }
@@ -249,6 +259,21 @@ func TestPoliciesArePinned(t *testing.T) {
 	for id := range granted {
 		if _, ok := tpl.Function(id); !ok {
 			t.Errorf("granted lists %s, which template.yaml no longer declares", id)
+		}
+	}
+}
+
+// No deployed function's configuration shows the secret key: the template passes the name of
+// its SSM parameter, and only to the functions allowed to read it.
+func TestSecretKeyIsAParameterName(t *testing.T) {
+	_, tpl := load(t)
+	for _, f := range tpl.Functions {
+		if v, ok := f.Env["SECRET_KEY"]; ok {
+			t.Errorf("%s: SECRET_KEY=%q in the environment: pass SECRET_KEY_PARAMETER instead", f.LogicalID, v)
+		}
+		canRead := slices.ContainsFunc(grants(t, tpl, f), func(g grant) bool { return g.action == "ssm:GetParameter" })
+		if _, named := f.Env["SECRET_KEY_PARAMETER"]; named != canRead {
+			t.Errorf("%s: SECRET_KEY_PARAMETER given %v, ssm:GetParameter allowed %v", f.LogicalID, named, canRead)
 		}
 	}
 }

@@ -12,13 +12,16 @@ import (
 	"github.com/preau/preau/infra/samtemplate"
 )
 
+// kmsKey stands for the commune's KMS key, a parameter without default.
+const kmsKey = "arn:aws:kms:eu-west-3:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
 func load(t *testing.T) (string, *samtemplate.Template) {
 	t.Helper()
 	root, err := samtemplate.ModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"), nil,
+	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"), map[string]string{"SecretKeyKmsKeyArn": kmsKey},
 		map[string]string{"DataTable": "local-data-table", "SessionTable": "local-session-table"})
 	if err != nil {
 		t.Fatal(err)

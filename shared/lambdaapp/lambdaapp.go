@@ -1,6 +1,7 @@
 // Package lambdaapp is the start-up every function shares: read the configuration, load the AWS
-// SDK settings, build the store and the session resolver once per cold start, then hand the
-// function's http.Handler to Lambda through the API Gateway v2 adapter. A function's main.go
+// SDK settings, read the secret key from SSM Parameter Store when the function has one, build
+// the store and the session resolver once per cold start, then hand the function's
+// http.Handler to Lambda through the API Gateway v2 adapter. A function's main.go
 // keeps only what is its own (a scheduled function calls RunJob instead of Run):
 //
 //	func main() {
@@ -22,6 +23,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/preau/preau/shared/accounts"
@@ -96,6 +98,9 @@ func env(ctx context.Context) (*Env, error) {
 	}
 	awsCfg, err := config.AWS(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.LoadSecretKey(ctx, ssm.NewFromConfig(awsCfg)); err != nil {
 		return nil, err
 	}
 	st := store.NewFromConfig(awsCfg, store.Tables{Data: cfg.DataTable, Session: cfg.SessionTable})

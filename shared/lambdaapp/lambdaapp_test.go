@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/preau/preau/infra/ssmtest"
 )
 
 func setValid(t *testing.T) {
@@ -101,5 +103,35 @@ func TestRunFailsNamingTheFunction(t *testing.T) {
 	}
 	if !strings.HasPrefix(stderr.String(), "signup: configuration:") || !strings.Contains(stderr.String(), "COMMUNE_NAME is not set") {
 		t.Fatalf("stderr %q", stderr.String())
+	}
+}
+
+// Deployed, the key is read once per cold start from SSM Parameter Store, decrypted, and never
+// taken from the environment.
+func TestSecretKeyFromParameterStore(t *testing.T) {
+	setValid(t)
+	key := strings.Repeat("p", 40)
+	p := ssmtest.Start(t, "/preau/laigneville/secret-key", "SecureString", key)
+	t.Setenv("SECRET_KEY", "")
+	t.Setenv("SECRET_KEY_PARAMETER", "/preau/laigneville/secret-key")
+	t.Setenv("AWS_ENDPOINT_URL_SSM", p.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "local")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+	var got *Env
+	h, err := handler(context.Background(), func(_ context.Context, env *Env) (http.Handler, error) {
+		got = env
+		return http.NotFoundHandler(), nil
+	})
+	if err != nil || h == nil {
+		t.Fatal(err)
+	}
+	if string(got.Config.SecretKey) != key || p.Reads() != 1 {
+		t.Fatalf("key %q after %d reads, want the parameter's after one", got.Config.SecretKey, p.Reads())
+	}
+	t.Setenv("SECRET_KEY_PARAMETER", "/preau/absent")
+	if _, err := handler(context.Background(), func(context.Context, *Env) (http.Handler, error) {
+		return http.NotFoundHandler(), nil
+	}); err == nil || !strings.Contains(err.Error(), "/preau/absent") {
+		t.Fatalf("start-up with a missing parameter: %v", err)
 	}
 }
