@@ -46,6 +46,15 @@ type Template struct {
 	Functions []Function
 	// Tables are the AWS::DynamoDB::Table resources, sorted by LogicalID.
 	Tables []Table
+	// Resources holds every resource by LogicalID, with its properties resolved, for the
+	// template tests of what the local stack does not use (the HTTP API's settings, log groups).
+	Resources map[string]Resource
+}
+
+// Resource is one resource of the template.
+type Resource struct {
+	Type       string
+	Properties json.RawMessage // resolved JSON
 }
 
 // FunctionSettings are the runtime settings a function has after Globals are merged.
@@ -167,7 +176,7 @@ func Parse(raw []byte, params map[string]string, tableNames map[string]string) (
 	if err := json.Unmarshal(resolved, &doc); err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
-	t := &Template{Params: map[string]string{}}
+	t := &Template{Params: map[string]string{}, Resources: map[string]Resource{}}
 	for name, p := range doc.Parameters {
 		t.Params[name] = r.param(name, p.Default)
 	}
@@ -177,6 +186,7 @@ func Parse(raw []byte, params map[string]string, tableNames map[string]string) (
 
 	for _, id := range slices.Sorted(maps.Keys(doc.Resources)) {
 		res := doc.Resources[id]
+		t.Resources[id] = Resource{Type: res.Type, Properties: res.Properties}
 		switch res.Type {
 		case "AWS::Serverless::Function":
 			f, err := decodeFunction(id, res, g)

@@ -1,6 +1,7 @@
 package templatetest
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -209,5 +210,52 @@ func TestDefaultRouteIsThePortal(t *testing.T) {
 	}
 	if !slices.Equal(owners, []string{"Portal.NotFound"}) {
 		t.Errorf("$default route served by %v, want [Portal.NotFound]", owners)
+	}
+}
+
+// The HTTP API logs each request by its route key, never its raw path (the calendar feed's
+// secret token is in its path), to a log group with a retention; and every route has a default
+// throttle.
+func TestHttpApiAccessLogsAndThrottling(t *testing.T) {
+	_, tpl := load(t)
+	api, ok := tpl.Resources["HttpApi"]
+	if !ok || api.Type != "AWS::Serverless::HttpApi" {
+		t.Fatal("no HttpApi resource")
+	}
+	var p struct {
+		DefaultRouteSettings struct{ ThrottlingBurstLimit, ThrottlingRateLimit float64 }
+		AccessLogSettings    struct{ DestinationArn, Format string }
+	}
+	if err := json.Unmarshal(api.Properties, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.DefaultRouteSettings.ThrottlingBurstLimit <= 0 || p.DefaultRouteSettings.ThrottlingRateLimit <= 0 {
+		t.Errorf("DefaultRouteSettings = %+v, want a burst and a rate limit", p.DefaultRouteSettings)
+	}
+	f := p.AccessLogSettings.Format
+	var fields map[string]string
+	if err := json.Unmarshal([]byte(f), &fields); err != nil {
+		t.Fatalf("access log format is not one JSON object: %v\n%s", err, f)
+	}
+	if fields["routeKey"] != "$context.routeKey" || fields["requestId"] != "$context.requestId" || fields["status"] != "$context.status" {
+		t.Errorf("access log format lacks the route key, request id or status: %s", f)
+	}
+	for _, raw := range []string{"$context.path", "$context.resourcePath", "$context.requestOverride", "$context.authorizer"} {
+		if strings.Contains(f, raw) {
+			t.Errorf("access log format records %s, which may carry a secret token", raw)
+		}
+	}
+	var logGroup string
+	for id, r := range tpl.Resources {
+		if r.Type == "AWS::Logs::LogGroup" && strings.Contains(p.AccessLogSettings.DestinationArn, ":"+id+"/") {
+			logGroup = id
+			var lg struct{ RetentionInDays float64 }
+			if err := json.Unmarshal(r.Properties, &lg); err != nil || lg.RetentionInDays <= 0 {
+				t.Errorf("%s keeps logs forever (RetentionInDays %v)", id, lg.RetentionInDays)
+			}
+		}
+	}
+	if logGroup == "" {
+		t.Errorf("access logs go to %q, not a log group of the template", p.AccessLogSettings.DestinationArn)
 	}
 }
