@@ -149,7 +149,8 @@ func (s *Store) FeedOwner(ctx context.Context, tokenHash string) (FeedHolder, bo
 
 func (s *Store) deleteItem(ctx context.Context, pk, sk string) error {
 	if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.tables.Data, Key: key(pk, sk)}); err != nil {
-		return fmt.Errorf("delete %s/%s: %w", pk, sk, err)
+		// The kinds only: these keys hold a member's e-mail and a feed token's hash.
+		return fmt.Errorf("delete %s/%s: %w", itemKind(pk), itemKind(sk), err)
 	}
 	return nil
 }
