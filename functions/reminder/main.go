@@ -20,6 +20,9 @@ import (
 func main() {
 	lambdaapp.RunJob("reminder", func(ctx context.Context, env *lambdaapp.Env) (lambdaapp.Job, error) {
 		cfg := env.Config
+		if err := cfg.NeedSecretKey(); err != nil {
+			return nil, err
+		}
 		set, err := settingsFromEnv()
 		if err != nil {
 			return nil, err

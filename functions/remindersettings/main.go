@@ -12,6 +12,9 @@ import (
 
 func main() {
 	lambdaapp.Run("remindersettings", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
+		if err := env.Config.NeedSecretKey(); err != nil {
+			return nil, err
+		}
 		return New(Deps{
 			Commune:  env.Config.CommuneName,
 			Prefs:    env.Store,

@@ -36,6 +36,8 @@ var granted = map[string][]grant{
 		{"ses:SendEmail", "MailIdentity", "", "each family's invoice e-mail"},
 	},
 	"Reminder": {
+		{"ssm:GetParameter", "SecretKeyParameter", "", "the secret key, read once per cold start (signs the unsubscribe links of its e-mails)"},
+		{"kms:Decrypt", "SecretKeyKmsKeyArn", "", "decrypting that SecureString, only through SSM (kms:ViaService)"},
 		{"dynamodb:Query", "DataTable/index/GSI1", "ENROL#*", "the children enrolled in each activity, with their families"},
 		{"dynamodb:Query", "DataTable/index/GSI1", "REMINDERS#SUMMARY", "the parents who asked for the weekly summary"},
 		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures, which the deadlines follow"},
@@ -50,6 +52,8 @@ var granted = map[string][]grant{
 		{"lambda:InvokeFunction", "SelfReminder", "", "a run over its time budget continues in a new invocation of itself"},
 	},
 	"ReminderSettings": {
+		{"ssm:GetParameter", "SecretKeyParameter", "", "the secret key, read once per cold start (signs one-click unsubscribe links)"},
+		{"kms:Decrypt", "SecretKeyKmsKeyArn", "", "decrypting that SecureString, only through SSM (kms:ViaService)"},
 		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
 		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
 		{"dynamodb:Query", "DataTable", "ACCOUNT#*", "the account with its reminder choices"},
