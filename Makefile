@@ -42,6 +42,12 @@ build-ReminderSettings:
 	$(call lambda-build,remindersettings)
 build-Gestion:
 	$(call lambda-build,gestion)
+build-Invoices:
+	$(call lambda-build,invoices)
+build-PaymentWebhook:
+	$(call lambda-build,paymentwebhook)
+build-Reconciliation:
+	$(call lambda-build,reconciliation)
 
 # Node packages of the local emulators and the browser tests (versions pinned by the lock file).
 npm-deps: infra/node_modules/.package-lock.json

@@ -25,7 +25,7 @@
 //	PREAU_STACK_LOG=1            copy the stack's output to stderr
 //
 // Under `make test` the AWS_ENDPOINT_URL_* variables of the test emulators are passed on to the
-// stack, so a stack that can reuse them does; LOCAL_DIR, LOCAL_MAILBOX_PORT and PORT keep each
+// stack, so a stack that can reuse them does; LOCAL_DIR, LOCAL_MAILBOX_PORT, LOCAL_PAYFIP_PORT and PORT keep each
 // stack's data, mailbox and portal apart from a developer's `make run`.
 
 import { after, before } from "node:test";
@@ -110,12 +110,14 @@ export async function startStack(o = {}) {
   }
   const port = await freePort();
   const mailboxPort = await freePort();
+  const payfipPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "preau-browser-"));
   const env = {
     ...process.env,
     PORT: String(port),
     LOCAL_DIR: dir,
     LOCAL_MAILBOX_PORT: String(mailboxPort),
+    LOCAL_PAYFIP_PORT: String(payfipPort),
     LOCAL_INSTANCES: "1",
     ...(o.clock ? { LOCAL_CLOCK: o.clock } : {}),
     ...(o.env || {}),

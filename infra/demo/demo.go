@@ -1,6 +1,6 @@
 // Package demo loads the demo commune of the local stack: Laigneville, its two schools and its
-// leisure centre, four families with their subscriber codes, their children and enrolments, and
-// each activity's capacity and prices. `make run` loads it once into the local tables; the
+// leisure centre, four families with their subscriber codes, their children and enrolments,
+// each activity's capacity and prices, and the Martin family's invoice of last month. `make run` loads it once into the local tables; the
 // README lists the codes so that a newcomer can link an account to a family.
 //
 // Everything is fixed (identifiers and codes included) so that documentation, manual checks and
@@ -173,6 +173,9 @@ func Load(ctx context.Context, s *store.Store, now time.Time) error {
 				}
 			}
 		}
+	}
+	if err := LoadInvoice(ctx, s, now); err != nil {
+		return err
 	}
 	// Codes last: Loaded looks for the last one, so an interrupted load is redone.
 	for _, f := range Families {

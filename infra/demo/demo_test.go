@@ -55,6 +55,17 @@ func TestLoad(t *testing.T) {
 			t.Errorf("mercredi: %+v, %v", a, err)
 		}
 	})
+	t.Run("the Martin family has last month's invoice to pay", func(t *testing.T) {
+		invs, err := s.Invoices(ctx, Families[0].ID)
+		if err != nil || len(invs) != 1 {
+			t.Fatalf("invoices = %+v, %v", invs, err)
+		}
+		inv := invs[0]
+		if inv.Number != "2026000001" || inv.Month.String() != "2026-11-01" || inv.TotalCents <= 0 || len(inv.Lines) != 6 ||
+			inv.DueOn.String() != "2027-01-02" || !inv.PayableOnline(now) {
+			t.Errorf("invoice = %+v", inv)
+		}
+	})
 	t.Run("a second load keeps changes", func(t *testing.T) {
 		f := Families[0].Family
 		f.Name = "Famille Martin-Durand"
@@ -63,6 +74,9 @@ func TestLoad(t *testing.T) {
 		}
 		if err := Load(ctx, s, now); err != nil {
 			t.Fatal(err)
+		}
+		if invs, _ := s.Invoices(ctx, f.ID); len(invs) != 1 {
+			t.Errorf("a second load made %d invoices", len(invs))
 		}
 		rec, err := s.Family(ctx, f.ID)
 		if err != nil || rec.Family.Name != "Famille Martin-Durand" {

@@ -14,6 +14,7 @@
 //	LOCAL_CLOCK=<RFC3339> start the clock at that instant; it then runs (local only)
 //	LOCAL_DIR=.local      where the data, the secret key and the binaries live (browser tests use a fresh one)
 //	LOCAL_MAILBOX_PORT=8005  port of the SES emulator's mailbox
+//	LOCAL_PAYFIP_PORT=8006   port of the PayFiP stand-in (infra/payfip), which the functions call
 //
 // Ctrl-C stops everything it started.
 package main
@@ -37,6 +38,7 @@ import (
 	"github.com/preau/preau/infra/demo"
 	"github.com/preau/preau/infra/emulators"
 	"github.com/preau/preau/infra/localaws"
+	"github.com/preau/preau/infra/payfip"
 	"github.com/preau/preau/infra/samtemplate"
 	"github.com/preau/preau/shared/store"
 )
@@ -137,12 +139,22 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	payfipPort, err := intEnv("LOCAL_PAYFIP_PORT", 8006)
+	if err != nil {
+		return err
+	}
+	pf, err := payfip.Start(payfipPort, os.Stderr)
+	if err != nil {
+		return fmt.Errorf("%w (LOCAL_PAYFIP_PORT to use another)", err)
+	}
+	defer pf.Close()
 
 	fmt.Fprintln(os.Stderr, "local: building the functions…")
 	stack, err := NewStack(ctx, Options{
 		Root: root, BinDir: filepath.Join(state, "bin"), BaseURL: baseURL, Instances: instances,
 		DynamoDB: emu.DynamoDB, SES: emu.SES, TableNames: tableNames, SecretKey: secret,
 		LocalClock: localClock, ClockBase: clockBase, Log: os.Stderr, DataDir: filepath.Join(state, "dynalite"),
+		PayFiP: pf.URL,
 	})
 	if err != nil {
 		return err
@@ -152,7 +164,7 @@ func run(ctx context.Context) error {
 	srv := &http.Server{Handler: stack, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	banner(baseURL, emu, stack)
+	banner(baseURL, emu, stack, pf.URL)
 
 	select {
 	case <-ctx.Done():
@@ -166,7 +178,7 @@ func run(ctx context.Context) error {
 	return nil
 }
 
-func banner(baseURL string, emu *emulators.Emulators, s *Stack) {
+func banner(baseURL string, emu *emulators.Emulators, s *Stack, payfipURL string) {
 	clock := "real time"
 	if !s.opts.LocalClock.IsZero() {
 		clock = "LOCAL_CLOCK, now " + s.Now().Format(time.RFC3339)
@@ -181,6 +193,7 @@ func banner(baseURL string, emu *emulators.Emulators, s *Stack) {
   Portal     %s/
   Mailbox    %s   (every e-mail the functions send)
   Local      %s/_local/   (routes, run scheduled jobs)
+  PayFiP     %s   (stand-in, test mode: pay, refuse or abandon)
   DynamoDB   %s   (data in %s)
   Clock      %s
 
@@ -190,7 +203,7 @@ func banner(baseURL string, emu *emulators.Emulators, s *Stack) {
 
   Ctrl-C stops everything.
 
-`, baseURL, emu.SES, baseURL, emu.DynamoDB, s.dataDir, clock, demo.ParentEmail, demo.ParentPassword, strings.Join(codes, "\n"))
+`, baseURL, emu.SES, baseURL, payfipURL, emu.DynamoDB, s.dataDir, clock, demo.ParentEmail, demo.ParentPassword, strings.Join(codes, "\n"))
 }
 
 // npmDeps installs the emulators from the lock file when infra/node_modules lacks them.

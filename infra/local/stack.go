@@ -44,6 +44,9 @@ type Options struct {
 	Template string
 	// Binaries gives prebuilt binaries by LogicalID; those functions are not built.
 	Binaries map[string]string
+	// PayFiP is the base URL of the PayFiP stand-in the functions call (test mode); "" keeps
+	// the template's PAYFIP_URL.
+	PayFiP string
 }
 
 // Stack serves the template's HttpApi routes by invoking the functions' real binaries.
@@ -143,6 +146,10 @@ func (s *Stack) env(f samtemplate.Function) []string {
 	for _, kv := range localaws.Env(o.DynamoDB, o.SES) {
 		k, v, _ := strings.Cut(kv, "=")
 		vars[k] = v
+	}
+	if o.PayFiP != "" {
+		vars["PAYFIP_URL"] = o.PayFiP
+		vars["PAYFIP_SAISIE"] = "T" // the stand-in is accepted in test mode only
 	}
 	if !o.LocalClock.IsZero() {
 		vars["LOCAL_CLOCK"] = o.LocalClock.Format(time.RFC3339Nano)

@@ -186,8 +186,8 @@ var (
 			"Vous pouvez la régler à la régie de la mairie, ou à réception de l'avis des sommes à payer du Trésor public.")
 	ErrNothingToPay = fault.New(fault.Conflict, "invoice-nothing-to-pay", "Rien à payer",
 		"Cette facture ne comporte aucun montant à payer.")
-	ErrNoFamily = fault.New(fault.NotFound, "no-family", "Aucune famille liée",
-		"Votre compte n'est lié à aucune famille : saisissez votre code abonné dans Mon espace citoyen.")
+	ErrNoFamily = fault.New(fault.Conflict, "no-family", "Compte non rattaché à une famille",
+		"Votre compte n'est pas encore rattaché à une famille : saisissez votre code abonné dans Mon espace citoyen.")
 	ErrPaymentUnavailable = fault.New(fault.Conflict, "payment-unavailable", "Paiement momentanément indisponible",
 		"Le service de paiement en ligne ne répond pas. Veuillez réessayer dans quelques minutes.")
 )

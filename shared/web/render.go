@@ -22,7 +22,7 @@ var baseTemplates embed.FS
 // Page is what every page template receives. Pages read their own data from .Data.
 type Page struct {
 	Title   string  // the page's <title> and <h1>
-	Nav     string  // the active menu entry: "accueil", "espace", "famille", "contact", "infos"
+	Nav     string  // the active menu entry: "accueil", "espace", "famille", "facturation", "contact", "infos"
 	Commune string  // filled by Render
 	Viewer  *Viewer // filled by Render from the request
 	Flash   string  // filled by Render from the flash cookie
