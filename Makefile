@@ -81,11 +81,13 @@ test-browser:
 # Binary sizes and start-up (infra/bench), then the Go benchmarks of the rules: the cutoff, the
 # password hash and anti-robot work of sign-up and login, and the reservations' DynamoDB calls
 # per operation, long-period and concurrent-planning figures against the emulator; then one
-# reminders run over 10,000 families with its DynamoDB and SES calls per family.
+# reminders run over 10,000 families with its DynamoDB and SES calls per family, and the
+# monthly invoice run for 1,000 families (duration, DynamoDB calls per family).
 bench: npm-deps
 	$(GO) run ./infra/testenv -- $(GO) run ./infra/bench
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 5x ./shared/cutoff ./shared/accounts ./shared/reservations
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./shared/reminders
+	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench InvoiceRun -benchtime 1x ./shared/billing
 	$(MAKE) fuzz
 
 # A bounded fuzzing run of every function's routes (make test replays only the seed corpus): each

@@ -27,14 +27,17 @@ type Payer interface {
 
 // Deps is what the Invoices handler needs; main.go builds it once per cold start.
 type Deps struct {
-	Commune  string
-	Regie    Regie
-	Invoices billing.InvoiceReader
-	Payer    Payer
-	Clock    clock.Clock
-	Sessions web.SessionResolver
-	Cookies  web.Cookies
-	HSTS     bool
+	Commune string
+	// PaymentOrigin is PayFiP's origin (scheme://host), where the payment form's answer
+	// redirects: the page's Content-Security-Policy allows it as a form target.
+	PaymentOrigin string
+	Regie         Regie
+	Invoices      billing.InvoiceReader
+	Payer         Payer
+	Clock         clock.Clock
+	Sessions      web.SessionResolver
+	Cookies       web.Cookies
+	HSTS          bool
 }
 
 // Regie is who collects the invoices, as the PDF and the pages name it.
@@ -249,7 +252,15 @@ func (h *handler) detailPage(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	h.allowPayment(w)
 	h.pages.Render(w, r, http.StatusOK, "invoice", web.Page{Title: "Facture n° " + inv.Number, Nav: "facturation", Data: h.detail(inv)})
+}
+
+// allowPayment lets the invoice page's payment form follow its redirect to PayFiP.
+func (h *handler) allowPayment(w http.ResponseWriter) {
+	if h.PaymentOrigin != "" {
+		web.AllowFormRedirectTo(w, h.PaymentOrigin)
+	}
 }
 
 // payForm starts a payment from the invoice page and sends the browser to PayFiP; a refusal
@@ -286,5 +297,6 @@ func (h *handler) returnPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := h.detail(inv)
 	d.Payment, d.Returned = status, true
+	h.allowPayment(w)
 	h.pages.Render(w, r, http.StatusOK, "invoice", web.Page{Title: "Facture n° " + inv.Number, Nav: "facturation", Data: d})
 }

@@ -54,7 +54,7 @@ func setup(t *testing.T) *fixture {
 	}
 	co := &billing.Checkout{Invoices: f.ledger, Payments: f.ledger, Provider: f.payfip, Households: books, Notifier: f.mails,
 		Link: link, NumCli: "012345", Saisie: "T"}
-	h, err := New(Deps{Commune: "Laigneville", Regie: Regie{Name: "Régie enfance-jeunesse", Address: "1 place de la Mairie"},
+	h, err := New(Deps{Commune: "Laigneville", PaymentOrigin: "https://payfip.test", Regie: Regie{Name: "Régie enfance-jeunesse", Address: "1 place de la Mairie"},
 		Invoices: f.ledger, Payer: co, Clock: f.clock, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +96,9 @@ func TestEspaceFacturation(t *testing.T) {
 		t.Error("the list shows another family's invoice")
 	}
 	detail := f.do(t, http.MethodGet, "/espace-facturation/factures/2026000001", "parent-1")
+	if csp := detail.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://payfip.test;") {
+		t.Errorf("the invoice page's form cannot redirect to PayFiP: %s", csp)
+	}
 	for _, want := range []string{"Facture n° 2026000001", "Enfant – Restauration scolaire", "17", "2,50\u00a0€", "Payer en ligne", `action="/espace-facturation/factures/2026000001/paiement"`} {
 		if !strings.Contains(detail.Body.String(), want) {
 			t.Errorf("detail lacks %q", want)

@@ -23,9 +23,10 @@ func main() {
 		}
 		mailer := mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName)
 		return New(Deps{
-			Commune:  cfg.CommuneName,
-			Regie:    Regie{Name: bc.Regie, Address: bc.Address},
-			Invoices: env.Store,
+			Commune:       cfg.CommuneName,
+			PaymentOrigin: bc.PayFiP.Scheme + "://" + bc.PayFiP.Host,
+			Regie:         Regie{Name: bc.Regie, Address: bc.Address},
+			Invoices:      env.Store,
 			Payer: &billing.Checkout{Invoices: env.Store, Payments: env.Store, Households: env.Store, Notifier: mailer,
 				Provider: payfip.New(bc.PayFiP, nil), Link: cfg.Link, NumCli: bc.NumCli, Saisie: bc.Saisie},
 			Clock:    cfg.Clock,

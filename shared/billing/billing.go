@@ -24,6 +24,7 @@ import (
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/fr"
 )
 
 // DefaultDueDays is how long a family has to pay an invoice, counted from its issue date.
@@ -309,3 +310,32 @@ func ActivityIndex(acts []family.Activity) map[SiteActivity]family.Activity {
 
 // sortedKeys returns m's keys in order.
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// Forecast is what a family's booked days of a month will cost at its prices: the planning
+// shows it as parents book ("décembre : 23 jours réservés, 57,50 € estimés").
+type Forecast struct {
+	Month       date.Date
+	Days        int
+	AmountCents int64
+}
+
+// Estimate is the forecast of month for household h from its children's booked days: the
+// invoice the run would make today (Draft), summed.
+func Estimate(h Household, month date.Date, booked []Booked, acts map[SiteActivity]family.Activity, unbilled []Unbilled) Forecast {
+	inv := Draft(h, month, booked, acts, unbilled)
+	f := Forecast{Month: month.FirstOfMonth(), AmountCents: inv.TotalCents}
+	for _, l := range inv.Lines {
+		f.Days += l.Days
+	}
+	return f
+}
+
+// French writes the forecast as the planning shows it: "décembre : 23 jours réservés, 57,50 €
+// estimés" (singular for one day).
+func (f Forecast) French() string {
+	days := "jours réservés"
+	if f.Days == 1 {
+		days = "jour réservé"
+	}
+	return fr.MonthName(f.Month.Month()) + " : " + strconv.Itoa(f.Days) + " " + days + ", " + fr.Euros(f.AmountCents) + " estimés"
+}

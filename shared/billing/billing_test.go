@@ -123,3 +123,21 @@ func TestNumbers(t *testing.T) {
 		t.Errorf("MonthToBill = %s", m)
 	}
 }
+
+func TestEstimate(t *testing.T) {
+	month := date.New(2026, time.December, 1)
+	h := billing.Household{Family: family.Family{ID: "f_1", QuotientBracket: "B"}, Children: []family.Child{{ID: "c_1", FirstName: "Léa"}}}
+	var days []date.Date
+	for d := range date.Range(month, month.AddDays(22)) {
+		days = append(days, d)
+	}
+	f := billing.Estimate(h, month, []billing.Booked{{ChildID: "c_1", Activity: calendar.Canteen, Site: "jules-ferry", Days: days}},
+		billing.ActivityIndex([]family.Activity{canteen}), nil)
+	if f.Days != 23 || f.AmountCents != 5750 || f.French() != "décembre : 23 jours réservés, 57,50\u00a0€ estimés" {
+		t.Errorf("forecast = %+v %q", f, f.French())
+	}
+	one := billing.Forecast{Month: month, Days: 1, AmountCents: 250}
+	if one.French() != "décembre : 1 jour réservé, 2,50\u00a0€ estimés" {
+		t.Errorf("%q", one.French())
+	}
+}

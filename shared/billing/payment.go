@@ -233,6 +233,8 @@ func (c *Checkout) Settle(ctx context.Context, idOp string, now time.Time) (Sett
 		return "", err
 	}
 	switch a.State {
+	case AttemptPaid:
+		return SettledPaid, nil // applied already: a replay asks PayFiP nothing
 	case AttemptRefused:
 		return SettledRefused, nil
 	case AttemptAbandoned:

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -36,6 +37,13 @@ func RequestID(ctx context.Context) string {
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// AllowFormRedirectTo lets the page being served send a form whose answer redirects to origin
+// (browsers apply form-action to a form's redirects too): the payment form goes to PayFiP this
+// way. Call it before writing the page.
+func AllowFormRedirectTo(w http.ResponseWriter, origin string) {
+	w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+origin, 1))
+}
 
 // Handler wraps a function's mux with the chain every function shares, outermost first:
 // request id and one JSON log line per request, security headers, panic recovery, and
