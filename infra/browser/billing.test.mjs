@@ -9,7 +9,7 @@ import { useStack, skipWithoutBrowser } from "./harness.mjs";
 
 // Tuesday 1 December 2026, 9:00 in Paris: the demo loads the Martin family's November invoice,
 // number 2026000001, due on Thursday 31 December.
-const stack = useStack({ clock: "2026-12-01T09:00:00+01:00" });
+const stack = useStack({ clock: "2026-12-01T09:00:00+01:00", timeoutMs: 600_000 });
 
 const parent = { email: "parent@demo.preau.fr", password: "Demo-Preau-2026" };
 
