@@ -44,7 +44,7 @@ type fixture struct {
 // beforeDue is a day before the fixture invoices' due date (31 December 2026).
 var beforeDue = time.Date(2026, 12, 10, 12, 0, 0, 0, date.Paris)
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	books := billingtest.Commune(2)
 	f := &fixture{clock: clock.NewFixed(beforeDue), ledger: billingtest.NewLedger(), payfip: billingtest.NewProvider(), mails: &billingtest.Notifier{}}

@@ -27,7 +27,7 @@ type fixture struct {
 
 var now = time.Date(2026, 12, 2, 9, 0, 0, 0, date.Paris)
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	books := billingtest.Commune(2)

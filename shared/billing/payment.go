@@ -220,7 +220,7 @@ const (
 // replays and concurrent notifications apply it once and send one receipt. Unknown, mismatched
 // or unpaid results change nothing but the attempt's state, and are logged.
 func (c *Checkout) Settle(ctx context.Context, idOp string, now time.Time) (Settlement, error) {
-	if idOp == "" || len(idOp) > 64 {
+	if !validIDOp(idOp) {
 		slog.WarnContext(ctx, "payment notification ignored", "reason", "malformed idOp")
 		return SettledIgnored, nil
 	}
@@ -295,6 +295,20 @@ func (c *Checkout) Settle(ctx context.Context, idOp string, now time.Time) (Sett
 		c.sendReceipt(ctx, stored)
 	}
 	return result, nil
+}
+
+// validIDOp reports whether s can be a PayFiP idOp: 1 to 64 letters, digits, "-" or "_". Any
+// other notification is dropped before a storage or PayFiP call.
+func validIDOp(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // sendReceipt tells every member of the family that the invoice is paid. A failed send is
