@@ -20,6 +20,37 @@ type grant struct {
 // the whole list: a permission the template gives and this list lacks fails the test, and so
 // does a line here the template no longer gives. A new function cannot ship without its lines.
 var granted = map[string][]grant{
+	"Invoices": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family's invoices; its members, for the receipt"},
+		{"dynamodb:GetItem", "DataTable", "FAMILY#*", "one invoice of the family, by number"},
+		{"dynamodb:UpdateItem", "DataTable", "FAMILY#*", "the invoice's last attempt, and a payment applied once"},
+		{"dynamodb:PutItem", "DataTable", "PAYMENT#*", "a payment attempt, created once per idOp"},
+		{"dynamodb:GetItem", "DataTable", "PAYMENT#*", "the attempt the return page settles"},
+		{"dynamodb:UpdateItem", "DataTable", "PAYMENT#*", "the attempt's final state"},
+		{"dynamodb:PutItem", "DataTable", "OVERPAYMENT", "a second payment of a paid invoice, for the town hall to refund"},
+		{"ses:SendEmail", "MailIdentity", "", "the receipt, when the return page applies the payment"},
+	},
+	"PaymentWebhook": {
+		{"dynamodb:GetItem", "DataTable", "PAYMENT#*", "the attempt of the notified idOp"},
+		{"dynamodb:GetItem", "DataTable", "FAMILY#*", "the attempt's invoice"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family's members, for the receipt"},
+		{"dynamodb:UpdateItem", "DataTable", "FAMILY#*", "the payment applied once on the invoice"},
+		{"dynamodb:UpdateItem", "DataTable", "PAYMENT#*", "the attempt's final state"},
+		{"dynamodb:PutItem", "DataTable", "OVERPAYMENT", "a second payment of a paid invoice, for the town hall to refund"},
+		{"ses:SendEmail", "MailIdentity", "", "the receipt"},
+	},
+	"Reconciliation": {
+		{"dynamodb:Query", "DataTable/index/GSI1", "PAYPENDING", "the attempts still pending (sparse index)"},
+		{"dynamodb:GetItem", "DataTable", "PAYMENT#*", "each pending attempt"},
+		{"dynamodb:GetItem", "DataTable", "FAMILY#*", "the attempt's invoice"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family's members, for the receipt"},
+		{"dynamodb:UpdateItem", "DataTable", "FAMILY#*", "the payment applied once on the invoice"},
+		{"dynamodb:UpdateItem", "DataTable", "PAYMENT#*", "the attempt's final state"},
+		{"dynamodb:PutItem", "DataTable", "OVERPAYMENT", "a second payment of a paid invoice, for the town hall to refund"},
+		{"ses:SendEmail", "MailIdentity", "", "the receipt"},
+	},
 	"Billing": {
 		{"dynamodb:PutItem", "DataTable", "BILLRUN#*", "the month's run, recorded once (conditional create)"},
 		{"dynamodb:GetItem", "DataTable", "BILLRUN#*", "the run already recorded, that a retried run goes on with"},
