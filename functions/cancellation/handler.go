@@ -1,20 +1,29 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 
+	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/childday"
+	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/web"
 )
 
+// Canceller cancels a child's day under the reservation rules; *reservations.Service implements
+// it.
+type Canceller interface {
+	Cancel(ctx context.Context, who reservations.Actor, childID string, day date.Date, a calendar.Activity) (reservations.Result, error)
+}
+
 // Deps is what the Cancellation handler needs; main.go builds it once per cold start.
 type Deps struct {
-	Service  *reservations.Service
+	Service  Canceller
 	Sessions web.SessionResolver
 	Cookies  web.Cookies
 	HSTS     bool
@@ -48,9 +57,6 @@ func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 	}
 	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelAPI}
 	_, err = h.Service.Cancel(r.Context(), who, target.ChildID, target.Day, target.Activity)
-	if errors.Is(err, reservations.ErrNoFamily) {
-		err = reservations.ErrChildNotFound
-	}
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -15,13 +15,12 @@ import (
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/reservations/reservationstest"
-	"github.com/preau/preau/shared/store"
 	"github.com/preau/preau/shared/web"
 )
 
 type fixture struct {
 	h     http.Handler
-	st    *store.Store
+	st    *reservationstest.Memory
 	clock *clock.Fixed
 }
 
@@ -82,7 +81,7 @@ func TestCancelAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, zoe := d.Bookings["c_zoe"]
-	if d.Booked != 1 || !zoe || len(d.Log) != 3 {
+	if d.Booked != 1 || !zoe || len(d.History) != 3 {
 		t.Fatalf("day %+v: want only Zoé booked and one cancellation logged", d)
 	}
 }
@@ -143,7 +142,7 @@ func TestCancelFormTampered(t *testing.T) {
 		})
 	}
 	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
-	if err != nil || d.Booked != 0 || len(d.Log) != 0 {
+	if err != nil || d.Booked != 0 || len(d.History) != 0 {
 		t.Fatalf("refused forms changed the day: %+v %v", d, err)
 	}
 }

@@ -6,18 +6,15 @@ package main
 import (
 	"context"
 	"net/http"
-	"time"
 
-	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/reservations"
 )
 
 func main() {
 	lambdaapp.Run("cancellation", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
-		cfg := env.Config
 		return New(Deps{
-			Service:  reservations.New(env.Store, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{SettingsTTL: time.Minute}),
+			Service:  env.Reservations(reservations.Options{}),
 			Sessions: env.Sessions,
 			Cookies:  env.Cookies,
 			HSTS:     env.HSTS,

@@ -13,12 +13,10 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
-	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
-	"github.com/preau/preau/shared/mail"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/web"
 )
@@ -26,18 +24,21 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// Mailer sends the summary of a request; *mail.Mailer implements it.
-type Mailer interface {
-	SendLongPeriodSummary(ctx context.Context, to, name string, s mail.LongPeriodSummary) error
+// LongPeriods is the reservation rules a long-period request needs; *reservations.Service
+// implements it (and e-mails the summary of an applied request).
+type LongPeriods interface {
+	Now() time.Time
+	Household(ctx context.Context, who reservations.Actor) (reservations.Household, error)
+	OwnCutoffs(ctx context.Context, h reservations.Household) ([]reservations.ActivityPolicy, error)
+	CutoffNotice(own []reservations.ActivityPolicy) string
+	PreviewLong(ctx context.Context, who reservations.Actor, q reservations.LongRequest) (reservations.LongResult, error)
+	ApplyLong(ctx context.Context, who reservations.Actor, q reservations.LongRequest) (reservations.LongResult, error)
 }
 
 // Deps is what the LongPeriod handler needs; main.go builds it once per cold start.
 type Deps struct {
 	Commune  string
-	BaseURL  string
-	Policy   cutoff.Policy
-	Service  *reservations.Service
-	Mailer   Mailer
+	Service  LongPeriods
 	Sessions web.SessionResolver
 	Cookies  web.Cookies
 	HSTS     bool
@@ -51,8 +52,8 @@ type handler struct {
 // New returns the LongPeriod function's handler: the form, its preview and confirmation, and
 // the JSON API.
 func New(d Deps) (http.Handler, error) {
-	if d.Service == nil || d.Mailer == nil || d.Sessions == nil {
-		return nil, errors.New("longperiod: service, mailer and sessions are required")
+	if d.Service == nil || d.Sessions == nil {
+		return nil, errors.New("longperiod: service and sessions are required")
 	}
 	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
 	if err != nil {
@@ -82,11 +83,11 @@ type requestJSON struct {
 }
 
 type itemJSON struct {
-	ChildID  string            `json:"childId"`
-	Date     date.Date         `json:"date"`
-	Activity calendar.Activity `json:"activity"`
-	Reason   string            `json:"reason,omitempty"`
-	Detail   string            `json:"detail,omitempty"`
+	ChildID  string              `json:"childId"`
+	Date     date.Date           `json:"date"`
+	Activity calendar.Activity   `json:"activity"`
+	Reason   reservations.Reason `json:"reason,omitempty"`
+	Detail   string              `json:"detail,omitempty"`
 }
 
 type resultJSON struct {
@@ -101,41 +102,12 @@ func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	q := reservations.LongRequest{Children: in.Children}
-	var err error
-	if q.From, err = reservations.ParseDay(in.From); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if q.To, err = reservations.ParseDay(in.To); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	for _, s := range in.Activities {
-		a, err := reservations.ParseActivity(s)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		q.Activities = append(q.Activities, a)
-	}
-	for _, n := range in.Weekdays {
-		if n < 1 || n > 7 {
-			var f fault.Fields
-			f.Add("weekdays", "Les jours de la semaine vont de 1 (lundi) à 7 (dimanche).")
-			web.Error(w, r, f.Err())
-			return
-		}
-		q.Weekdays = append(q.Weekdays, time.Weekday(n%7))
-	}
-	if q.Action, err = reservations.ParseAction(in.Action); err != nil {
+	q, err := reservations.ParseLongRequest(in.Children, in.Activities, in.From, in.To, in.Weekdays, in.Action)
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	res, err := h.run(r, q, in.Preview, reservations.ChannelAPI)
-	if errors.Is(err, reservations.ErrNoFamily) {
-		err = reservations.ErrChildNotFound
-	}
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -152,84 +124,20 @@ func itemsJSON(items []reservations.LongItem) []itemJSON {
 	return out
 }
 
-// run previews or applies q for the viewer; an applied request is summarised by e-mail.
+// run previews or applies q for the viewer; the rules e-mail the summary of an applied request.
 func (h *handler) run(r *http.Request, q reservations.LongRequest, preview bool, ch reservations.Channel) (reservations.LongResult, error) {
 	v := web.ViewerFrom(r.Context())
-	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: ch}
+	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: ch, Name: v.FirstName + " " + v.LastName}
 	if preview {
 		return h.Service.PreviewLong(r.Context(), who, q)
 	}
 	res, err := h.Service.ApplyLong(r.Context(), who, q)
-	if err != nil {
-		return res, err
-	}
-	if res.Err != nil {
+	if err == nil && res.Err != nil {
 		// Some days failed or were not reached: they are listed as skipped, the others are done.
 		slog.ErrorContext(r.Context(), "long-period request incomplete", "err", res.Err.Error(),
 			"skipped", res.SkippedBy(), "request_id", web.RequestID(r.Context()))
 	}
-	// Whatever was done is stored: the parent hears of it even if the request's own context has
-	// ended (the client left, the invocation is about to time out). A failed e-mail is logged,
-	// not reported as a failed request.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), summaryTimeout)
-	defer cancel()
-	if err := h.Mailer.SendLongPeriodSummary(ctx, v.Email, strings.TrimSpace(v.FirstName+" "+v.LastName), h.summary(res)); err != nil {
-		slog.ErrorContext(ctx, "long-period summary e-mail", "err", err.Error(), "request_id", web.RequestID(ctx))
-	}
-	return res, nil
-}
-
-// summaryTimeout bounds the summary e-mail once the request's work is done.
-const summaryTimeout = 5 * time.Second
-
-// maxMailSkipped bounds the skipped days an e-mail lists.
-const maxMailSkipped = 60
-
-func (h *handler) summary(res reservations.LongResult) mail.LongPeriodSummary {
-	s := mail.LongPeriodSummary{Action: res.Request.Action.French(), Period: period(res.Request),
-		Link: strings.TrimRight(h.BaseURL, "/") + "/espace-famille/planning?mois=" + res.Request.From.MonthKey()}
-	for _, g := range groups(res.Applied) {
-		s.Applied = append(s.Applied, fmt.Sprintf("%s – %s : %s", g.Child, g.Activity, days(g.Count)))
-	}
-	for i, it := range res.Skipped {
-		if i == maxMailSkipped {
-			s.More = len(res.Skipped) - i
-			break
-		}
-		s.Skipped = append(s.Skipped, fmt.Sprintf("%s – %s – %s : %s", fr.LongDate(it.Date), it.Child.FirstName, it.Activity.Label(), it.Detail))
-	}
-	return s
-}
-
-func period(q reservations.LongRequest) string {
-	return "du " + fr.LongDateYear(q.From) + " au " + fr.LongDateYear(q.To)
-}
-
-func days(n int) string {
-	if n == 1 {
-		return "1 jour"
-	}
-	return strconv.Itoa(n) + " jours"
-}
-
-type group struct {
-	Child, Activity string
-	Count           int
-}
-
-// groups counts items per child and activity, in first-seen order.
-func groups(items []reservations.LongItem) []group {
-	var out []group
-	for _, it := range items {
-		name := it.Child.FirstName
-		i := slices.IndexFunc(out, func(g group) bool { return g.Child == name && g.Activity == it.Activity.Label() })
-		if i < 0 {
-			out = append(out, group{Child: name, Activity: it.Activity.Label()})
-			i = len(out) - 1
-		}
-		out[i].Count++
-	}
-	return out
+	return res, err
 }
 
 // ---- Pages ----
@@ -254,7 +162,7 @@ type previewData struct {
 	Request   reservations.LongRequest
 	Period    string
 	ActionFr  string
-	Applied   []group
+	Applied   []reservations.LongGroup
 	Count     int
 	Skipped   []skippedView
 	SkipCount int
@@ -265,12 +173,8 @@ type skippedView struct{ Day, Child, Activity, Why string }
 
 // warning states the rule each day is held to: the commune's, and the activities' own (own).
 func (h *handler) warning(own []reservations.ActivityPolicy) string {
-	s := "Chaque jour est traité avec sa propre date limite : toute demande de réservation ou d'annulation doit " +
-		"intervenir " + reservations.Delay(h.Policy) + ", avant le jour concerné."
-	for _, o := range own {
-		s += " Pour « " + o.Activity.Label() + " » : " + reservations.Delay(o.Policy) + "."
-	}
-	return s + " Les jours fermés, complets ou dont le délai est dépassé sont ignorés."
+	return "Chaque jour est traité avec sa propre date limite. " + h.Service.CutoffNotice(own) +
+		" Les jours fermés, complets ou dont le délai est dépassé sont ignorés."
 }
 
 var weekdayChoices = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
@@ -415,7 +319,7 @@ func (h *handler) formPost(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	pd := previewData{Form: fd, Request: q, Period: period(q), ActionFr: q.Action.French(), Applied: groups(res.Applied),
+	pd := previewData{Form: fd, Request: q, Period: q.Period(), ActionFr: q.Action.French(), Applied: reservations.GroupLong(res.Applied),
 		Count: len(res.Applied), SkipCount: len(res.Skipped), Done: confirm}
 	for _, it := range res.Skipped {
 		pd.Skipped = append(pd.Skipped, skippedView{Day: fr.LongDate(it.Date), Child: it.Child.FirstName, Activity: it.Activity.Label(), Why: it.Detail})

@@ -16,19 +16,17 @@ import (
 
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
-	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
-	"github.com/preau/preau/shared/mail"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/reservations/reservationstest"
-	"github.com/preau/preau/shared/store"
 	"github.com/preau/preau/shared/web"
 )
 
 type fixture struct {
 	h     http.Handler
-	st    *store.Store
+	env   *reservationstest.Env
+	st    *reservationstest.Memory
 	clock *clock.Fixed
 	mails *mailbox
 }
@@ -36,11 +34,11 @@ type fixture struct {
 // mailbox records the summaries sent.
 type mailbox struct {
 	mu   sync.Mutex
-	sent []mail.LongPeriodSummary
+	sent []reservations.LongSummary
 	to   []string
 }
 
-func (m *mailbox) SendLongPeriodSummary(_ context.Context, to, _ string, s mail.LongPeriodSummary) error {
+func (m *mailbox) SendLongPeriodSummary(_ context.Context, to, _ string, s reservations.LongSummary) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sent, m.to = append(m.sent, s), append(m.to, to)
@@ -51,12 +49,36 @@ func setup(t *testing.T) *fixture {
 	t.Helper()
 	env := reservationstest.New(t)
 	mails := &mailbox{}
-	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", Policy: cutoff.DefaultPolicy(),
-		Service: env.Service, Mailer: mails, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	svc := env.ServiceWith(env.Store, reservations.Options{Notifier: mails, Link: link})
+	h, err := New(Deps{Commune: "Laigneville", Service: svc, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{h: h, st: env.Store, clock: env.Clock, mails: mails}
+	return &fixture{h: h, env: env, st: env.Store, clock: env.Clock, mails: mails}
+}
+
+func link(path string) string { return "https://portail.example.fr" + path }
+
+// failingDays is the store, except that writes to the days in fail are refused.
+type failingDays struct {
+	*reservationstest.Memory
+	fail map[string]bool
+}
+
+var errStore = errors.New("store unavailable")
+
+func (s failingDays) BookDay(ctx context.Context, sl reservations.Slot, child string, capacity int, c reservations.Change) (reservations.Outcome, error) {
+	if s.fail[sl.Day.String()] {
+		return 0, errStore
+	}
+	return s.Memory.BookDay(ctx, sl, child, capacity, c)
+}
+
+func (s failingDays) BookNewDay(ctx context.Context, sl reservations.Slot, capacity int, cs []reservations.Change) (bool, error) {
+	if s.fail[sl.Day.String()] {
+		return false, errStore
+	}
+	return s.Memory.BookNewDay(ctx, sl, capacity, cs)
 }
 
 func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
@@ -147,8 +169,8 @@ func TestLongPeriodAcrossHolidays(t *testing.T) {
 		t.Fatalf("replay: %d applied, skipped %v", len(again.Applied), again.reasons())
 	}
 	d, _ := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
-	if len(d.Log) != 1 || d.Log[0].Channel != reservations.ChannelLongPeriod {
-		t.Fatalf("log %+v", d.Log)
+	if len(d.History) != 1 || d.History[0].Channel != reservations.ChannelLongPeriod {
+		t.Fatalf("log %+v", d.History)
 	}
 	// Cancel the Fridays of December.
 	_, c := f.api(t, "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-31","weekdays":[5],"action":"cancel"}`)
@@ -239,6 +261,10 @@ func TestLongPeriodFieldErrors(t *testing.T) {
 		{"reversed", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-18","to":"2026-12-07","weekdays":[1],"action":"book"}`, []string{"to"}},
 		{"repeated activities", `{"children":["c_lea"],"activities":[` + repeated + `],"from":"2026-12-07","to":"2026-12-18","weekdays":[1],"action":"book"}`, []string{"activities"}},
 		{"weekday 0", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[0],"action":"book"}`, []string{"weekdays"}},
+		{"every field wrong at once", `{"children":[],"activities":["piscine"],"from":"2026-12-32","to":"demain","weekdays":[8],"action":"swap"}`,
+			[]string{"from", "to", "activities", "weekdays", "action", "children"}},
+		{"a bad weekday hides nothing", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-18","to":"2026-12-07","weekdays":[1,9],"action":"book"}`,
+			[]string{"weekdays", "to"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -269,7 +295,7 @@ func TestLongPeriodDuplicates(t *testing.T) {
 		t.Fatalf("%d: %d applied, skipped %v", w.Code, len(res.Applied), res.reasons())
 	}
 	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
-	if err != nil || d.Booked != 1 || len(d.Log) != 1 {
+	if err != nil || d.Booked != 1 || len(d.History) != 1 {
 		t.Fatalf("day %+v %v", d, err)
 	}
 }
@@ -277,7 +303,7 @@ func TestLongPeriodDuplicates(t *testing.T) {
 func TestLongPeriodPages(t *testing.T) {
 	f := setup(t)
 	w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil)
-	if w.Code != 200 || !strings.Contains(w.Body.String(), `value="c_lea"`) || !strings.Contains(w.Body.String(), "2 jours ouvrés avant 10h00") {
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `value="c_lea"`) || !strings.Contains(w.Body.String(), "2 jours ouvrés avant le jour concerné, avant 10h00") {
 		t.Fatalf("form: %d", w.Code)
 	}
 	if w := f.do(t, "left", http.MethodGet, "/espace-famille/longue-periode", nil); w.Code != 200 || strings.Contains(w.Body.String(), "c_lea") {
@@ -311,36 +337,12 @@ func TestLongPeriodPages(t *testing.T) {
 	}
 }
 
-// failingDays is the real store, except that writes to the days in fail are refused.
-type failingDays struct {
-	*store.Store
-	fail map[string]bool
-}
-
-var errStore = errors.New("store unavailable")
-
-func (s failingDays) BookDay(ctx context.Context, sl reservations.Slot, child string, capacity int, c reservations.Change) (reservations.Outcome, error) {
-	if s.fail[sl.Day.String()] {
-		return 0, errStore
-	}
-	return s.Store.BookDay(ctx, sl, child, capacity, c)
-}
-
-func (s failingDays) BookNewDay(ctx context.Context, sl reservations.Slot, capacity int, cs []reservations.Change) (bool, error) {
-	if s.fail[sl.Day.String()] {
-		return false, errStore
-	}
-	return s.Store.BookNewDay(ctx, sl, capacity, cs)
-}
-
 // TestLongPeriodWriteFailure: a day the store fails to write is reported skipped ("error"), the
 // other days are booked, the answer is 200 with both, and the summary e-mail says so.
 func TestLongPeriodWriteFailure(t *testing.T) {
 	f := setup(t)
-	svc := reservations.New(failingDays{Store: f.st, fail: map[string]bool{"2026-12-08": true}}, f.clock, calendar.Default(),
-		cutoff.DefaultPolicy(), reservations.Options{})
-	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", Policy: cutoff.DefaultPolicy(),
-		Service: svc, Mailer: f.mails, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	svc := f.env.ServiceWith(failingDays{Memory: f.st, fail: map[string]bool{"2026-12-08": true}}, reservations.Options{Notifier: f.mails, Link: link})
+	h, err := New(Deps{Commune: "Laigneville", Service: svc, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +368,7 @@ func TestFormWarningStatesActivityCutoffs(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := f.do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil).Body.String()
-	if !strings.Contains(body, "Pour « Restauration scolaire » : avant 8h00 le jour même.") {
+	if !strings.Contains(body, "Pour « Restauration scolaire » : le jour même avant 8h00.") {
 		t.Fatal("the form does not state the canteen's own cutoff")
 	}
 }

@@ -6,9 +6,7 @@ package main
 import (
 	"context"
 	"net/http"
-	"time"
 
-	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/mail"
 	"github.com/preau/preau/shared/reservations"
@@ -18,11 +16,10 @@ func main() {
 	lambdaapp.Run("longperiod", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
 		cfg := env.Config
 		return New(Deps{
-			Commune:  cfg.CommuneName,
-			BaseURL:  cfg.BaseURL.String(),
-			Policy:   cfg.Cutoff,
-			Mailer:   mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName),
-			Service:  reservations.New(env.Store, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{SettingsTTL: time.Minute}),
+			Commune: cfg.CommuneName,
+			Service: env.Reservations(reservations.Options{
+				Notifier: mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName),
+			}),
 			Sessions: env.Sessions,
 			Cookies:  env.Cookies,
 			HSTS:     env.HSTS,

@@ -11,38 +11,42 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
-	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
 	"github.com/preau/preau/shared/reservations"
-	"github.com/preau/preau/shared/store"
 	"github.com/preau/preau/shared/web"
 )
 
 //go:embed templates/*.html
 var templates embed.FS
 
-// FeedStore keeps the members' calendar feeds (one per member of a family); *store.Store
-// implements it.
-type FeedStore interface {
-	MemberFeed(ctx context.Context, familyID, email string) (store.Feed, bool, error)
-	StartMemberFeed(ctx context.Context, familyID string, f store.Feed) error
-	RevokeMemberFeed(ctx context.Context, familyID, email string) error
-	FeedOwner(ctx context.Context, tokenHash string) (store.FeedHolder, bool, error)
+// Planner is the reservation rules the planning reads; *reservations.Service implements it.
+type Planner interface {
+	Now() time.Time
+	Calendar(ctx context.Context) (*calendar.Calendar, error)
+	ChildPlanning(ctx context.Context, who reservations.Actor, childID string, from, to date.Date) (reservations.ChildPlanning, error)
+	FamilyPlanning(ctx context.Context, who reservations.Actor, from, to date.Date) (reservations.FamilyPlanning, error)
+	CutoffNotice(own []reservations.ActivityPolicy) string
+}
+
+// FeedRules are the calendar feed rules; *reservations.Feeds implements them.
+type FeedRules interface {
+	Current(ctx context.Context, who reservations.Actor) (reservations.MemberFeed, bool, error)
+	Start(ctx context.Context, who reservations.Actor) (reservations.MemberFeed, error)
+	Revoke(ctx context.Context, who reservations.Actor) error
+	Open(ctx context.Context, token string) (reservations.FamilyPlanning, reservations.FeedHolder, error)
 }
 
 // Deps is what the Planning handler needs; main.go builds it once per cold start.
 type Deps struct {
-	Commune   string
-	BaseURL   string        // public URL of the portal, for the feed's address
-	SecretKey []byte        // derives feed tokens from their stored nonce
-	Policy    cutoff.Policy // the commune's rule, as the warning states it
-	Service   *reservations.Service
-	Feeds     FeedStore
-	Sessions  web.SessionResolver
-	Cookies   web.Cookies
-	HSTS      bool
+	Commune  string
+	BaseURL  string // public URL of the portal, for the feed's address
+	Service  Planner
+	Feeds    FeedRules
+	Sessions web.SessionResolver
+	Cookies  web.Cookies
+	HSTS     bool
 }
 
 type handler struct {
@@ -54,9 +58,6 @@ type handler struct {
 func New(d Deps) (http.Handler, error) {
 	if d.Service == nil || d.Feeds == nil || d.Sessions == nil {
 		return nil, errors.New("planning: service, feeds and sessions are required")
-	}
-	if len(d.SecretKey) < 32 {
-		return nil, errors.New("planning: the secret key needs at least 32 bytes")
 	}
 	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
 	if err != nil {
@@ -124,8 +125,12 @@ func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 				s := c.Deadline.Format(time.RFC3339)
 				cj.Deadline = &s
 			}
-			if c.Reason != "" {
-				s := c.Reason
+			switch {
+			case c.Closed != "":
+				s := string(c.Closed)
+				cj.Reason = &s
+			case c.Reason != "":
+				s := string(c.Reason)
 				cj.Reason = &s
 			}
 			dj.Activities = append(dj.Activities, cj)
@@ -219,15 +224,11 @@ type historyView struct {
 }
 
 // warning is the town hall's notice, shown where parents book (from the parents' guide), with
-// the activities whose own cutoff differs from the commune's p.
-func warning(p cutoff.Policy, own []reservations.ActivityPolicy) string {
-	s := "Les repas doivent être réservés sur le portail. Nous vous recommandons d'effectuer vos " +
+// the commune's rule and the activities' own cutoffs (own).
+func (h *handler) warning(own []reservations.ActivityPolicy) string {
+	return "Les repas doivent être réservés sur le portail. Nous vous recommandons d'effectuer vos " +
 		"réservations sur une longue durée (vous pourrez annuler des réservations prises à l'avance). " +
-		"Toute demande de réservation ou d'annulation doit intervenir " + reservations.Delay(p) + ", avant le jour de restauration."
-	for _, o := range own {
-		s += " Pour « " + o.Activity.Label() + " » : " + reservations.Delay(o.Policy) + "."
-	}
-	return s
+		h.Service.CutoffNotice(own)
 }
 
 func monthLabel(d date.Date) string { return fr.MonthName(d.Month()) + " " + fmt.Sprint(d.Year()) }
@@ -246,7 +247,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	}
 	prev, next := month.AddMonths(-1), month.AddMonths(1)
 	data := pageData{Mois: month.MonthKey(), MonthLabel: monthLabel(month), Prev: prev.MonthKey(), Next: next.MonthKey(),
-		PrevLabel: monthLabel(prev), NextLabel: monthLabel(next), Warning: warning(h.Policy, nil)}
+		PrevLabel: monthLabel(prev), NextLabel: monthLabel(next), Warning: h.warning(nil)}
 	fp, err := h.Service.FamilyPlanning(r.Context(), actor(v), month, next.AddDays(-1))
 	if errors.Is(err, reservations.ErrNoFamily) {
 		data.NoFamily = true
@@ -257,7 +258,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	data.Warning = warning(h.Policy, fp.OwnCutoffs)
+	data.Warning = h.warning(fp.OwnCutoffs)
 	cal, err := h.Service.Calendar(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
@@ -283,19 +284,13 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	h.pages.Render(w, r, http.StatusOK, "planning", web.Page{Title: "Planning des activités", Nav: "famille", Data: data})
 }
 
-// addFeed shows the member's own feed, and only if its address answers: a feed that the URL
-// would refuse (a pointer whose FEED# item is gone, a feed stored before feeds were per member)
-// is not shown as live, and the page offers to create an address instead.
+// addFeed shows the member's own feed, and only if its address answers (the rules say so).
 func (h *handler) addFeed(ctx context.Context, v *web.Viewer, data *pageData) error {
-	f, ok, err := h.Feeds.MemberFeed(ctx, v.FamilyID, v.Email)
+	f, ok, err := h.Feeds.Current(ctx, actor(v))
 	if err != nil || !ok {
 		return err
 	}
-	holder, ok, err := h.Feeds.FeedOwner(ctx, f.TokenHash)
-	if err != nil || !ok || holder != (store.FeedHolder{FamilyID: v.FamilyID, Email: v.Email}) {
-		return err
-	}
-	data.FeedURL = h.feedURL(v.FamilyID, f.Nonce)
+	data.FeedURL = h.feedURL(f.Token)
 	data.FeedSince = fr.LongDateYear(date.Of(f.CreatedAt))
 	return nil
 }
@@ -303,8 +298,8 @@ func (h *handler) addFeed(ctx context.Context, v *web.Viewer, data *pageData) er
 // patternClosure reports whether a closed reason is only the activity's weekly or yearly pattern
 // (parents know there is no canteen on Wednesdays), as opposed to a closure worth saying: a public
 // holiday, the school holidays, a closure of the commune, an unknown calendar.
-func patternClosure(r string) bool {
-	switch calendar.Reason(r) {
+func patternClosure(r calendar.Reason) bool {
+	switch r {
 	case calendar.ReasonWeekend, calendar.ReasonWednesday, calendar.ReasonNotWednesday, calendar.ReasonSchoolPeriod:
 		return true
 	}
@@ -437,11 +432,11 @@ func shortDate(d date.Date) string {
 
 func cellViewOf(c reservations.Cell, day date.Date) cellView {
 	v := cellView{Activity: string(c.Activity), Label: c.Activity.Label(), Date: day.String(), DayLabel: fr.LongDate(day),
-		Booked: c.Booked, Changeable: c.Changeable, reason: calendar.Reason(c.Reason)}
+		Booked: c.Booked, Changeable: c.Changeable, reason: c.Closed}
 	switch {
 	case !c.Open:
 		v.Status, v.Class, v.Why = "fermé", "closed", c.ReasonText
-		v.Pattern = !c.Booked && patternClosure(c.Reason)
+		v.Pattern = !c.Booked && patternClosure(c.Closed)
 		if c.Booked {
 			v.Status = "fermé (réservation à régulariser)"
 		}
@@ -460,9 +455,9 @@ func cellViewOf(c reservations.Cell, day date.Date) cellView {
 			v.Deadline = "modifiable jusqu'au " + fr.DeadlineText(c.Deadline)
 			t := c.Deadline.In(date.Paris)
 			v.Short = "modifiable jusqu'au " + shortDate(date.Of(t)) + " à " + fr.Clock(t)
-		case c.Reason == "deadline-passed":
+		case c.Reason == reservations.ReasonDeadlinePassed:
 			v.Deadline, v.Short = "délai dépassé", "délai dépassé"
-		case c.Reason == reservations.SkipTooManyChanges:
+		case c.Reason == reservations.ReasonTooManyChanges:
 			v.Deadline, v.Short = c.ReasonText, c.ReasonText
 		}
 	}
@@ -481,24 +476,16 @@ func (h *handler) feedForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	v := web.ViewerFrom(r.Context())
-	// Only a member of the family may start or end a feed, and only their own.
-	if _, err := h.Service.Household(r.Context(), actor(v)); err != nil {
-		web.Error(w, r, err)
-		return
-	}
+	who := actor(web.ViewerFrom(r.Context()))
 	switch r.PostFormValue("action") {
 	case "creer":
-		nonce := newNonce()
-		token := feedToken(h.SecretKey, v.FamilyID, nonce)
-		f := store.Feed{Nonce: nonce, TokenHash: hashToken(token), Email: v.Email, CreatedAt: h.Service.Now()}
-		if err := h.Feeds.StartMemberFeed(r.Context(), v.FamilyID, f); err != nil {
+		if _, err := h.Feeds.Start(r.Context(), who); err != nil {
 			web.Error(w, r, err)
 			return
 		}
 		h.Cookies.SetFlash(w, "Votre lien d'agenda est prêt. L'ancien lien, s'il y en avait un, ne fonctionne plus.")
 	case "revoquer":
-		if err := h.Feeds.RevokeMemberFeed(r.Context(), v.FamilyID, v.Email); err != nil {
+		if err := h.Feeds.Revoke(r.Context(), who); err != nil {
 			web.Error(w, r, err)
 			return
 		}
@@ -510,37 +497,8 @@ func (h *handler) feedForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/espace-famille/planning#agenda", http.StatusSeeOther)
 }
 
-var errFeedNotFound = fault.New(fault.NotFound, "feed-not-found", "Agenda introuvable",
-	"Ce lien d'agenda n'existe pas ou a été désactivé.")
-
-// feedWindow is the span of days a feed carries around today.
-const feedBefore, feedAfter = 14, 76
-
 func (h *handler) feed(w http.ResponseWriter, r *http.Request) {
-	token := strings.TrimSuffix(r.PathValue("token"), ".ics")
-	if !plausibleToken(token) {
-		web.Error(w, r, errFeedNotFound)
-		return
-	}
-	holder, ok, err := h.Feeds.FeedOwner(r.Context(), hashToken(token))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if !ok {
-		web.Error(w, r, errFeedNotFound)
-		return
-	}
-	now := h.Service.Now()
-	today := date.Of(now)
-	// The feed reads the planning as the member it belongs to: if that parent has left the
-	// family meanwhile, the feed is gone.
-	who := reservations.Actor{FamilyID: holder.FamilyID, Email: holder.Email}
-	fp, err := h.Service.FamilyPlanning(r.Context(), who, today.AddDays(-feedBefore), today.AddDays(feedAfter))
-	if errors.Is(err, reservations.ErrNoFamily) {
-		web.Error(w, r, errFeedNotFound)
-		return
-	}
+	fp, holder, err := h.Feeds.Open(r.Context(), strings.TrimSuffix(r.PathValue("token"), ".ics"))
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -548,7 +506,7 @@ func (h *handler) feed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=900")
 	w.Header().Set("Content-Disposition", `inline; filename="planning.ics"`)
-	_, _ = w.Write(icsOf(fp, h.Commune, h.BaseURL, now))
+	_, _ = w.Write(icsOf(fp, holder.FamilyID, h.Commune, h.BaseURL))
 }
 
 // actor is the signed-in parent as the reservation rules see them.
@@ -556,6 +514,6 @@ func actor(v *web.Viewer) reservations.Actor {
 	return reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelWeb}
 }
 
-func (h *handler) feedURL(familyID, nonce string) string {
-	return strings.TrimRight(h.BaseURL, "/") + "/calendrier/" + feedToken(h.SecretKey, familyID, nonce) + ".ics"
+func (h *handler) feedURL(token string) string {
+	return strings.TrimRight(h.BaseURL, "/") + "/calendrier/" + token + ".ics"
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -14,18 +15,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/emersion/go-ical"
 
-	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
-	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/reservations/reservationstest"
-	"github.com/preau/preau/shared/store"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -39,20 +36,19 @@ var parents = func() reservationstest.Sessions {
 
 type fixture struct {
 	h     http.Handler
-	db    *dynamotest.Env
-	st    *store.Store
+	st    *reservationstest.Memory
 	clock *clock.Fixed
 }
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	env := reservationstest.New(t)
-	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", SecretKey: []byte("0123456789abcdef0123456789abcdef"),
-		Policy: cutoff.DefaultPolicy(), Service: env.Service, Feeds: env.Store, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
+	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr",
+		Service: env.Service, Feeds: env.Feeds, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{h: h, db: env.DB, st: env.Store, clock: env.Clock}
+	return &fixture{h: h, st: env.Store, clock: env.Clock}
 }
 
 func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
@@ -165,7 +161,7 @@ func TestPlanningPage(t *testing.T) {
 	}
 	body := w.Body.String()
 	for _, want := range []string{
-		"décembre 2026", "?mois=2026-11", "?mois=2027-01", "2 jours ouvrés avant 10h00",
+		"décembre 2026", "?mois=2026-11", "?mois=2027-01", "2 jours ouvrés avant le jour concerné, avant 10h00",
 		"Faire une demande sur une longue période", `href="/espace-famille/longue-periode"`,
 		"<h3 id=\"enfant-c_lea\">", "<h3 id=\"enfant-c_tom\">", `id="jour-2026-12-07-c_lea"`,
 		"réservé", "non réservé", "modifiable jusqu&#39;au jeudi 3 décembre à 10h00", "délai dépassé", "fermé",
@@ -334,28 +330,12 @@ func TestFeedsArePerMember(t *testing.T) {
 }
 
 // TestPageShowsOnlyLiveFeeds: the page shows the parent's address only when it answers; a feed
-// the URL refuses — a legacy family-level feed, or a feed whose FEED# item is gone — is offered
-// to be created again instead of shown as live.
+// whose lookup is gone (a failed write) is offered to be created again instead of shown as live.
 func TestPageShowsOnlyLiveFeeds(t *testing.T) {
 	f := setup(t)
-	ctx := context.Background()
-	put := func(item map[string]types.AttributeValue) {
-		t.Helper()
-		if _, err := f.db.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &f.db.DataTable, Item: item}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-	// A family-level feed stored before feeds were per member, and its FEED# item without a member.
-	put(map[string]types.AttributeValue{"PK": s("FAMILY#f_a"), "SK": s("FEED"), "nonce": s("legacy"),
-		"tokenHash": s("h-legacy"), "createdAt": s("2026-11-01T09:00:00Z")})
-	put(map[string]types.AttributeValue{"PK": s("FEED#h-legacy"), "SK": s("FEED"), "familyId": s("f_a"), "createdAt": s("2026-11-01T09:00:00Z")})
 	page := func() string {
 		t.Helper()
 		return f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String()
-	}
-	if body := page(); feedURL.MatchString(body) || !strings.Contains(body, "Créer l'adresse de mon agenda") {
-		t.Fatal("a legacy family-level feed is shown as live")
 	}
 	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
 		t.Fatalf("create: %d", w.Code)
@@ -365,12 +345,9 @@ func TestPageShowsOnlyLiveFeeds(t *testing.T) {
 		t.Fatal("the new address is not shown")
 	}
 	token := strings.TrimSuffix(strings.TrimPrefix(path, "/calendrier/"), ".ics")
-	if _, err := f.db.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &f.db.DataTable,
-		Key: map[string]types.AttributeValue{"PK": s("FEED#" + hashToken(token)), "SK": s("FEED")}}); err != nil {
-		t.Fatal(err)
-	}
+	f.st.ForgetFeedLookup(reservations.HashFeedToken(token))
 	if f.do(t, "", http.MethodGet, path, nil).Code != 404 {
-		t.Fatal("the address still answers without its FEED# item")
+		t.Fatal("the address still answers without its lookup")
 	}
 	if body := page(); feedURL.MatchString(body) || !strings.Contains(body, "Créer l'adresse de mon agenda") {
 		t.Fatal("a feed whose address answers 404 is shown as live")
@@ -453,10 +430,69 @@ func TestWarningStatesActivityCutoffs(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String()
-	if !strings.Contains(body, "2 jours ouvrés avant 10h00") || !strings.Contains(body, "Pour « Restauration scolaire » : 1 jour ouvré avant 10h00.") {
+	if !strings.Contains(body, "doit intervenir 2 jours ouvrés avant le jour concerné, avant 10h00.") ||
+		!strings.Contains(body, "Pour « Restauration scolaire » : 1 jour ouvré avant le jour concerné, avant 10h00.") {
 		t.Fatal("the warning does not state the canteen's own cutoff")
 	}
 	if strings.Contains(f.do(t, "parent-b", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String(), "Pour « ") {
 		t.Fatal("family B, whose school keeps the commune's rule, is told of another")
+	}
+}
+
+// TestWarningWithSameDayCutoff: a same-day cutoff is said as such, never also "before the day".
+func TestWarningWithSameDayCutoff(t *testing.T) {
+	f := setup(t)
+	zero, eight := 0, 8
+	if err := f.st.PutActivity(context.Background(), family.Activity{Activity: calendar.Canteen, Site: "petit-prince", CutoffDays: &zero, CutoffHour: &eight}); err != nil {
+		t.Fatal(err)
+	}
+	body := html.UnescapeString(f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String())
+	if !strings.Contains(body, "Pour « Restauration scolaire » : le jour même avant 8h00.") || strings.Contains(body, "avant le jour de restauration") {
+		t.Fatalf("the same-day cutoff is not said right: %.600s", body)
+	}
+}
+
+// TestFeedParsesAsICalendar reads two families' feeds with an iCalendar parser written
+// elsewhere (github.com/emersion/go-ical): both parse, every event has a UID, DTSTAMP and
+// DTSTART, and no UID appears in both feeds although both families have a deadline at the same
+// instant.
+func TestFeedParsesAsICalendar(t *testing.T) {
+	f := setup(t)
+	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
+	f.book(t, "c_zoe", "jules-ferry", "2026-12-08")
+	uids := map[string]string{}
+	for _, who := range []string{"parent-a", "parent-b"} {
+		if w := f.do(t, who, http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
+			t.Fatalf("create as %s: %d", who, w.Code)
+		}
+		w := f.do(t, "", http.MethodGet, f.feedPath(t, who), nil)
+		cal, err := ical.NewDecoder(strings.NewReader(w.Body.String())).Decode()
+		if err != nil {
+			t.Fatalf("%s's feed does not parse: %v", who, err)
+		}
+		events := cal.Events()
+		deadlines := 0
+		for _, ev := range events {
+			uid, err := ev.Props.Text(ical.PropUID)
+			if err != nil || uid == "" {
+				t.Fatalf("%s: an event without UID: %v", who, err)
+			}
+			if other, seen := uids[uid]; seen {
+				t.Fatalf("UID %s is in %s's feed and %s's", uid, other, who)
+			}
+			uids[uid] = who
+			if _, err := ev.DateTimeStart(date.Paris); err != nil {
+				t.Fatalf("%s: event %s: DTSTART: %v", who, uid, err)
+			}
+			if ev.Props.Get(ical.PropDateTimeStamp) == nil {
+				t.Fatalf("%s: event %s without DTSTAMP", who, uid)
+			}
+			if strings.HasPrefix(uid, "deadline-") {
+				deadlines++
+			}
+		}
+		if deadlines == 0 || len(events) <= deadlines {
+			t.Fatalf("%s's feed: %d events, %d deadlines", who, len(events), deadlines)
+		}
 	}
 }

@@ -2,10 +2,7 @@ package main
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/hex"
 	"fmt"
 	"sort"
@@ -19,45 +16,16 @@ import (
 	"github.com/preau/preau/shared/reservations"
 )
 
-// Feed tokens are derived, not stored: HMAC(secret key, family id and a random nonce kept with
-// the member's feed). The page can show the address again; the table holds only the token's hash.
-var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-const tokenLen = 32
-
-func newNonce() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-func feedToken(key []byte, familyID, nonce string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("feed\x00" + familyID + "\x00" + nonce))
-	return strings.ToLower(tokenEncoding.EncodeToString(m.Sum(nil)))[:tokenLen]
-}
-
-func hashToken(token string) string {
-	s := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(s[:])
-}
-
-func plausibleToken(t string) bool {
-	if len(t) != tokenLen {
-		return false
-	}
-	for _, c := range t {
-		if !(c >= 'a' && c <= 'z') && !(c >= '2' && c <= '7') {
-			return false
-		}
-	}
-	return true
-}
-
 // icsOf writes a family's planning as an iCalendar (RFC 5545) document: one all-day event per
-// booked day, and one event per upcoming deadline with an alarm two hours before it.
-func icsOf(fp reservations.FamilyPlanning, commune, baseURL string, now time.Time) []byte {
+// booked day, and one event per upcoming deadline with an alarm two hours before it. Every UID
+// is globally unique: a booked day's names its child (child ids are unique), a deadline's names
+// the family through a hash of its id (two families sharing a deadline get two events of
+// different content, and the family id itself is never shown).
+func icsOf(fp reservations.FamilyPlanning, familyID, commune, baseURL string) []byte {
 	var b bytes.Buffer
+	now := fp.Now
+	sum := sha256.Sum256([]byte("feed-family\x00" + familyID))
+	familyKey := hex.EncodeToString(sum[:8])
 	line := func(s string) { writeFolded(&b, s) }
 	stamp := now.UTC().Format("20060102T150405Z")
 	host := strings.TrimPrefix(strings.TrimPrefix(baseURL, "https://"), "http://")
@@ -114,7 +82,7 @@ func icsOf(fp reservations.FamilyPlanning, commune, baseURL string, now time.Tim
 	for _, t := range instants {
 		p := deadlines[t]
 		line("BEGIN:VEVENT")
-		line("UID:deadline-" + t.UTC().Format("20060102T150405Z") + "@" + host)
+		line("UID:deadline-" + t.UTC().Format("20060102T150405Z") + "-" + familyKey + "@" + host)
 		line("DTSTAMP:" + stamp)
 		line("DTSTART:" + t.Add(-30*time.Minute).UTC().Format("20060102T150405Z"))
 		line("DTEND:" + t.UTC().Format("20060102T150405Z"))

@@ -5,9 +5,7 @@ package main
 import (
 	"context"
 	"net/http"
-	"time"
 
-	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/reservations"
 )
@@ -15,16 +13,19 @@ import (
 func main() {
 	lambdaapp.Run("planning", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
 		cfg := env.Config
+		svc := env.Reservations(reservations.Options{})
+		feeds, err := reservations.NewFeeds(env.Store, svc, cfg.SecretKey)
+		if err != nil {
+			return nil, err
+		}
 		return New(Deps{
-			Commune:   cfg.CommuneName,
-			BaseURL:   cfg.BaseURL.String(),
-			SecretKey: cfg.SecretKey,
-			Policy:    cfg.Cutoff,
-			Feeds:     env.Store,
-			Service:   reservations.New(env.Store, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{SettingsTTL: time.Minute}),
-			Sessions:  env.Sessions,
-			Cookies:   env.Cookies,
-			HSTS:      env.HSTS,
+			Commune:  cfg.CommuneName,
+			BaseURL:  cfg.BaseURL.String(),
+			Service:  svc,
+			Feeds:    feeds,
+			Sessions: env.Sessions,
+			Cookies:  env.Cookies,
+			HSTS:     env.HSTS,
 		})
 	})
 }

@@ -7,17 +7,12 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/preau/preau/docs"
 	"github.com/preau/preau/shared/calendar"
-	"github.com/preau/preau/shared/clock"
-	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
-	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
 	"github.com/preau/preau/shared/reservations"
@@ -27,32 +22,21 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// ClosureSource lists the days the commune closes (store.Store implements it).
-type ClosureSource interface {
-	Closures(ctx context.Context) ([]calendar.Closure, error)
-}
-
-// ActivitySource lists the town hall's settings of every activity at every site, whose cutoff
-// overrides the published deadlines follow (store.Store implements it).
-type ActivitySource interface {
-	Activities(ctx context.Context) ([]family.Activity, error)
+// Schedule is what the reservations domain publishes: the calendar with its closures, each
+// day's deadlines under the cutoffs booking enforces, and the commune's rule;
+// *reservations.Service implements it.
+type Schedule interface {
+	Now() time.Time
+	Calendar(ctx context.Context) (*calendar.Calendar, error)
+	Deadlines(ctx context.Context, first, last date.Date) ([]reservations.PublishedDay, error)
+	CommuneRule() reservations.CommuneRule
 }
 
 // Deps is what the Portal handler needs; main.go builds it once per cold start.
 type Deps struct {
-	Commune  string        // shown on every page
-	MailFrom string        // the portal's contact address, shown on Nous contacter
-	Policy   cutoff.Policy // the commune's cutoff (2 working days before, 10:00)
-	// Calendar holds the school holidays of the commune's zone; closures come from Closures
-	// and the activities' own cutoffs from Activities, both kept for SettingsTTL.
-	Calendar   *calendar.Calendar
-	Closures   ClosureSource
-	Activities ActivitySource
-	// SettingsTTL is how long closures and activity settings are reused before being read
-	// again (0: on every request), as the booking functions do: a Lambda container keeps them
-	// a minute, so what is published changes when what is enforced does.
-	SettingsTTL time.Duration
-	Clock       clock.Clock
+	Commune  string   // shown on every page
+	MailFrom string   // the portal's contact address, shown on Nous contacter
+	Schedule Schedule // calendar, deadlines and rule, as booking applies them
 	// Sessions resolves the session cookie so the pages know a signed-in parent (nil: everyone
 	// is anonymous).
 	Sessions web.SessionResolver
@@ -63,34 +47,16 @@ type Deps struct {
 // weeksShown is how far ahead "Informations utiles" lists service days.
 const weeksShown = 4
 
-// maxRangeDays bounds GET /api/v1/deadlines: at most a leap year of days, both ends included.
-const maxRangeDays = 366
-
 // portal serves the public pages, the static assets, the deadlines API and the OpenAPI document.
 type portal struct {
 	Deps
 	pages *web.Renderer
-
-	mu       sync.Mutex
-	rules    *rules // nil until first read
-	rulesEnd time.Time
-}
-
-// rules is what the published deadlines depend on: the calendar with its closures, and the
-// cutoff policies of each activity (one per site with settings; none: the commune's).
-type rules struct {
-	cal      *calendar.Calendar
-	closures []calendar.Closure
-	policies map[calendar.Activity][]cutoff.Policy
 }
 
 // New returns the Portal function's handler, wrapped in the shared middleware chain.
 func New(d Deps) (http.Handler, error) {
-	if d.Calendar == nil || d.Closures == nil || d.Activities == nil || d.Clock == nil {
-		return nil, errors.New("portal: calendar, closures, activities and clock are required")
-	}
-	if err := d.Policy.Validate(); err != nil {
-		return nil, fmt.Errorf("portal: %w", err)
+	if d.Schedule == nil {
+		return nil, errors.New("portal: the schedule is required")
 	}
 	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
 	if err != nil {
@@ -160,40 +126,6 @@ func staticFiles() http.Handler {
 	})
 }
 
-// rulesNow returns the commune's calendar with its closures and the activities' cutoff
-// policies, read again once SettingsTTL has passed.
-func (p *portal) rulesNow(ctx context.Context) (*rules, error) {
-	now := p.Clock.Now()
-	p.mu.Lock()
-	if p.rules != nil && now.Before(p.rulesEnd) {
-		r := p.rules
-		p.mu.Unlock()
-		return r, nil
-	}
-	p.mu.Unlock()
-	cls, err := p.Closures.Closures(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("closures: %w", err)
-	}
-	acts, err := p.Activities.Activities(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("activities: %w", err)
-	}
-	r := &rules{cal: p.Calendar.WithClosures(cls), closures: cls, policies: map[calendar.Activity][]cutoff.Policy{}}
-	for _, a := range acts {
-		pol := reservations.PolicyFor(p.Policy, a)
-		if !slices.Contains(r.policies[a.Activity], pol) {
-			r.policies[a.Activity] = append(r.policies[a.Activity], pol)
-		}
-	}
-	if p.SettingsTTL > 0 {
-		p.mu.Lock()
-		p.rules, p.rulesEnd = r, now.Add(p.SettingsTTL)
-		p.mu.Unlock()
-	}
-	return r, nil
-}
-
 // ---- Accueil ----
 
 type homeData struct {
@@ -205,84 +137,9 @@ type homeData struct {
 func (p *portal) home(w http.ResponseWriter, r *http.Request) {
 	data := homeData{
 		Next: web.SafeNext(r.URL.Query().Get("suivant"), ""),
-		Rule: RuleSentence(p.Policy),
+		Rule: p.Schedule.CommuneRule().Sentence,
 	}
 	p.pages.Render(w, r, http.StatusOK, "home", web.Page{Title: "Accueil", Nav: "accueil", Data: data})
-}
-
-// RuleSentence is the commune's cutoff rule in the words of its regulations, built from the
-// policy: « Toute demande de réservation ou d'annulation doit intervenir 2 jours ouvrés avant
-// 10h00, avant le jour de restauration. »
-func RuleSentence(pol cutoff.Policy) string {
-	hour := fmt.Sprintf("%dh00", pol.Hour)
-	switch pol.WorkingDaysBefore {
-	case 0:
-		return "Toute demande de réservation ou d'annulation doit intervenir avant " + hour + " le jour de restauration."
-	case 1:
-		return "Toute demande de réservation ou d'annulation doit intervenir 1 jour ouvré avant " + hour + ", avant le jour de restauration."
-	}
-	return fmt.Sprintf("Toute demande de réservation ou d'annulation doit intervenir %d jours ouvrés avant %s, avant le jour de restauration.",
-		pol.WorkingDaysBefore, hour)
-}
-
-// ---- the schedule: each day, each activity, open or why not, and its deadline ----
-
-// activityDay is one activity on one day.
-type activityDay struct {
-	Activity    calendar.Activity
-	Open        bool
-	Deadline    time.Time       // zero when closed
-	Reason      calendar.Reason // "" when open
-	Explanation string          // French, "" when open: "jour férié (Noël)"
-}
-
-// serviceDay is one day of the calendar with every activity.
-type serviceDay struct {
-	Date       date.Date
-	Activities []activityDay
-}
-
-// schedule computes every day from first to last inclusive. Each activity's deadline follows
-// its own cutoff (policies; the commune's pol when it has none); when its sites disagree, the
-// earliest deadline is published: it is the one every parent can rely on. A deadline that
-// cannot be computed means the calendar or the policy is broken: it is an internal error,
-// never a guess.
-func schedule(cal *calendar.Calendar, pol cutoff.Policy, policies map[calendar.Activity][]cutoff.Policy, first, last date.Date) ([]serviceDay, error) {
-	days := make([]serviceDay, 0, first.DaysUntil(last)+1)
-	for d := range date.Range(first, last) {
-		sd := serviceDay{Date: d}
-		deadlines := map[cutoff.Policy]time.Time{}
-		for _, a := range calendar.Activities() {
-			ad := activityDay{Activity: a}
-			open, reason := cal.Open(a, d)
-			if open {
-				pols := policies[a]
-				if len(pols) == 0 {
-					pols = []cutoff.Policy{pol}
-				}
-				var deadline time.Time
-				for _, pl := range pols {
-					t, ok := deadlines[pl]
-					if !ok {
-						var err error
-						if t, err = cutoff.DeadlineOf(d, cal, pl); err != nil {
-							return nil, fmt.Errorf("schedule %s: %w", d, err)
-						}
-						deadlines[pl] = t
-					}
-					if deadline.IsZero() || t.Before(deadline) {
-						deadline = t
-					}
-				}
-				ad.Open, ad.Deadline = true, deadline
-			} else {
-				ad.Reason, ad.Explanation = reason, cal.Explain(a, d)
-			}
-			sd.Activities = append(sd.Activities, ad)
-		}
-		days = append(days, sd)
-	}
-	return days, nil
 }
 
 // ---- GET /api/v1/deadlines ----
@@ -317,13 +174,9 @@ type deadlinesActivity struct {
 var (
 	errInvalidDate = fault.New(fault.Invalid, "invalid-date", "Date invalide",
 		"Les paramètres from et to sont obligatoires, au format AAAA-MM-JJ (par exemple 2026-12-07).")
-	errInvalidRange = fault.New(fault.Invalid, "invalid-range", "Période invalide",
-		"La date de début (from) doit précéder ou égaler la date de fin (to).")
-	errRangeTooLong = errInvalidRange.WithDetail(fmt.Sprintf("La période demandée ne peut pas dépasser %d jours.", maxRangeDays)).
-			With("maxDays", maxRangeDays)
 )
 
-// parseRange reads from and to, each a YYYY-MM-DD date, from ≤ to, at most maxRangeDays days.
+// parseRange reads from and to, each a YYYY-MM-DD date (the domain checks the range itself).
 func parseRange(r *http.Request) (date.Date, date.Date, error) {
 	q := r.URL.Query()
 	var fields fault.Fields
@@ -345,12 +198,6 @@ func parseRange(r *http.Request) (date.Date, date.Date, error) {
 		e.Fields = fields
 		return date.Date{}, date.Date{}, &e
 	}
-	if from.After(to) {
-		return date.Date{}, date.Date{}, errInvalidRange
-	}
-	if from.DaysUntil(to)+1 > maxRangeDays {
-		return date.Date{}, date.Date{}, errRangeTooLong
-	}
 	return from, to, nil
 }
 
@@ -360,18 +207,14 @@ func (p *portal) deadlines(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	rs, err := p.rulesNow(r.Context())
+	days, err := p.Schedule.Deadlines(r.Context(), from, to)
 	if err != nil {
 		web.Error(w, r, fmt.Errorf("deadlines: %w", err))
 		return
 	}
-	days, err := schedule(rs.cal, p.Policy, rs.policies, from, to)
-	if err != nil {
-		web.Error(w, r, fmt.Errorf("deadlines: %w", err))
-		return
-	}
+	rule := p.Schedule.CommuneRule()
 	out := deadlinesResponse{From: from, To: to, Days: make([]deadlinesDay, 0, len(days)),
-		Policy: policyJSON{WorkingDaysBefore: p.Policy.WorkingDaysBefore, Hour: p.Policy.Hour, Rule: RuleSentence(p.Policy)}}
+		Policy: policyJSON{WorkingDaysBefore: rule.WorkingDaysBefore, Hour: rule.Hour, Rule: rule.Sentence}}
 	for _, d := range days {
 		jd := deadlinesDay{Date: d.Date, Activities: make([]deadlinesActivity, 0, len(d.Activities))}
 		for _, a := range d.Activities {
@@ -436,21 +279,19 @@ type infoActivity struct {
 }
 
 func (p *portal) usefulInformation(w http.ResponseWriter, r *http.Request) {
-	now := p.Clock.Now()
+	now := p.Schedule.Now()
 	today := date.Of(now)
-	rs, err := p.rulesNow(r.Context())
+	cal, err := p.Schedule.Calendar(r.Context())
 	if err != nil {
 		web.Error(w, r, fmt.Errorf("informations utiles: %w", err))
 		return
 	}
-	cal, closures := rs.cal, rs.closures
-	last := today.AddDays(7*weeksShown - 1)
-	days, err := schedule(cal, p.Policy, rs.policies, today, last)
+	days, err := p.Schedule.Deadlines(r.Context(), today, today.AddDays(7*weeksShown-1))
 	if err != nil {
 		web.Error(w, r, fmt.Errorf("informations utiles: %w", err))
 		return
 	}
-	data := infoData{Rule: RuleSentence(p.Policy), Today: today}
+	data := infoData{Rule: p.Schedule.CommuneRule().Sentence, Today: today}
 	for _, d := range days {
 		wd := d.Date.Weekday()
 		if wd == time.Saturday || wd == time.Sunday {
@@ -469,7 +310,7 @@ func (p *portal) usefulInformation(w http.ResponseWriter, r *http.Request) {
 			data.Holidays = append(data.Holidays, infoHoliday{Day: d, Name: name})
 		}
 	}
-	for _, cl := range closures {
+	for _, cl := range cal.Closures() {
 		if cl.Day.Before(today) {
 			continue
 		}
@@ -493,8 +334,8 @@ func (p *portal) usefulInformation(w http.ResponseWriter, r *http.Request) {
 	p.pages.Render(w, r, http.StatusOK, "informations", web.Page{Title: "Informations utiles", Nav: "infos", Data: data})
 }
 
-// dayView turns a schedule day into what the page shows.
-func dayView(d serviceDay, now time.Time) infoDay {
+// dayView turns a published day into what the page shows.
+func dayView(d reservations.PublishedDay, now time.Time) infoDay {
 	v := infoDay{Date: d.Date}
 	reasons := map[string]bool{}
 	var whys []string

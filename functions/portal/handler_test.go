@@ -18,28 +18,53 @@ import (
 	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/reservations/reservationstest"
 	"github.com/preau/preau/shared/web"
 )
 
-// fakeClosures is the store's closure list, or its failure.
+// fakeClosures is the commune's closure list, or the store's failure to read it.
 type fakeClosures struct {
 	list []calendar.Closure
 	err  error
 }
 
-func (f fakeClosures) Closures(context.Context) ([]calendar.Closure, error) { return f.list, f.err }
-
-// fakeActivities is the store's activity settings; it counts its reads.
-type fakeActivities struct {
-	list  []family.Activity
+// repo is the in-memory store with reads that can fail and that count the settings reads.
+type repo struct {
+	*reservationstest.Memory
+	err   error
 	reads *int
 }
 
-func (f fakeActivities) Activities(context.Context) ([]family.Activity, error) {
-	if f.reads != nil {
-		*f.reads++
+func (r repo) Closures(ctx context.Context) ([]calendar.Closure, error) {
+	if r.err != nil {
+		return nil, r.err
 	}
-	return f.list, nil
+	return r.Memory.Closures(ctx)
+}
+
+func (r repo) Activities(ctx context.Context) ([]family.Activity, error) {
+	if r.reads != nil {
+		*r.reads++
+	}
+	return r.Memory.Activities(ctx)
+}
+
+// newRepo holds the closures and settings given (the failure of fc too).
+func newRepo(t *testing.T, fc fakeClosures, settings ...family.Activity) repo {
+	t.Helper()
+	m := reservationstest.NewMemory()
+	for _, c := range fc.list {
+		if err := m.PutClosure(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range settings {
+		if err := m.PutActivity(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return repo{Memory: m, err: fc.err}
 }
 
 // fakeSessions knows one session token.
@@ -54,21 +79,23 @@ func (f fakeSessions) ResolveSession(_ context.Context, token string) (*web.View
 
 const sessionToken = "tok-123"
 
-// newTestHandler serves the portal at now with the given closures.
-func newTestHandler(t *testing.T, now time.Time, closures ClosureSource) http.Handler {
+// newTestHandler serves the portal at now with the given closures, under the commune's rule.
+func newTestHandler(t *testing.T, now time.Time, closures fakeClosures) http.Handler {
+	t.Helper()
+	// The canteen at one school keeps the commune's rule (no override), and an activity set
+	// without any cutoff is the commune's too.
+	r := newRepo(t, closures, family.Activity{Activity: calendar.Canteen, Site: "jules-ferry", Capacity: 120})
+	return newHandler(t, reservations.New(r, clock.NewFixed(now), calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{}))
+}
+
+func newHandler(t *testing.T, s Schedule) http.Handler {
 	t.Helper()
 	h, err := New(Deps{
 		Commune:  "Laigneville",
 		MailFrom: "portail-famille@laigneville.fr",
-		Policy:   cutoff.DefaultPolicy(),
-		Calendar: calendar.Default(),
-		Closures: closures,
-		// The canteen at one school keeps the commune's rule (no override), and an activity set
-		// without any cutoff is the commune's too.
-		Activities: fakeActivities{list: []family.Activity{{Activity: calendar.Canteen, Site: "jules-ferry", Capacity: 120}}},
-		Clock:      clock.NewFixed(now),
-		Sessions:   fakeSessions{token: sessionToken},
-		Cookies:    web.Cookies{Insecure: true},
+		Schedule: s,
+		Sessions: fakeSessions{token: sessionToken},
+		Cookies:  web.Cookies{Insecure: true},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +143,7 @@ func TestPages(t *testing.T) {
 	}{
 		{"/", "Accueil", []string{"Connectez-vous au Portail", "Email (identifiant)", "Mot de passe", "Se connecter",
 			"Créer un compte", "Mot de passe oublié ?",
-			"Toute demande de réservation ou d'annulation doit intervenir 2 jours ouvrés avant 10h00, avant le jour de restauration.",
+			"Toute demande de réservation ou d'annulation doit intervenir 2 jours ouvrés avant le jour concerné, avant 10h00.",
 			"Nous vous recommandons d'effectuer vos réservations sur une longue durée"}},
 		{"/informations-utiles", "Informations utiles", []string{
 			"mardi 1er décembre : délai dépassé",
@@ -129,7 +156,7 @@ func TestPages(t *testing.T) {
 			"Vacances de Noël : du samedi 19 décembre 2026 au dimanche 3 janvier 2027",
 			"Année scolaire 2026-2027",
 			"Jour de l'an",
-			"2 jours ouvrés avant 10h00"}},
+			"2 jours ouvrés avant le jour concerné, avant 10h00"}},
 		{"/conditions-utilisation", "Conditions d'utilisation", []string{"Responsable du traitement", "mairie de Laigneville",
 			"RGPD", "cookie de session", "portail-famille@laigneville.fr", "CNIL"}},
 		{"/nous-contacter", "Nous contacter", []string{"mairie de Laigneville", "portail-famille@laigneville.fr"}},
@@ -218,7 +245,7 @@ func TestHomeLoginForm(t *testing.T) {
 			t.Fatalf("status %d", res.StatusCode)
 		}
 		got := text(body)
-		for _, w := range []string{"Bonjour Camille", "Planning des activités", "Mon espace citoyen", "Se déconnecter", "2 jours ouvrés avant 10h00"} {
+		for _, w := range []string{"Bonjour Camille", "Planning des activités", "Mon espace citoyen", "Se déconnecter", "2 jours ouvrés avant le jour concerné, avant 10h00"} {
 			if !strings.Contains(got, w) {
 				t.Errorf("page lacks %q", w)
 			}
@@ -235,34 +262,19 @@ func TestHomeLoginForm(t *testing.T) {
 	})
 }
 
-func TestRuleSentence(t *testing.T) {
-	tests := []struct {
-		p    cutoff.Policy
-		want string
-	}{
-		{cutoff.Policy{WorkingDaysBefore: 2, Hour: 10}, "Toute demande de réservation ou d'annulation doit intervenir 2 jours ouvrés avant 10h00, avant le jour de restauration."},
-		{cutoff.Policy{WorkingDaysBefore: 3, Hour: 9}, "Toute demande de réservation ou d'annulation doit intervenir 3 jours ouvrés avant 9h00, avant le jour de restauration."},
-		{cutoff.Policy{WorkingDaysBefore: 1, Hour: 12}, "Toute demande de réservation ou d'annulation doit intervenir 1 jour ouvré avant 12h00, avant le jour de restauration."},
-		{cutoff.Policy{WorkingDaysBefore: 0, Hour: 8}, "Toute demande de réservation ou d'annulation doit intervenir avant 8h00 le jour de restauration."},
+// TestHomeFollowsTheCommunePolicy: the home page and the API state the commune's own policy, in
+// the one phrasing of shared/fr.
+func TestHomeFollowsTheCommunePolicy(t *testing.T) {
+	svc := reservations.New(newRepo(t, fakeClosures{}), clock.NewFixed(paris(t, december1)), calendar.Default(),
+		cutoff.Policy{WorkingDaysBefore: 3, Hour: 9}, reservations.Options{})
+	h := newHandler(t, svc)
+	want := "Toute demande de réservation ou d'annulation doit intervenir 3 jours ouvrés avant le jour concerné, avant 9h00."
+	if _, body := get(t, h, "/"); !strings.Contains(text(body), want) {
+		t.Error("home page does not show the commune's policy")
 	}
-	for _, tt := range tests {
-		t.Run(tt.want[60:], func(t *testing.T) {
-			if got := RuleSentence(tt.p); got != tt.want {
-				t.Errorf("got %q", got)
-			}
-		})
+	if out := fetchDeadlines(t, h, "2026-12-07", "2026-12-07"); out.Policy.Rule != want || out.Policy.WorkingDaysBefore != 3 || out.Policy.Hour != 9 {
+		t.Errorf("API policy %+v", out.Policy)
 	}
-	t.Run("home page follows the commune's policy", func(t *testing.T) {
-		h, err := New(Deps{Commune: "Laigneville", Policy: cutoff.Policy{WorkingDaysBefore: 3, Hour: 9},
-			Calendar: calendar.Default(), Closures: fakeClosures{}, Activities: fakeActivities{}, Clock: clock.NewFixed(paris(t, december1))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, body := get(t, h, "/")
-		if !strings.Contains(text(body), "3 jours ouvrés avant 9h00") {
-			t.Error("home page does not show the commune's policy")
-		}
-	})
 }
 
 // deadlinesJSON mirrors the API's answer.
@@ -379,7 +391,7 @@ func TestDeadlinesAPI(t *testing.T) {
 	t.Run("a range has every day in order with the policy", func(t *testing.T) {
 		out := fetchDeadlines(t, h, "2026-12-07", "2026-12-13")
 		if out.From != "2026-12-07" || out.To != "2026-12-13" || out.Policy.WorkingDaysBefore != 2 || out.Policy.Hour != 10 ||
-			!strings.Contains(out.Policy.Rule, "2 jours ouvrés avant 10h00") {
+			!strings.Contains(out.Policy.Rule, "2 jours ouvrés avant le jour concerné, avant 10h00") {
 			t.Errorf("header %+v", out)
 		}
 		if len(out.Days) != 7 {
@@ -529,19 +541,15 @@ func TestStaticOpenAPIAndNotFound(t *testing.T) {
 func TestDeadlinesFollowActivityOverrides(t *testing.T) {
 	zero, one, eight, twelve := 0, 1, 8, 12
 	reads := 0
-	acts := fakeActivities{reads: &reads, list: []family.Activity{
+	r := newRepo(t, fakeClosures{},
 		// The Wednesday centre: same day before 8:00 at one site, the day before at noon at another.
-		{Activity: calendar.WednesdayCentre, Site: "centre-a", CutoffDays: &zero, CutoffHour: &eight},
-		{Activity: calendar.WednesdayCentre, Site: "centre-b", CutoffDays: &one, CutoffHour: &twelve},
+		family.Activity{Activity: calendar.WednesdayCentre, Site: "centre-a", CutoffDays: &zero, CutoffHour: &eight},
+		family.Activity{Activity: calendar.WednesdayCentre, Site: "centre-b", CutoffDays: &one, CutoffHour: &twelve},
 		// Evening care: 1 working day before, the commune's hour.
-		{Activity: calendar.EveningCare, Site: "jules-ferry", CutoffDays: &one},
-	}}
+		family.Activity{Activity: calendar.EveningCare, Site: "jules-ferry", CutoffDays: &one})
+	r.reads = &reads
 	clk := clock.NewFixed(paris(t, december1))
-	h, err := New(Deps{Commune: "Laigneville", Policy: cutoff.DefaultPolicy(), Calendar: calendar.Default(),
-		Closures: fakeClosures{}, Activities: acts, SettingsTTL: time.Minute, Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newHandler(t, reservations.New(r, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{SettingsTTL: time.Minute}))
 	out := fetchDeadlines(t, h, "2026-12-09", "2026-12-10")
 	tests := []struct{ day, activity, deadline string }{
 		{"2026-12-09", "mercredi", "2026-12-08T12:00:00+01:00"},           // the earlier of the two sites

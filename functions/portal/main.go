@@ -6,10 +6,9 @@ package main
 import (
 	"context"
 	"net/http"
-	"time"
 
-	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/lambdaapp"
+	"github.com/preau/preau/shared/reservations"
 )
 
 func main() {
@@ -18,17 +17,11 @@ func main() {
 		return New(Deps{
 			Commune:  cfg.CommuneName,
 			MailFrom: cfg.MailFrom,
-			Policy:   cfg.Cutoff,
-			Calendar: calendar.Default(),
-			Closures: env.Store,
-			Clock:    cfg.Clock,
+			// Deadlines are published by the same rules, kept the same minute, as booking applies.
+			Schedule: env.Reservations(reservations.Options{}),
 			Sessions: env.Sessions,
 			Cookies:  env.Cookies,
 			HSTS:     env.HSTS,
-
-			// Activity cutoffs and closures are kept a minute, as the booking functions keep them.
-			Activities:  env.Store,
-			SettingsTTL: time.Minute,
 		})
 	})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,9 +16,14 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
+// Booker books a child's day under the reservation rules; *reservations.Service implements it.
+type Booker interface {
+	Book(ctx context.Context, who reservations.Actor, childID string, day date.Date, a calendar.Activity) (reservations.Result, error)
+}
+
 // Deps is what the Reservation handler needs; main.go builds it once per cold start.
 type Deps struct {
-	Service  *reservations.Service
+	Service  Booker
 	Sessions web.SessionResolver
 	Cookies  web.Cookies
 	HSTS     bool
@@ -60,9 +66,6 @@ func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 	}
 	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelAPI}
 	res, err := h.Service.Book(r.Context(), who, target.ChildID, target.Day, target.Activity)
-	if errors.Is(err, reservations.ErrNoFamily) {
-		err = reservations.ErrChildNotFound
-	}
 	if err != nil {
 		web.Error(w, r, err)
 		return

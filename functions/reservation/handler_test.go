@@ -15,13 +15,12 @@ import (
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/reservations/reservationstest"
-	"github.com/preau/preau/shared/store"
 	"github.com/preau/preau/shared/web"
 )
 
 type fixture struct {
 	h     http.Handler
-	st    *store.Store
+	st    *reservationstest.Memory
 	clock *clock.Fixed
 }
 
@@ -83,7 +82,7 @@ func TestBookAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Booked != 1 || len(d.Log) != 1 || d.Log[0].Channel != reservations.ChannelAPI || d.Log[0].Who != "a@example.fr" {
+	if d.Booked != 1 || len(d.History) != 1 || d.History[0].Channel != reservations.ChannelAPI || d.History[0].Who != "a@example.fr" {
 		t.Fatalf("day %+v: want one booking and one log entry", d)
 	}
 }
@@ -183,7 +182,7 @@ func TestBookFormTampered(t *testing.T) {
 		})
 	}
 	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
-	if err != nil || d.Booked != 0 || len(d.Log) != 0 {
+	if err != nil || d.Booked != 0 || len(d.History) != 0 {
 		t.Fatalf("refused forms changed the day: %+v %v", d, err)
 	}
 }

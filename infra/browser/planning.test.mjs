@@ -29,7 +29,7 @@ test("Planning: book a week of canteen and cancel a day", async (t) => {
 
   await assert.doesNotReject(page.getByRole("heading", { name: "Planning des activités", level: 1 }).waitFor());
   await assert.doesNotReject(page.getByRole("heading", { name: "décembre 2026", exact: true }).waitFor());
-  assert.match(await page.locator(".warning").innerText(), /2 jours ouvrés avant 10h00/);
+  assert.match(await page.locator(".warning").innerText(), /2 jours ouvrés avant le jour concerné, avant 10h00/);
   assert.equal(await page.getByRole("link", { name: "Faire une demande sur une longue période" }).getAttribute("href"), "/espace-famille/longue-periode");
   await stack.expectAccessible(page);
   await stack.expectNoHorizontalScroll(page);

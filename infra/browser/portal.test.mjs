@@ -9,7 +9,7 @@ import { useStack, skipWithoutBrowser } from "./harness.mjs";
 // 1 December 2026, 9:00 in Paris: the deadline of Monday 7 December (Thursday 3, 10:00) is ahead.
 const stack = useStack({ clock: "2026-12-01T09:00:00+01:00" });
 
-const rule = "Toute demande de réservation ou d'annulation doit intervenir 2 jours ouvrés avant 10h00, avant le jour de restauration.";
+const rule = "Toute demande de réservation ou d'annulation doit intervenir 2 jours ouvrés avant le jour concerné, avant 10h00.";
 const weekday = "(lundi|mardi|mercredi|jeudi|vendredi)";
 const deadlineSentence = new RegExp(`${weekday} \\d{1,2}(er)? \\S+ : réserver ou annuler avant le ${weekday} \\d{1,2}(er)? \\S+ à \\d{1,2}h\\d\\d`);
 

@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,7 +29,9 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/config"
+	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/store"
 	"github.com/preau/preau/shared/web"
 )
@@ -40,6 +44,25 @@ type Env struct {
 	Sessions *accounts.SessionResolver // reads the session cookie's account
 	Cookies  web.Cookies               // plain-http cookies in the local stack only
 	HSTS     bool                      // ask browsers for HTTPS, everywhere but the local stack
+}
+
+// settingsTTL is how long a container keeps activity settings and closures before reading them
+// again: they change a few times a year, and every function that states or applies a deadline
+// keeps them the same minute, so what is published changes when what is enforced does.
+const settingsTTL = time.Minute
+
+// Reservations returns the reservation rules over the store, with the commune's calendar,
+// cutoff policy and clock: the one way every function builds them. o's SettingsTTL defaults to
+// settingsTTL, its Link to the portal's public URL.
+func (e *Env) Reservations(o reservations.Options) *reservations.Service {
+	if o.SettingsTTL == 0 {
+		o.SettingsTTL = settingsTTL
+	}
+	if o.Link == nil {
+		base := strings.TrimRight(e.Config.BaseURL.String(), "/")
+		o.Link = func(path string) string { return base + path }
+	}
+	return reservations.New(e.Store, e.Config.Clock, calendar.Default(), e.Config.Cutoff, o)
 }
 
 // Build makes a function's handler from the shared wiring.

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
@@ -14,15 +13,14 @@ import (
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/reservations"
-	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/reservations/reservationstest"
 )
 
-// TestTooManyChangesOfADay runs the cap on a child's changes through the rules and the real
+// TestTooManyChangesOfADay runs the cap on a child's changes through the rules and the
 // store: the eleventh change of a day is refused with too-many-changes, the planning says so,
 // a long-period request skips the day for that reason, and the other child goes on.
 func TestTooManyChangesOfADay(t *testing.T) {
-	env := dynamotest.New(t)
-	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	st := reservationstest.NewMemory() // holds the store's contract (reservationstest.StoreContract)
 	ctx := context.Background()
 	from := date.MustParse("2026-09-01")
 	must := func(err error) {
@@ -68,7 +66,7 @@ func TestTooManyChangesOfADay(t *testing.T) {
 		for _, cp := range p.Children {
 			c := cp.Days[0].Cells[0]
 			capped := cp.Child.ID == "c_1"
-			if c.Changeable == capped || (c.Reason == reservations.SkipTooManyChanges) != capped {
+			if c.Changeable == capped || (c.Reason == reservations.ReasonTooManyChanges) != capped {
 				t.Errorf("%s: changeable %v, reason %q", cp.Child.ID, c.Changeable, c.Reason)
 			}
 		}
@@ -83,7 +81,7 @@ func TestTooManyChangesOfADay(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(res.Applied) != 1 || res.Applied[0].Date != day.AddDays(1) ||
-			len(res.Skipped) != 1 || res.Skipped[0].Reason != reservations.SkipTooManyChanges {
+			len(res.Skipped) != 1 || res.Skipped[0].Reason != reservations.ReasonTooManyChanges {
 			t.Fatalf("applied %+v, skipped %+v", res.Applied, res.Skipped)
 		}
 	})

@@ -23,46 +23,50 @@ const MaxLongPeriodDays = 400
 // conditional write on its own item (two children share an item: conditions keep them apart).
 const longPeriodWorkers = 32
 
-// The reasons a long-period day is skipped.
+// Reason says why a day cannot be changed now (a planning cell) or was skipped (a long-period
+// request): a stable code API clients switch on.
+type Reason string
+
+// The reasons.
 const (
-	SkipClosed         = "closed"
-	SkipDeadlinePassed = "deadline-passed"
-	SkipFull           = "full"
-	SkipNotEnrolled    = "not-enrolled"
-	SkipAlreadyBooked  = "already-booked"
-	SkipNotBooked      = "not-booked"
-	// SkipTooManyChanges: the child's day has had MaxChangesPerDay changes already.
-	SkipTooManyChanges = "too-many-changes"
-	// SkipError: the day's write failed (the store answered an error): nothing was changed for
+	ReasonClosed         Reason = "closed"
+	ReasonDeadlinePassed Reason = "deadline-passed"
+	ReasonFull           Reason = "full"
+	ReasonNotEnrolled    Reason = "not-enrolled"
+	ReasonAlreadyBooked  Reason = "already-booked"
+	ReasonNotBooked      Reason = "not-booked"
+	// ReasonTooManyChanges: the child's day has had MaxChangesPerDay changes already.
+	ReasonTooManyChanges Reason = "too-many-changes"
+	// ReasonError: the day's write failed (the store answered an error): nothing was changed for
 	// it, and asking again may work.
-	SkipError = "error"
-	// SkipNotAttempted: the request ran out of time (its context ended) before reaching the day.
-	SkipNotAttempted = "not-attempted"
+	ReasonError Reason = "error"
+	// ReasonNotAttempted: the request ran out of time (its context ended) before reaching the day.
+	ReasonNotAttempted Reason = "not-attempted"
 )
 
-// SkipFrench is what parents read for a skip reason.
-func SkipFrench(reason string) string {
-	switch reason {
-	case SkipClosed:
+// French is what parents read for a reason.
+func (r Reason) French() string {
+	switch r {
+	case ReasonClosed:
 		return "fermé"
-	case SkipDeadlinePassed:
+	case ReasonDeadlinePassed:
 		return "délai dépassé"
-	case SkipFull:
+	case ReasonFull:
 		return "complet"
-	case SkipNotEnrolled:
+	case ReasonNotEnrolled:
 		return "enfant non inscrit"
-	case SkipAlreadyBooked:
+	case ReasonAlreadyBooked:
 		return "déjà réservé"
-	case SkipNotBooked:
+	case ReasonNotBooked:
 		return "rien à annuler"
-	case SkipTooManyChanges:
+	case ReasonTooManyChanges:
 		return "trop de modifications pour cette journée : contactez la mairie"
-	case SkipError:
+	case ReasonError:
 		return "erreur technique, réessayez"
-	case SkipNotAttempted:
+	case ReasonNotAttempted:
 		return "non traité faute de temps, réessayez"
 	}
-	return reason
+	return string(r)
 }
 
 // LongRequest is "Faire une demande sur une longue période": children × activities × days of
@@ -81,7 +85,7 @@ type LongItem struct {
 	Child    family.Child
 	Date     date.Date
 	Activity calendar.Activity
-	Reason   string // a Skip… code, empty when applied
+	Reason   Reason // why it was skipped, empty when applied
 	Detail   string // French explanation (the holiday's name for a closed day…)
 }
 
@@ -90,15 +94,15 @@ type LongResult struct {
 	Request LongRequest
 	Applied []LongItem
 	Skipped []LongItem
-	// Err is the first error met while writing (its days are skipped as SkipError or
-	// SkipNotAttempted, or, for a failed write creating a new day, booked again one by one), for
+	// Err is the first error met while writing (its days are skipped as ReasonError or
+	// ReasonNotAttempted, or, for a failed write creating a new day, booked again one by one), for
 	// the logs; nil when every write answered.
 	Err error
 }
 
 // SkippedBy counts the skipped days by reason.
-func (r LongResult) SkippedBy() map[string]int {
-	m := map[string]int{}
+func (r LongResult) SkippedBy() map[Reason]int {
+	m := map[Reason]int{}
 	for _, it := range r.Skipped {
 		m[it.Reason]++
 	}
@@ -163,6 +167,51 @@ func (q LongRequest) Validate() error {
 	return f.Err()
 }
 
+// ParseLongRequest reads a long-period request as the API sends it (ISO weekdays: 1 Monday … 7
+// Sunday) and validates it, reporting every field's error at once in one invalid-fields
+// refusal: a value that cannot be read (a date, an activity, a weekday, an action) and a value
+// the rules refuse (an empty list, a reversed period) alike.
+func ParseLongRequest(children, activities []string, from, to string, weekdays []int, action string) (LongRequest, error) {
+	var f fault.Fields
+	q := LongRequest{Children: children}
+	var err error
+	if q.From, err = date.Parse(from); err != nil {
+		f.Add("from", "La date de début doit être au format AAAA-MM-JJ, par exemple 2026-12-07.")
+	}
+	if q.To, err = date.Parse(to); err != nil {
+		f.Add("to", "La date de fin doit être au format AAAA-MM-JJ, par exemple 2026-12-18.")
+	}
+	for _, s := range activities {
+		a, err := calendar.ParseActivity(s)
+		if err != nil {
+			f.Add("activities", "L'une des activités demandées n'existe pas.")
+			q.Activities = nil
+			break
+		}
+		q.Activities = append(q.Activities, a)
+	}
+	for _, n := range weekdays {
+		if n < 1 || n > 7 {
+			f.Add("weekdays", "Les jours de la semaine vont de 1 (lundi) à 7 (dimanche).")
+			q.Weekdays = nil
+			break
+		}
+		q.Weekdays = append(q.Weekdays, time.Weekday(n%7))
+	}
+	if q.Action, err = ParseAction(action); err != nil {
+		f.Add("action", `L'action doit être « book » (réserver) ou « cancel » (annuler).`)
+	}
+	if err := q.Validate(); err != nil {
+		e, _ := fault.As(err)
+		for _, fe := range e.Fields {
+			if !f.Has(fe.Field) {
+				f.Add(fe.Field, fe.Detail)
+			}
+		}
+	}
+	return q, f.Err()
+}
+
 // PreviewLong says what a long-period request would do now, without changing anything.
 func (s *Service) PreviewLong(ctx context.Context, who Actor, q LongRequest) (LongResult, error) {
 	res, _, err := s.planLong(ctx, who, q)
@@ -171,10 +220,35 @@ func (s *Service) PreviewLong(ctx context.Context, who Actor, q LongRequest) (Lo
 
 // ApplyLong applies a long-period request: each day on its own, under its own deadline read
 // from the server clock at the moment of its write. A day whose write fails is skipped
-// (SkipError) and the others go on; once ctx ends, the days not reached yet are skipped
-// (SkipNotAttempted). Either way the result says what was done, with the first error in Err:
-// each applied day is already stored, so the request as a whole does not fail.
+// (ReasonError) and the others go on; once ctx ends, the days not reached yet are skipped
+// (ReasonNotAttempted). Either way the result says what was done, with the first error in Err:
+// each applied day is already stored, so the request as a whole does not fail. The parent then
+// gets the summary by e-mail (Options.Notifier).
 func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (LongResult, error) {
+	res, err := s.applyLong(ctx, who, q)
+	if err != nil {
+		return LongResult{}, err
+	}
+	own, err := s.ownCutoffsOf(ctx, who, res.Request)
+	if err != nil {
+		// The days are stored: the e-mail states the commune's rule alone rather than not going.
+		slog.ErrorContext(ctx, "long period: cutoffs for the summary", "err", err.Error())
+	}
+	s.notifyLong(ctx, who, res, own)
+	return res, nil
+}
+
+// ownCutoffsOf returns the own cutoffs of the request's activities at the family's sites.
+func (s *Service) ownCutoffsOf(ctx context.Context, who Actor, q LongRequest) ([]ActivityPolicy, error) {
+	h, err := s.household(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	own, err := s.OwnCutoffs(ctx, h)
+	return slices.DeleteFunc(own, func(o ActivityPolicy) bool { return !slices.Contains(q.Activities, o.Activity) }), err
+}
+
+func (s *Service) applyLong(ctx context.Context, who Actor, q LongRequest) (LongResult, error) {
 	res, todo, err := s.planLong(ctx, who, q)
 	if err != nil {
 		return LongResult{}, err
@@ -250,31 +324,31 @@ func (s *Service) ApplyLong(ctx context.Context, who Actor, q LongRequest) (Long
 		it := LongItem{Child: c.child, Date: c.slot.Day, Activity: c.slot.Activity}
 		switch {
 		case !d.attempted:
-			it.Reason, it.Detail = SkipNotAttempted, SkipFrench(SkipNotAttempted)
+			it.Reason, it.Detail = ReasonNotAttempted, ReasonNotAttempted.French()
 			res.Skipped = append(res.Skipped, it)
 			if res.Err == nil {
 				res.Err = fmt.Errorf("long period stopped: %w", context.Cause(ctx))
 			}
 		case errors.Is(d.err, errDeadline):
-			it.Reason, it.Detail = SkipDeadlinePassed, SkipFrench(SkipDeadlinePassed)
+			it.Reason, it.Detail = ReasonDeadlinePassed, ReasonDeadlinePassed.French()
 			res.Skipped = append(res.Skipped, it)
 		case d.err != nil:
-			it.Reason, it.Detail = SkipError, SkipFrench(SkipError)
+			it.Reason, it.Detail = ReasonError, ReasonError.French()
 			res.Skipped = append(res.Skipped, it)
 			if res.Err == nil {
 				res.Err = d.err
 			}
 		case d.out == Full:
-			it.Reason, it.Detail = SkipFull, SkipFrench(SkipFull)
+			it.Reason, it.Detail = ReasonFull, ReasonFull.French()
 			res.Skipped = append(res.Skipped, it)
 		case d.out == TooManyChanges:
-			it.Reason, it.Detail = SkipTooManyChanges, SkipFrench(SkipTooManyChanges)
+			it.Reason, it.Detail = ReasonTooManyChanges, ReasonTooManyChanges.French()
 			res.Skipped = append(res.Skipped, it)
 		case d.out == Unchanged && q.Action == ActionBook:
-			it.Reason, it.Detail = SkipAlreadyBooked, SkipFrench(SkipAlreadyBooked)
+			it.Reason, it.Detail = ReasonAlreadyBooked, ReasonAlreadyBooked.French()
 			res.Skipped = append(res.Skipped, it)
 		case d.out == Unchanged:
-			it.Reason, it.Detail = SkipNotBooked, SkipFrench(SkipNotBooked)
+			it.Reason, it.Detail = ReasonNotBooked, ReasonNotBooked.French()
 			res.Skipped = append(res.Skipped, it)
 		default:
 			res.Applied = append(res.Applied, it)
@@ -299,7 +373,7 @@ type done struct {
 // A failed write is logged and returned, for the result's Err, and the caller books each all the
 // same. When that write did succeed but its answer was lost (a timeout after DynamoDB applied
 // it), the one-by-one fallback finds the seats taken and reports those days "already booked"
-// (SkipAlreadyBooked) although this very request booked them: the planning is right, only the
+// (ReasonAlreadyBooked) although this very request booked them: the planning is right, only the
 // wording is off, and Err tells the logs why.
 func (s *Service) bookNewDay(ctx context.Context, who Actor, todo []check, group []int, results []done) (bool, error) {
 	now := s.clock.Now()
@@ -335,7 +409,7 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 		return LongResult{}, nil, err
 	}
 	q = q.normalised()
-	h, err := s.household(ctx, who)
+	h, err := s.householdOf(ctx, who)
 	if err != nil {
 		return LongResult{}, nil, err
 	}
@@ -347,7 +421,7 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 		}
 		children = append(children, c)
 	}
-	cal, err := s.Calendar(ctx)
+	rs, err := s.rulesNow(ctx)
 	if err != nil {
 		return LongResult{}, nil, err
 	}
@@ -365,15 +439,15 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 		for _, child := range children {
 			for _, a := range q.Activities {
 				it := LongItem{Child: child, Date: d, Activity: a}
-				c, err := s.validate(ctx, h, cal, child.ID, d, a, now)
+				c, err := s.validate(h, rs, child.ID, d, a, now)
 				if err != nil {
 					it.Reason = skipReason(err)
 					if it.Reason == "" {
 						return LongResult{}, nil, err
 					}
-					it.Detail = SkipFrench(it.Reason)
-					if it.Reason == SkipClosed {
-						it.Detail = cal.Explain(a, d)
+					it.Detail = it.Reason.French()
+					if it.Reason == ReasonClosed {
+						it.Detail = rs.cal.Explain(a, d)
 					}
 					res.Skipped = append(res.Skipped, it)
 					continue
@@ -383,17 +457,17 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 				_, booked := day.Bookings[child.ID]
 				switch {
 				case q.Action == ActionBook && booked:
-					it.Reason = SkipAlreadyBooked
+					it.Reason = ReasonAlreadyBooked
 				case q.Action == ActionCancel && !booked:
-					it.Reason = SkipNotBooked
+					it.Reason = ReasonNotBooked
 				case q.Action == ActionBook && day.Changes[child.ID] >= MaxChangesPerDay:
 					// Cancellations are never capped: a booked child can always be freed.
-					it.Reason = SkipTooManyChanges
+					it.Reason = ReasonTooManyChanges
 				case q.Action == ActionBook && c.capacity > 0 && day.Booked >= c.capacity:
-					it.Reason = SkipFull
+					it.Reason = ReasonFull
 				}
 				if it.Reason != "" {
-					it.Detail = SkipFrench(it.Reason)
+					it.Detail = it.Reason.French()
 					res.Skipped = append(res.Skipped, it)
 					continue
 				}
@@ -406,14 +480,14 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 }
 
 // skipReason maps a refusal of validate to a skip reason ("" for anything else).
-func skipReason(err error) string {
+func skipReason(err error) Reason {
 	switch {
 	case errors.Is(err, ErrClosed):
-		return SkipClosed
+		return ReasonClosed
 	case errors.Is(err, ErrDeadlinePassed):
-		return SkipDeadlinePassed
+		return ReasonDeadlinePassed
 	case errors.Is(err, ErrNotEnrolled):
-		return SkipNotEnrolled
+		return ReasonNotEnrolled
 	}
 	return ""
 }

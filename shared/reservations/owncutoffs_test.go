@@ -6,22 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
-	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/reservations/reservationstest"
 )
 
 // TestOwnCutoffsAreInAStableOrder: a family whose children attend one activity at two sites
 // with two cutoffs of their own reads them in the same order (by site) on every request, so the
 // planning's warning does not change from one page load to the next.
 func TestOwnCutoffsAreInAStableOrder(t *testing.T) {
-	env := dynamotest.New(t)
-	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	st := reservationstest.NewMemory() // holds the store's contract (reservationstest.StoreContract)
 	ctx := context.Background()
 	from := date.MustParse("2026-09-01")
 	must := func(err error) {

@@ -28,10 +28,12 @@ type Cell struct {
 	Deadline time.Time // when changes close (zero when closed or not enrolled)
 	// Changeable is true when the parent may book or cancel now.
 	Changeable bool
-	// Reason says why the cell is not changeable: a calendar.Reason code for a closed day, or
-	// "not-enrolled", "deadline-passed", "too-many-changes", "full". Empty when changeable.
-	Reason string
-	// ReasonText is Reason in French, naming the holiday or closure.
+	// Closed says why the activity does not run that day ("" when open).
+	Closed calendar.Reason
+	// Reason says why an open cell is not changeable: ReasonNotEnrolled, ReasonDeadlinePassed,
+	// ReasonTooManyChanges or ReasonFull ("" when changeable, or closed).
+	Reason Reason
+	// ReasonText is Closed or Reason in French, naming the holiday or closure.
 	ReasonText string
 }
 
@@ -72,32 +74,21 @@ type ActivityPolicy struct {
 	Policy   cutoff.Policy
 }
 
-// Delay says in French how long before the day a policy closes changes: "2 jours ouvrés avant
-// 10h00", "1 jour ouvré avant 12h00", "avant 8h00 le jour même".
-func Delay(p cutoff.Policy) string {
-	switch p.WorkingDaysBefore {
-	case 0:
-		return fmt.Sprintf("avant %dh00 le jour même", p.Hour)
-	case 1:
-		return fmt.Sprintf("1 jour ouvré avant %dh00", p.Hour)
-	}
-	return fmt.Sprintf("%d jours ouvrés avant %dh00", p.WorkingDaysBefore, p.Hour)
-}
-
 // OwnCutoffs returns the activities of the household's enrolments whose cutoff is not the
 // commune's, with the policy enforced, so that what parents read is what booking applies.
 func (s *Service) OwnCutoffs(ctx context.Context, h Household) ([]ActivityPolicy, error) {
+	rs, err := s.rulesNow(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []ActivityPolicy
 	for _, a := range calendar.Activities() {
 		for _, e := range h.Enrolments {
 			if e.Activity != a {
 				continue
 			}
-			st, err := s.settingsOf(ctx, a, e.Site)
-			if err != nil {
-				return nil, err
-			}
-			ap := ActivityPolicy{Activity: a, Policy: s.PolicyOf(st)}
+			st := rs.settingsOf(a, e.Site)
+			ap := ActivityPolicy{Activity: a, Policy: s.policyFor(st)}
 			if ap.Policy != s.policy && !slices.Contains(out, ap) {
 				out = append(out, ap)
 			}
@@ -106,13 +97,14 @@ func (s *Service) OwnCutoffs(ctx context.Context, h Household) ([]ActivityPolicy
 	return out, nil
 }
 
-// CheckRange validates a planning range.
+// CheckRange validates a range of days: from ≤ to, at most maxDays days both ends included.
+// Its invalid-range refusal carries maxDays, as the API documents.
 func CheckRange(from, to date.Date, maxDays int) error {
 	if to.Before(from) {
-		return ErrInvalidRange.WithDetail("La date de fin est avant la date de début.")
+		return ErrInvalidRange.WithDetail("La date de fin est avant la date de début.").With("maxDays", maxDays)
 	}
 	if from.DaysUntil(to) >= maxDays {
-		return ErrInvalidRange.WithDetail(fmt.Sprintf("La période demandée dépasse %d jours.", maxDays))
+		return ErrInvalidRange.WithDetail(fmt.Sprintf("La période demandée ne peut pas dépasser %d jours.", maxDays)).With("maxDays", maxDays)
 	}
 	return nil
 }
@@ -122,11 +114,8 @@ func (s *Service) ChildPlanning(ctx context.Context, who Actor, childID string, 
 	if err := CheckRange(from, to, MaxPlanningDays); err != nil {
 		return ChildPlanning{}, err
 	}
-	h, err := s.household(ctx, who)
+	h, err := s.householdOf(ctx, who)
 	if err != nil {
-		if err == ErrNoFamily {
-			return ChildPlanning{}, ErrChildNotFound
-		}
 		return ChildPlanning{}, err
 	}
 	child, ok := h.Child(childID)
@@ -161,7 +150,7 @@ type slotKey struct {
 
 // plan reads each (activity, site) month once and lays out every child's days.
 func (s *Service) plan(ctx context.Context, h Household, children []family.Child, from, to date.Date) (FamilyPlanning, error) {
-	cal, err := s.Calendar(ctx)
+	rs, err := s.rulesNow(ctx)
 	if err != nil {
 		return FamilyPlanning{}, err
 	}
@@ -183,10 +172,7 @@ func (s *Service) plan(ctx context.Context, h Household, children []family.Child
 		for d := range date.Range(from, to) {
 			pd := PlanningDay{Date: d}
 			for _, a := range cp.Activities {
-				cell, err := s.cell(ctx, h, cal, policies, days, child.ID, a, d, now)
-				if err != nil {
-					return FamilyPlanning{}, err
-				}
+				cell := s.cell(h, rs, policies, days, child.ID, a, d, now)
 				pd.Cells = append(pd.Cells, cell)
 			}
 			cp.Days = append(cp.Days, pd)
@@ -213,33 +199,31 @@ type policyOf struct {
 	capacity int
 }
 
-func (s *Service) cell(ctx context.Context, h Household, cal *calendar.Calendar, policies map[settingsKey]policyOf,
-	days map[slotKey]Day, childID string, a calendar.Activity, d date.Date, now time.Time) (Cell, error) {
+func (s *Service) cell(h Household, rs *rules, policies map[settingsKey]policyOf,
+	days map[slotKey]Day, childID string, a calendar.Activity, d date.Date, now time.Time) Cell {
+	cal := rs.cal
 	c := Cell{Activity: a}
 	open, r := cal.Open(a, d)
 	c.Open = open
 	e, enrolled := h.EnrolmentOn(childID, a, d)
 	c.Enrolled = enrolled
 	if !open {
-		c.Reason, c.ReasonText = string(r), cal.Explain(a, d)
+		c.Closed, c.ReasonText = r, cal.Explain(a, d)
 		// A booking made before a closure was announced still shows.
 		if enrolled {
 			_, c.Booked = days[slotKey{a, e.Site, d}].Bookings[childID]
 		}
-		return c, nil
+		return c
 	}
 	if !enrolled {
-		c.Reason, c.ReasonText = "not-enrolled", "non inscrit"
-		return c, nil
+		c.Reason, c.ReasonText = ReasonNotEnrolled, "non inscrit"
+		return c
 	}
 	k := settingsKey{a, e.Site}
 	po, ok := policies[k]
 	if !ok {
-		st, err := s.settingsOf(ctx, a, e.Site)
-		if err != nil {
-			return Cell{}, err
-		}
-		po = policyOf{policy: s.PolicyOf(st), capacity: st.Capacity}
+		st := rs.settingsOf(a, e.Site)
+		po = policyOf{policy: s.policyFor(st), capacity: st.Capacity}
 		policies[k] = po
 	}
 	day := days[slotKey{a, e.Site, d}]
@@ -248,16 +232,16 @@ func (s *Service) cell(ctx context.Context, h Household, cal *calendar.Calendar,
 	c.Deadline = cutoff.Deadline(d, cal, po.policy)
 	switch {
 	case !now.Before(c.Deadline):
-		c.Reason, c.ReasonText = "deadline-passed", "délai dépassé"
+		c.Reason, c.ReasonText = ReasonDeadlinePassed, ReasonDeadlinePassed.French()
 	case day.Changes[childID] >= MaxChangesPerDay && !c.Booked:
 		// A booked child can still cancel at the cap; only booking again is refused.
-		c.Reason, c.ReasonText = SkipTooManyChanges, "trop de modifications : contactez la mairie"
+		c.Reason, c.ReasonText = ReasonTooManyChanges, "trop de modifications : contactez la mairie"
 	case c.Full:
-		c.Reason, c.ReasonText = "full", "complet"
+		c.Reason, c.ReasonText = ReasonFull, ReasonFull.French()
 	default:
 		c.Changeable = true
 	}
-	return c, nil
+	return c
 }
 
 // stored reads the stored days of every (activity, site) the children are enrolled in over
@@ -304,7 +288,7 @@ func history(h Household, children []family.Child, days map[slotKey]Day) []Histo
 	}
 	var out []HistoryEntry
 	for k, d := range days {
-		for _, ch := range d.Log {
+		for _, ch := range d.History {
 			c, ok := ids[ch.ChildID]
 			if !ok {
 				continue

@@ -80,6 +80,7 @@ type Actor struct {
 	FamilyID string
 	Email    string
 	Channel  Channel
+	Name     string // how e-mails greet the parent ("Anne Martin"), never stored
 }
 
 // Change is one entry of a day's history: who did what for which child, when, from where.
@@ -119,7 +120,7 @@ type Day struct {
 	Slot
 	Bookings map[string]Booking
 	Booked   int
-	Log      []Change // oldest first
+	History  []Change // every child's changes, oldest first
 	// Changes counts each child's changes that count against MaxChangesPerDay.
 	Changes map[string]int
 }
@@ -188,8 +189,9 @@ var ErrNoHousehold = errors.New("reservations: no such family")
 type Repository interface {
 	// Household reads a family's children, enrolments and members; ErrNoHousehold when absent.
 	Household(ctx context.Context, familyID string) (Household, error)
-	// ActivitySettings returns the settings of activity a at site, ok false when none are set.
-	ActivitySettings(ctx context.Context, a calendar.Activity, site string) (s family.Activity, ok bool, err error)
+	// Activities returns the settings of every activity at every site that has some (an
+	// activity at a site without settings has no capacity limit and the commune's cutoff).
+	Activities(ctx context.Context) ([]family.Activity, error)
 	// Closures returns the commune's closure days.
 	Closures(ctx context.Context) ([]calendar.Closure, error)
 	// BookDay gives childID a seat on the slot unless it has one (Unchanged), capacity (> 0)

@@ -19,22 +19,36 @@ import (
 type Options struct {
 	// SettingsTTL is how long activity settings and closures are reused before being read
 	// again (0: read them on every request). They change a few times a year; a Lambda
-	// container keeps them a minute to spare a read per request.
+	// container keeps them a minute to spare reads per request.
 	SettingsTTL time.Duration
+	// Notifier sends the summary of each applied long-period request (nil: no e-mail).
+	Notifier Notifier
+	// Link makes the absolute URL of a portal path for e-mails ("/espace-famille/planning").
+	Link func(path string) string
 }
 
-// Service applies the reservation rules over a Repository, with the server clock.
+// Service applies the reservation rules over a Repository, with the server clock. It is also
+// where deadlines are published (Deadlines): booking, the planning and the published schedule
+// read the same rules from the same cache, so they state the same instant.
 type Service struct {
 	repo   Repository
 	clock  clock.Clock
 	base   *calendar.Calendar
 	policy cutoff.Policy
 	ttl    time.Duration
+	notify Notifier
+	link   func(string) string
 
-	mu       sync.Mutex
+	mu    sync.Mutex
+	rules *rules // nil until first read
+	until time.Time
+}
+
+// rules is what every deadline depends on, read together and kept together for SettingsTTL:
+// the commune calendar with its closures, and the settings of every activity at every site.
+type rules struct {
 	cal      *calendar.Calendar
-	calUntil time.Time
-	settings map[settingsKey]settingsEntry
+	settings map[settingsKey]family.Activity
 }
 
 type settingsKey struct {
@@ -42,79 +56,72 @@ type settingsKey struct {
 	site string
 }
 
-type settingsEntry struct {
-	s     family.Activity
-	until time.Time
-}
-
 // New returns a Service. base is the commune's school calendar (closures are read from repo
 // and added to it); policy is the commune's cutoff, which an activity's settings may override.
 func New(repo Repository, clk clock.Clock, base *calendar.Calendar, policy cutoff.Policy, o Options) *Service {
-	return &Service{repo: repo, clock: clk, base: base, policy: policy, ttl: o.SettingsTTL,
-		settings: map[settingsKey]settingsEntry{}}
+	link := o.Link
+	if link == nil {
+		link = func(path string) string { return path }
+	}
+	return &Service{repo: repo, clock: clk, base: base, policy: policy, ttl: o.SettingsTTL, notify: o.Notifier, link: link}
 }
 
 // Now is the server's current instant, as the rules see it.
 func (s *Service) Now() time.Time { return s.clock.Now() }
 
-// Calendar returns the commune calendar with its closures.
-func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
+// rulesNow returns the calendar with its closures and every activity's settings, read again
+// once SettingsTTL has passed.
+func (s *Service) rulesNow(ctx context.Context) (*rules, error) {
 	now := s.clock.Now()
 	s.mu.Lock()
-	if s.cal != nil && now.Before(s.calUntil) {
-		c := s.cal
+	if s.rules != nil && now.Before(s.until) {
+		r := s.rules
 		s.mu.Unlock()
-		return c, nil
+		return r, nil
 	}
 	s.mu.Unlock()
 	cls, err := s.repo.Closures(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("closures: %w", err)
 	}
-	c := s.base.WithClosures(cls)
-	if s.ttl > 0 {
-		s.mu.Lock()
-		s.cal, s.calUntil = c, now.Add(s.ttl)
-		s.mu.Unlock()
-	}
-	return c, nil
-}
-
-// settingsOf returns the activity's settings at site (zero settings when none are set:
-// no capacity limit, the commune's cutoff).
-func (s *Service) settingsOf(ctx context.Context, a calendar.Activity, site string) (family.Activity, error) {
-	now := s.clock.Now()
-	k := settingsKey{a, site}
-	s.mu.Lock()
-	e, ok := s.settings[k]
-	s.mu.Unlock()
-	if ok && now.Before(e.until) {
-		return e.s, nil
-	}
-	st, found, err := s.repo.ActivitySettings(ctx, a, site)
+	acts, err := s.repo.Activities(ctx)
 	if err != nil {
-		return family.Activity{}, fmt.Errorf("settings of %s at %s: %w", a, site, err)
+		return nil, fmt.Errorf("activity settings: %w", err)
 	}
-	if !found {
-		st = family.Activity{Activity: a, Site: site}
+	r := &rules{cal: s.base.WithClosures(cls), settings: make(map[settingsKey]family.Activity, len(acts))}
+	for _, a := range acts {
+		r.settings[settingsKey{a.Activity, a.Site}] = a
 	}
 	if s.ttl > 0 {
 		s.mu.Lock()
-		s.settings[k] = settingsEntry{s: st, until: now.Add(s.ttl)}
+		s.rules, s.until = r, now.Add(s.ttl)
 		s.mu.Unlock()
 	}
-	return st, nil
+	return r, nil
 }
 
-// PolicyOf returns the cutoff policy of an activity: the commune's, with the activity's
-// overrides.
-func (s *Service) PolicyOf(st family.Activity) cutoff.Policy { return PolicyFor(s.policy, st) }
+// Calendar returns the commune calendar with its closures.
+func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
+	r, err := s.rulesNow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.cal, nil
+}
 
-// PolicyFor is the cutoff policy the rules enforce for an activity's settings st: the commune's
-// policy, with the activity's overrides. Pages that publish deadlines use it too, so what is
-// published is what is enforced.
-func PolicyFor(commune cutoff.Policy, st family.Activity) cutoff.Policy {
-	p := commune
+// settingsOf returns the activity's settings at site (zero settings when none are set: no
+// capacity limit, the commune's cutoff).
+func (r *rules) settingsOf(a calendar.Activity, site string) family.Activity {
+	if st, ok := r.settings[settingsKey{a, site}]; ok {
+		return st
+	}
+	return family.Activity{Activity: a, Site: site}
+}
+
+// policyFor returns the cutoff policy of an activity's settings: the commune's, with the
+// activity's overrides.
+func (s *Service) policyFor(st family.Activity) cutoff.Policy {
+	p := s.policy
 	if st.CutoffDays != nil {
 		p.WorkingDaysBefore = *st.CutoffDays
 	}
@@ -145,6 +152,16 @@ func (s *Service) household(ctx context.Context, who Actor) (Household, error) {
 	return h, nil
 }
 
+// householdOf reads the family of an actor who names a child: without a family, no child is
+// theirs, so ErrNoFamily becomes ErrChildNotFound (a request about a child never learns more).
+func (s *Service) householdOf(ctx context.Context, who Actor) (Household, error) {
+	h, err := s.household(ctx, who)
+	if errors.Is(err, ErrNoFamily) {
+		return Household{}, ErrChildNotFound
+	}
+	return h, err
+}
+
 // Result says what a Book or Cancel did.
 type Result struct {
 	// Changed is true when the booking was made (Book) or removed (Cancel); false when it
@@ -165,7 +182,7 @@ type check struct {
 
 // validate applies every rule but capacity to a request for (child, day, activity), in the
 // order that reveals nothing: the child must be the family's before anything else is said.
-func (s *Service) validate(ctx context.Context, h Household, cal *calendar.Calendar, childID string, day date.Date, a calendar.Activity, now time.Time) (check, error) {
+func (s *Service) validate(h Household, rs *rules, childID string, day date.Date, a calendar.Activity, now time.Time) (check, error) {
 	child, ok := h.Child(childID)
 	if !ok {
 		return check{}, ErrChildNotFound
@@ -174,14 +191,11 @@ func (s *Service) validate(ctx context.Context, h Household, cal *calendar.Calen
 	if !ok {
 		return check{}, ErrNotEnrolled
 	}
-	if open, r := cal.Open(a, day); !open {
-		return check{}, closed(cal, day, a, r)
+	if open, r := rs.cal.Open(a, day); !open {
+		return check{}, closed(rs.cal, day, a, r)
 	}
-	st, err := s.settingsOf(ctx, a, e.Site)
-	if err != nil {
-		return check{}, err
-	}
-	deadline, err := cutoff.DeadlineOf(day, cal, s.PolicyOf(st))
+	st := rs.settingsOf(a, e.Site)
+	deadline, err := cutoff.DeadlineOf(day, rs.cal, s.policyFor(st))
 	if err != nil {
 		return check{}, fmt.Errorf("deadline: %w", err)
 	}
@@ -192,7 +206,8 @@ func (s *Service) validate(ctx context.Context, h Household, cal *calendar.Calen
 }
 
 // Book reserves activity a on day for the actor's child. Booking a day already booked is not
-// an error: Result.Changed is false and nothing is recorded.
+// an error: Result.Changed is false and nothing is recorded. An actor without a family gets
+// ErrChildNotFound, as for another family's child.
 func (s *Service) Book(ctx context.Context, who Actor, childID string, day date.Date, a calendar.Activity) (Result, error) {
 	return s.change(ctx, who, ActionBook, childID, day, a)
 }
@@ -204,16 +219,16 @@ func (s *Service) Cancel(ctx context.Context, who Actor, childID string, day dat
 }
 
 func (s *Service) change(ctx context.Context, who Actor, act Action, childID string, day date.Date, a calendar.Activity) (Result, error) {
-	h, err := s.household(ctx, who)
+	h, err := s.householdOf(ctx, who)
 	if err != nil {
 		return Result{}, err
 	}
-	cal, err := s.Calendar(ctx)
+	rs, err := s.rulesNow(ctx)
 	if err != nil {
 		return Result{}, err
 	}
 	now := s.clock.Now()
-	c, err := s.validate(ctx, h, cal, childID, day, a, now)
+	c, err := s.validate(h, rs, childID, day, a, now)
 	if err != nil {
 		return Result{}, err
 	}

@@ -58,12 +58,17 @@ func (m *memory) Household(_ context.Context, id string) (Household, error) {
 	return m.h, nil
 }
 
-func (m *memory) ActivitySettings(_ context.Context, a calendar.Activity, _ string) (family.Activity, bool, error) {
+// Activities answers the settings of each activity at the family's one site, "s".
+func (m *memory) Activities(context.Context) ([]family.Activity, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.reads++
-	s, ok := m.settings[a]
-	return s, ok, nil
+	var out []family.Activity
+	for a, st := range m.settings {
+		st.Activity, st.Site = a, "s"
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 func (m *memory) Closures(context.Context) ([]calendar.Closure, error) { return m.closures, nil }
@@ -91,7 +96,7 @@ func (m *memory) BookDay(ctx context.Context, s Slot, child string, capacity int
 	}
 	d.Bookings[child] = Booking{At: c.At, By: c.Who, Channel: c.Channel}
 	d.Booked++
-	d.Log = append(d.Log, c)
+	d.History = append(d.History, c)
 	return Applied, nil
 }
 
@@ -113,7 +118,7 @@ func (m *memory) BookNewDay(_ context.Context, s Slot, capacity int, cs []Change
 	for _, c := range cs {
 		d.Bookings[c.ChildID] = Booking{At: c.At, By: c.Who, Channel: c.Channel}
 		d.Booked++
-		d.Log = append(d.Log, c)
+		d.History = append(d.History, c)
 	}
 	m.days[s] = d
 	return true, err
@@ -135,7 +140,7 @@ func (m *memory) CancelDay(_ context.Context, s Slot, child string, c Change) (O
 	}
 	delete(d.Bookings, child)
 	d.Booked--
-	d.Log = append(d.Log, c)
+	d.History = append(d.History, c)
 	return Applied, nil
 }
 
@@ -284,7 +289,7 @@ func TestOnlyMembersActOnTheFamily(t *testing.T) {
 			}
 		})
 	}
-	if d := m.days[Slot{Activity: calendar.Canteen, Site: "s", Day: day}]; d == nil || d.Booked != 1 || len(d.Log) != 1 {
+	if d := m.days[Slot{Activity: calendar.Canteen, Site: "s", Day: day}]; d == nil || d.Booked != 1 || len(d.History) != 1 {
 		t.Fatalf("a former member changed the day: %+v", d)
 	}
 }
@@ -322,8 +327,8 @@ func TestLongPeriodDuplicatesAreWrittenOnce(t *testing.T) {
 		seen[k] = true
 	}
 	for _, d := range m.days {
-		if len(d.Log) != d.Booked {
-			t.Fatalf("day %s: %d bookings, %d log entries", d.Day, d.Booked, len(d.Log))
+		if len(d.History) != d.Booked {
+			t.Fatalf("day %s: %d bookings, %d log entries", d.Day, d.Booked, len(d.History))
 		}
 	}
 }
@@ -407,7 +412,7 @@ func TestApplyLongGoesOnAfterAFailedWrite(t *testing.T) {
 	if len(res.Applied) != 3 || len(res.Skipped) != 1 {
 		t.Fatalf("%d applied, skipped %v", len(res.Applied), res.SkippedBy())
 	}
-	if s := res.Skipped[0]; s.Date != bad || s.Reason != SkipError || s.Detail != "erreur technique, réessayez" {
+	if s := res.Skipped[0]; s.Date != bad || s.Reason != ReasonError || s.Detail != "erreur technique, réessayez" {
 		t.Fatalf("skipped %+v", s)
 	}
 	if !errors.Is(res.Err, errWrite) {
@@ -435,7 +440,7 @@ func TestApplyLongStopsWhenItsContextEnds(t *testing.T) {
 		t.Fatalf("%d applied, skipped %v, Err %v", len(res.Applied), res.SkippedBy(), res.Err)
 	}
 	for _, s := range res.Skipped {
-		if s.Reason != SkipError && s.Reason != SkipNotAttempted || s.Detail == "" {
+		if s.Reason != ReasonError && s.Reason != ReasonNotAttempted || s.Detail == "" {
 			t.Fatalf("skipped %+v", s)
 		}
 	}
@@ -453,10 +458,10 @@ func TestApplyLongKeepsAFailedNewDayWrite(t *testing.T) {
 		name    string
 		stored  bool // the failed write had in fact been applied
 		applied int
-		skipped map[string]int
+		skipped map[Reason]int
 	}{
-		{"write refused", false, 4, map[string]int{}},
-		{"answer lost", true, 3, map[string]int{SkipAlreadyBooked: 1}},
+		{"write refused", false, 4, map[Reason]int{}},
+		{"answer lost", true, 3, map[Reason]int{ReasonAlreadyBooked: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -481,7 +486,7 @@ func TestApplyLongKeepsAFailedNewDayWrite(t *testing.T) {
 			if len(res.Applied) != tt.applied || !maps.Equal(res.SkippedBy(), tt.skipped) {
 				t.Fatalf("%d applied, skipped %v; want %d, %v", len(res.Applied), res.SkippedBy(), tt.applied, tt.skipped)
 			}
-			if d := m.days[Slot{Activity: calendar.Canteen, Site: "s", Day: bad}]; d == nil || d.Booked != 1 || len(d.Log) != 1 {
+			if d := m.days[Slot{Activity: calendar.Canteen, Site: "s", Day: bad}]; d == nil || d.Booked != 1 || len(d.History) != 1 {
 				t.Fatalf("day %s: %+v, want booked once", bad, d)
 			}
 		})

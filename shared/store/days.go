@@ -16,7 +16,6 @@ import (
 
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
-	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
 )
 
@@ -30,8 +29,6 @@ import (
 //	         milliseconds, who, action, channel), appended by the write that changes bookings,
 //	         at most reservations.MaxChangesPerDay+1 per child (bookings are capped,
 //	         cancellations are not: see CancelDay)
-//	log      list of {who, at, channel, action, child}: the history of items written before
-//	         history existed; read, never written
 //
 // Every change is ONE UpdateItem whose condition is about the child's own entries (its booking
 // and, for a booking, the length of its history and the count against the capacity), so the last seat
@@ -45,7 +42,6 @@ type dayItem struct {
 	Bookings map[string]bookingAV `dynamodbav:"bookings"`
 	Booked   int                  `dynamodbav:"booked"`
 	History  map[string][]entryAV `dynamodbav:"history"`
-	Log      []changeAV           `dynamodbav:"log"`
 }
 
 type bookingAV struct {
@@ -61,15 +57,6 @@ type entryAV struct {
 	Who     string `dynamodbav:"w"`
 	Action  string `dynamodbav:"a"`
 	Channel string `dynamodbav:"c"`
-}
-
-// changeAV is an entry of the legacy log list.
-type changeAV struct {
-	Who     string `dynamodbav:"who"`
-	At      string `dynamodbav:"at"`
-	Channel string `dynamodbav:"channel"`
-	Action  string `dynamodbav:"action"`
-	Child   string `dynamodbav:"child"`
 }
 
 // maxDayAttempts bounds the retries of a change whose condition failed for a reason that
@@ -368,10 +355,8 @@ func (s *Store) daysOfMonth(ctx context.Context, a calendar.Activity, site strin
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(dayPK(a, site, month))},
 	}
 	if len(children) > 0 && len(children) <= maxProjectedChildren {
-		// Items written before the history map keep a legacy log list of every child: it is
-		// read whole and filtered below. New items have no such list.
-		names := map[string]string{"#sk": "SK", "#n": "booked", "#b": "bookings", "#h": "history", "#log": "log"}
-		paths := []string{"#sk", "#n", "#log"}
+		names := map[string]string{"#sk": "SK", "#n": "booked", "#b": "bookings", "#h": "history"}
+		paths := []string{"#sk", "#n"}
 		for i, c := range children {
 			ph := fmt.Sprintf("#c%d", i)
 			names[ph] = c
@@ -391,7 +376,6 @@ func (s *Store) daysOfMonth(ctx context.Context, a calendar.Activity, site strin
 			return nil, fmt.Errorf("decode day: %w", err)
 		}
 		if len(children) > 0 {
-			it.Log = slices.DeleteFunc(it.Log, func(c changeAV) bool { return !slices.Contains(children, c.Child) })
 			for child := range it.Bookings {
 				if !slices.Contains(children, child) {
 					delete(it.Bookings, child)
@@ -426,22 +410,17 @@ func (it dayItem) day() (reservations.Day, error) {
 			out.Bookings[child] = reservations.Booking{At: at, By: b.By, Channel: reservations.Channel(b.Channel)}
 		}
 	}
-	for _, c := range it.Log {
-		at, _ := time.Parse(time.RFC3339Nano, c.At)
-		out.Log = append(out.Log, reservations.Change{Who: c.Who, At: at, Channel: reservations.Channel(c.Channel),
-			Action: reservations.Action(c.Action), ChildID: c.Child})
-	}
 	for child, entries := range it.History {
 		if out.Changes == nil {
 			out.Changes = make(map[string]int, len(it.History))
 		}
 		out.Changes[child] = len(entries)
 		for _, e := range entries {
-			out.Log = append(out.Log, reservations.Change{Who: e.Who, At: time.UnixMilli(e.At).UTC(),
+			out.History = append(out.History, reservations.Change{Who: e.Who, At: time.UnixMilli(e.At).UTC(),
 				Channel: reservations.Channel(e.Channel), Action: reservations.Action(e.Action), ChildID: child})
 		}
 	}
-	slices.SortStableFunc(out.Log, func(x, y reservations.Change) int {
+	slices.SortStableFunc(out.History, func(x, y reservations.Change) int {
 		if c := x.At.Compare(y.At); c != 0 {
 			return c
 		}
@@ -461,19 +440,6 @@ func (s *Store) Household(ctx context.Context, familyID string) (reservations.Ho
 		return reservations.Household{}, err
 	}
 	return reservations.Household{FamilyID: familyID, Children: rec.Children, Enrolments: rec.Enrolments, Members: rec.Members}, nil
-}
-
-// ActivitySettings returns an activity's settings at a site, ok false when none are set
-// (reservations.Repository).
-func (s *Store) ActivitySettings(ctx context.Context, a calendar.Activity, site string) (family.Activity, bool, error) {
-	act, err := s.Activity(ctx, a, site)
-	if isNotFound(err) {
-		return family.Activity{}, false, nil
-	}
-	if err != nil {
-		return family.Activity{}, false, err
-	}
-	return act, true, nil
 }
 
 // isValidation reports whether err is a ValidationException (a malformed request, or a nested

@@ -69,10 +69,10 @@ func TestBookAndCancelAreIdempotent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Booked != s.booked || len(d.Bookings) != s.booked || len(d.Log) != s.log {
-				t.Fatalf("booked %d, map %d, log %d; want %d, %d, %d", d.Booked, len(d.Bookings), len(d.Log), s.booked, s.booked, s.log)
+			if d.Booked != s.booked || len(d.Bookings) != s.booked || len(d.History) != s.log {
+				t.Fatalf("booked %d, map %d, log %d; want %d, %d, %d", d.Booked, len(d.Bookings), len(d.History), s.booked, s.booked, s.log)
 			}
-			last := d.Log[len(d.Log)-1]
+			last := d.History[len(d.History)-1]
 			if last.ChildID != "c_1" || last.Who != "parent@example.fr" || last.Channel != reservations.ChannelAPI {
 				t.Fatalf("log entry %+v", last)
 			}
@@ -121,8 +121,8 @@ func TestLastSeatGoesToExactlyOneChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if applied != seats || full != children-seats || d.Booked != seats || len(d.Bookings) != seats || len(d.Log) != seats {
-		t.Fatalf("applied %d full %d; stored count %d, map %d, log %d; want %d seats", applied, full, d.Booked, len(d.Bookings), len(d.Log), seats)
+	if applied != seats || full != children-seats || d.Booked != seats || len(d.Bookings) != seats || len(d.History) != seats {
+		t.Fatalf("applied %d full %d; stored count %d, map %d, log %d; want %d seats", applied, full, d.Booked, len(d.Bookings), len(d.History), seats)
 	}
 }
 
@@ -181,7 +181,7 @@ func TestBookNewDayCreatesOnce(t *testing.T) {
 		})
 	}
 	d, err := st.Day(ctx, slot)
-	if err != nil || d.Booked != 2 || len(d.Bookings) != 2 || len(d.Log) != 2 {
+	if err != nil || d.Booked != 2 || len(d.Bookings) != 2 || len(d.History) != 2 {
 		t.Fatalf("day %+v %v", d, err)
 	}
 	if out, err := st.BookDay(ctx, slot, "c_1", 0, change("c_1", reservations.ActionBook)); err != nil || out != reservations.Unchanged {
@@ -267,7 +267,7 @@ func TestChangesPerChildAreCapped(t *testing.T) {
 	wantChanges := map[string]int{"c_1": max, "c_2": max, "c_3": 3, "c_4": 1}
 	for child, n := range wantChanges {
 		logged := 0
-		for _, c := range d.Log {
+		for _, c := range d.History {
 			if c.ChildID == child {
 				logged++
 			}
@@ -405,15 +405,15 @@ func TestMonthReadHoldsOnlyTheFamily(t *testing.T) {
 				t.Fatalf("%d days, %v", len(days), err)
 			}
 			d := days[0]
-			if d.Day != slot.Day || d.Booked != 2 || len(d.Bookings) != len(tt.bookings) || len(d.Log) != tt.log {
-				t.Fatalf("day %s count %d bookings %v log %d", d.Day, d.Booked, d.Bookings, len(d.Log))
+			if d.Day != slot.Day || d.Booked != 2 || len(d.Bookings) != len(tt.bookings) || len(d.History) != tt.log {
+				t.Fatalf("day %s count %d bookings %v log %d", d.Day, d.Booked, d.Bookings, len(d.History))
 			}
 			for _, c := range tt.bookings {
 				if _, ok := d.Bookings[c]; !ok {
 					t.Errorf("%s's booking missing", c)
 				}
 			}
-			for _, c := range d.Log {
+			for _, c := range d.History {
 				if tt.children != nil && c.ChildID == "c_other" {
 					t.Errorf("another family's change was read: %+v", c)
 				}
@@ -444,9 +444,9 @@ func TestFamilyMonthReadNeedsChildren(t *testing.T) {
 	}
 }
 
-// TestDayItemFromBeforeTheHistoryMap: an item stored with only the log list (before the
-// history map existed) still takes bookings and cancellations, and its old log is still read.
-func TestDayItemFromBeforeTheHistoryMap(t *testing.T) {
+// TestDayItemWithoutHistoryMap: an item lacking the history map (written by hand, or by an
+// interrupted creation) still takes bookings and cancellations: the map is added once.
+func TestDayItemWithoutHistoryMap(t *testing.T) {
 	env := dynamotest.New(t)
 	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
 	ctx := context.Background()
@@ -458,8 +458,6 @@ func TestDayItemFromBeforeTheHistoryMap(t *testing.T) {
 			"c_old": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"at": s(at), "by": s("p@example.fr"), "channel": s("web")}},
 		}},
 		"booked": &types.AttributeValueMemberN{Value: "1"},
-		"log": &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-			"who": s("p@example.fr"), "at": s(at), "channel": s("web"), "action": s("book"), "child": s("c_old")}}}},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -474,8 +472,8 @@ func TestDayItemFromBeforeTheHistoryMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Booked != 1 || len(d.Bookings) != 1 || len(d.Log) != 3 || d.Log[0].ChildID != "c_old" || d.Log[0].Action != reservations.ActionBook {
-		t.Fatalf("count %d bookings %v log %+v", d.Booked, d.Bookings, d.Log)
+	if d.Booked != 1 || len(d.Bookings) != 1 || len(d.History) != 2 || d.History[1].ChildID != "c_old" || d.History[1].Action != reservations.ActionCancel {
+		t.Fatalf("count %d bookings %v log %+v", d.Booked, d.Bookings, d.History)
 	}
 }
 

@@ -61,7 +61,11 @@
 //	bookings  map child → {at, by, channel}          the seats
 //	booked    number                                  entries of bookings, kept equal by every write
 //	history   map child → list of {t, w, a, c}        the child's changes: Unix ms, who, action, channel
-//	log       list of {who, at, channel, action, child}  items written before history: read only
+//
+// Its rules are shared/reservations' (reservations.Repository, kept by this store and by
+// reservationstest.Memory under one contract, reservationstest.StoreContract); so are those of
+// activity settings and closures, which the reservation rules read together (Activities,
+// Closures) and keep for a minute, and of calendar feeds (reservations.FeedStore).
 //
 // A booking or a cancellation is one UpdateItem that sets the booking, appends to the child's
 // history and moves the count, under a condition on that child's entries. A booking also needs
@@ -75,10 +79,12 @@
 // address accepted (254). So one family of five children can add at most about 18 KB, and a site
 // of 250 children, every one of them at the cap, still stays under 240 KB (about 237 KB).
 // daysize_test.go pins these figures.
-//   - Calendar feed URL: GetItem FEED#hash (family and member), then GetItem FAMILY#id/FEED#email
-//     (valid while they agree), then GetItem FAMILY#id/MEMBER#email (valid while that parent is a
-//     member). Each member has their own feed; legacy family-level FAMILY#id/FEED items are
-//     ignored (feeds.go).
+//   - Activity settings and closures, for the reservation rules: one Query per activity partition
+//     (ACTIVITY#<activity>, five) and one of CALENDAR/CLOSURE#, read together once a minute.
+//   - Calendar feed URL (rules: shared/reservations' feeds.go): GetItem FEED#hash (family and
+//     member), then GetItem FAMILY#id/FEED#email (the feed answers while they agree), then the
+//     family's Query (while that parent is a member). Starting a feed is three writes: the new
+//     FEED# item, the member's pointer, then the deletion of the replaced FEED# item.
 //   - Reminders (shared/reminders, run by the Reminder function twice a day), without a scan:
 //     Query GSI1 GSI1PK=ENROL#activity for each activity (five queries, paginated: every
 //     enrolment with its family id); for each site with days closing in the window, the month

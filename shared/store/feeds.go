@@ -7,25 +7,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/preau/preau/shared/reservations"
 )
 
-// Calendar feeds: a secret URL per member of a family, serving the family's planning as
-// iCalendar.
+// Calendar feeds (the rules are shared/reservations' feeds.go; this file stores and finds):
 //
-//	FEED#<sha256(token)> / FEED            {familyId, email, createdAt}: finds the family and member of a feed URL
+//	FEED#<sha256(token)> / FEED            {familyId, email, createdAt}: who a feed's address names
 //	FAMILY#<familyId>    / FEED#<email>    {nonce, tokenHash, email, createdAt}: that member's current feed
-//
-// The token itself is never stored. A feed belongs to one member: each parent sees, creates and
-// revokes only their own URL, so a parent who leaves the family (or whose account is deleted)
-// loses exactly the URL they could see, and the feeds of the parents who stay keep working. A
-// feed is valid only while both items agree, so a revoked or replaced feed stops at once even if
-// deleting its old FEED# item failed, and only while its member is still a member of the family
-// (FAMILY#<familyId> / MEMBER#<email>).
-//
-// Items written before feeds were per member — a family-level FAMILY#<familyId> / FEED pointer,
-// and FEED# items naming the family but no member, or a member whose pointer is not the new
-// per-member one — are ignored: their URLs answer as unknown, the page offers to create a new
-// address, and nothing reads or deletes them.
 type feedItem struct {
 	PK, SK    string
 	FamilyID  string `dynamodbav:"familyId"`
@@ -41,46 +30,32 @@ type memberFeedItem struct {
 	CreatedAt string `dynamodbav:"createdAt"`
 }
 
-// Feed is a member's current calendar feed. Nonce lets the planning function derive the token
-// again (keyed hash) to show the URL; TokenHash finds the feed from the URL; Email is the member
-// it belongs to, whose membership the feed lives on.
-type Feed struct {
-	Nonce     string
-	TokenHash string
-	Email     string
-	CreatedAt time.Time
-}
-
-// FeedHolder is who a feed URL serves: the family, and the member the feed belongs to.
-type FeedHolder struct {
-	FamilyID string
-	Email    string
-}
-
 // errNoFeedMember refuses a feed without its member: a feed lives on one member's membership.
 var errNoFeedMember = errors.New("the member's e-mail is required")
 
 // MemberFeed returns the current feed of member email in the family, ok false when they have
-// none.
-func (s *Store) MemberFeed(ctx context.Context, familyID, email string) (Feed, bool, error) {
+// none (reservations.FeedStore).
+func (s *Store) MemberFeed(ctx context.Context, familyID, email string) (reservations.Feed, bool, error) {
 	if email == "" {
-		return Feed{}, false, fmt.Errorf("member feed: %w", errNoFeedMember)
+		return reservations.Feed{}, false, fmt.Errorf("member feed: %w", errNoFeedMember)
 	}
 	var it memberFeedItem
 	err := s.get(ctx, s.tables.Data, familyPK(familyID), memberFeedSK(email), &it)
 	if isNotFound(err) {
-		return Feed{}, false, nil
+		return reservations.Feed{}, false, nil
 	}
 	if err != nil {
-		return Feed{}, false, fmt.Errorf("member feed: %w", err)
+		return reservations.Feed{}, false, fmt.Errorf("member feed: %w", err)
 	}
 	at, _ := time.Parse(time.RFC3339, it.CreatedAt)
-	return Feed{Nonce: it.Nonce, TokenHash: it.TokenHash, Email: it.Email, CreatedAt: at}, true, nil
+	return reservations.Feed{Nonce: it.Nonce, TokenHash: it.TokenHash, Email: it.Email, CreatedAt: at}, true, nil
 }
 
 // StartMemberFeed makes f the feed of member f.Email in the family, replacing (and so
-// revoking) that member's previous one; other members' feeds are untouched.
-func (s *Store) StartMemberFeed(ctx context.Context, familyID string, f Feed) error {
+// revoking) that member's previous one; other members' feeds are untouched. Three writes: the
+// new lookup, the member's pointer, then the old lookup's deletion (a failed deletion leaves a
+// lookup that no pointer agrees with, which answers nothing).
+func (s *Store) StartMemberFeed(ctx context.Context, familyID string, f reservations.Feed) error {
 	if f.Email == "" {
 		return fmt.Errorf("start feed: %w", errNoFeedMember)
 	}
@@ -102,7 +77,7 @@ func (s *Store) StartMemberFeed(ctx context.Context, familyID string, f Feed) er
 	return nil
 }
 
-// RevokeMemberFeed ends member email's feed in the family, if any.
+// RevokeMemberFeed ends member email's feed in the family, if any (reservations.FeedStore).
 func (s *Store) RevokeMemberFeed(ctx context.Context, familyID, email string) error {
 	old, had, err := s.MemberFeed(ctx, familyID, email)
 	if err != nil || !had {
@@ -114,37 +89,18 @@ func (s *Store) RevokeMemberFeed(ctx context.Context, familyID, email string) er
 	return s.deleteItem(ctx, feedPK(old.TokenHash), skFeed)
 }
 
-// FeedOwner returns who the feed with tokenHash serves; ok false for an unknown, replaced or
-// revoked feed, for a feed whose member is no longer a member of the family, and for a feed
-// stored before feeds were per member.
-func (s *Store) FeedOwner(ctx context.Context, tokenHash string) (FeedHolder, bool, error) {
+// FeedHolder returns the family and member the feed with tokenHash was made for, ok false when
+// no such feed is stored (reservations.FeedStore). One GetItem.
+func (s *Store) FeedHolder(ctx context.Context, tokenHash string) (reservations.FeedHolder, bool, error) {
 	var it feedItem
 	err := s.get(ctx, s.tables.Data, feedPK(tokenHash), skFeed, &it)
 	if isNotFound(err) {
-		return FeedHolder{}, false, nil
+		return reservations.FeedHolder{}, false, nil
 	}
 	if err != nil {
-		return FeedHolder{}, false, fmt.Errorf("feed: %w", err)
+		return reservations.FeedHolder{}, false, fmt.Errorf("feed: %w", err)
 	}
-	if it.FamilyID == "" || it.Email == "" {
-		return FeedHolder{}, false, nil
-	}
-	cur, had, err := s.MemberFeed(ctx, it.FamilyID, it.Email)
-	if err != nil {
-		return FeedHolder{}, false, err
-	}
-	if !had || cur.TokenHash != tokenHash {
-		return FeedHolder{}, false, nil
-	}
-	var m memberItem
-	err = s.get(ctx, s.tables.Data, familyPK(it.FamilyID), memberSK(it.Email), &m)
-	if isNotFound(err) {
-		return FeedHolder{}, false, nil
-	}
-	if err != nil {
-		return FeedHolder{}, false, fmt.Errorf("feed member: %w", err)
-	}
-	return FeedHolder{FamilyID: it.FamilyID, Email: it.Email}, true, nil
+	return reservations.FeedHolder{FamilyID: it.FamilyID, Email: it.Email}, true, nil
 }
 
 func (s *Store) deleteItem(ctx context.Context, pk, sk string) error {
@@ -154,3 +110,5 @@ func (s *Store) deleteItem(ctx context.Context, pk, sk string) error {
 	}
 	return nil
 }
+
+var _ reservations.FeedStore = (*Store)(nil)

@@ -62,7 +62,7 @@ const (
 	skFamily   = "FAMILY"
 	skCode     = "CODE"
 	skAccount  = "ACCOUNT"
-	skFeed     = "FEED" // of FEED#<hash> items; the legacy family-level feed pointer used it too
+	skFeed     = "FEED" // of FEED#<hash> items
 	skSession  = "SESSION"
 	skToken    = "TOKEN"
 	skProof    = "PROOF"

@@ -1,8 +1,9 @@
-// Package reservationstest sets up the booking functions' integration tests: fresh tables on the
-// DynamoDB emulator holding two families, their enrolled children and a commune closure; a fixed
-// clock an hour before a deadline; fake sessions named by the cookie's value; and helpers that
-// send requests and read problem+json answers and flash messages. Only _test.go files import it.
-// Run with `make test`.
+// Package reservationstest is the reservation rules' test kit: Memory, an in-memory Store of
+// everything the rules and the calendar feeds keep; StoreContract, the behaviour shared/store's
+// DynamoDB store and Memory both keep; and the booking functions' fixture: a Memory holding two
+// families, their enrolled children and a commune closure, a fixed clock an hour before a
+// deadline, fake sessions named by the cookie's value, and helpers that send requests and read
+// problem+json answers and flash messages. It needs no emulator. Only _test.go files import it.
 //
 // The data:
 //
@@ -22,14 +23,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
-	"github.com/preau/preau/shared/store"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -53,20 +52,22 @@ var Parents = Sessions{
 // Deadline is the deadline of Monday 2026-12-07 under the commune's rule.
 var Deadline = time.Date(2026, 12, 3, 10, 0, 0, 0, date.Paris)
 
+// FeedKey is the secret key the fixture's feeds derive their tokens with.
+var FeedKey = []byte("reservationstest feed key, 32+ bytes long")
+
 // Env is one test's booking stack.
 type Env struct {
-	DB      *dynamotest.Env // the tables themselves, for tests that write items the store would not
-	Store   *store.Store
+	Store   *Memory
 	Clock   *clock.Fixed // starts an hour before Deadline
 	Service *reservations.Service
+	Feeds   *reservations.Feeds
 }
 
-// New makes fresh tables holding the families above and the booking rules over them, under
-// the default cutoff policy.
+// New makes a fresh Memory holding the families above and the booking rules over it, under the
+// default cutoff policy.
 func New(t testing.TB) *Env {
 	t.Helper()
-	db := dynamotest.New(t)
-	st := store.New(db.Client, store.Tables{Data: db.DataTable, Session: db.SessionTable})
+	st := NewMemory()
 	ctx := context.Background()
 	from := date.MustParse("2026-09-01")
 	must := func(err error) {
@@ -85,7 +86,9 @@ func New(t testing.TB) *Env {
 	must(st.PutClosure(ctx, calendar.Closure{Day: date.MustParse("2026-12-10"), Label: "Formation des agents", Activities: []calendar.Activity{calendar.Canteen}}))
 	clk := clock.NewFixed(Deadline.Add(-time.Hour))
 	svc := reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
-	return &Env{DB: db, Store: st, Clock: clk, Service: svc}
+	feeds, err := reservations.NewFeeds(st, svc, FeedKey)
+	must(err)
+	return &Env{Store: st, Clock: clk, Service: svc, Feeds: feeds}
 }
 
 // Do sends method target to h as the parent who ("" for nobody), with form as the body when
@@ -127,4 +130,10 @@ func Flash(t testing.TB, w *httptest.ResponseRecorder) string {
 		r.AddCookie(c)
 	}
 	return web.Cookies{Insecure: true}.TakeFlash(httptest.NewRecorder(), r)
+}
+
+// ServiceWith returns the booking rules over repo (the fixture's Memory, or a wrapper of it) on
+// the fixture's clock and policy, with o.
+func (e *Env) ServiceWith(repo reservations.Repository, o reservations.Options) *reservations.Service {
+	return reservations.New(repo, e.Clock, calendar.Default(), cutoff.DefaultPolicy(), o)
 }

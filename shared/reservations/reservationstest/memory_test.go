@@ -1,0 +1,7 @@
+package reservationstest
+
+import "testing"
+
+func TestMemoryKeepsTheStoreContract(t *testing.T) {
+	StoreContract(t, func(*testing.T) Store { return NewMemory() })
+}
