@@ -142,9 +142,9 @@ func (f *Feeds) Revoke(ctx context.Context, who Actor) error {
 	return nil
 }
 
-// Open returns the planning a feed's address serves: the family's, read as the member it belongs
-// to, from FeedDaysBefore days before today to FeedDaysAfter days after, with the member it
-// belongs to. ErrFeedNotFound for an address that does not answer.
+// Open returns the planning a feed's address serves, and who it serves: the family's planning,
+// read as the member the feed belongs to, from FeedDaysBefore days before today to
+// FeedDaysAfter days after. ErrFeedNotFound for an address that does not answer.
 func (f *Feeds) Open(ctx context.Context, token string) (FamilyPlanning, FeedHolder, error) {
 	if !plausibleFeedToken(token) {
 		return FamilyPlanning{}, FeedHolder{}, ErrFeedNotFound
