@@ -4,17 +4,17 @@ import (
 	"testing"
 
 	"github.com/preau/preau/infra/routefuzz"
-	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/reservations/reservationstest"
 	"github.com/preau/preau/shared/web"
 )
 
-// FuzzRoutes sends hostile bodies and forms to every route of LongPeriod, on the emulator's
-// tables: no answer is a 5xx.
+// FuzzRoutes sends hostile bodies and forms to every route of LongPeriod, on the in-memory
+// store: no answer is a 5xx.
 func FuzzRoutes(f *testing.F) {
 	env := reservationstest.New(f)
-	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", Policy: cutoff.DefaultPolicy(),
-		Service: env.Service, Mailer: &mailbox{}, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	svc := env.ServiceWith(env.Store, reservations.Options{Notifier: &mailbox{}, Link: link})
+	h, err := New(Deps{Commune: "Laigneville", Service: svc, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
 	if err != nil {
 		f.Fatal(err)
 	}

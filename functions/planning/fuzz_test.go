@@ -4,17 +4,16 @@ import (
 	"testing"
 
 	"github.com/preau/preau/infra/routefuzz"
-	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/reservations/reservationstest"
 	"github.com/preau/preau/shared/web"
 )
 
 // FuzzRoutes sends hostile path parameters, queries and forms to every route of Planning, on
-// the emulator's tables: no answer is a 5xx.
+// the in-memory store: no answer is a 5xx.
 func FuzzRoutes(f *testing.F) {
 	env := reservationstest.New(f)
-	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr", SecretKey: []byte("0123456789abcdef0123456789abcdef"),
-		Policy: cutoff.DefaultPolicy(), Service: env.Service, Feeds: env.Store, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr",
+		Service: env.Service, Feeds: env.Feeds, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
 	if err != nil {
 		f.Fatal(err)
 	}

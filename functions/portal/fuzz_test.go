@@ -4,22 +4,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/infra/routefuzz"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
-	"github.com/preau/preau/shared/store"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/reservations/reservationstest"
 	"github.com/preau/preau/shared/web"
 )
 
 // FuzzRoutes sends hostile paths and queries to every route of Portal, its settings read from
-// the emulator's tables: no answer is a 5xx.
+// the in-memory store: no answer is a 5xx.
 func FuzzRoutes(f *testing.F) {
-	db := dynamotest.New(f)
-	st := store.New(db.Client, store.Tables{Data: db.DataTable, Session: db.SessionTable})
-	h, err := New(Deps{Commune: "Laigneville", MailFrom: "portail-famille@laigneville.fr", Policy: cutoff.DefaultPolicy(),
-		Calendar: calendar.Default(), Closures: st, Activities: st, Clock: clock.NewFixed(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)),
+	st := reservationstest.NewMemory()
+	svc := reservations.New(st, clock.NewFixed(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
+	h, err := New(Deps{Commune: "Laigneville", MailFrom: "portail-famille@laigneville.fr", Schedule: svc,
 		Sessions: fakeSessions{token: sessionToken}, Cookies: web.Cookies{Insecure: true}})
 	if err != nil {
 		f.Fatal(err)

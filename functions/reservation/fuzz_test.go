@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzRoutes sends hostile path parameters and forms to every route of Reservation, on the
-// emulator's tables: no answer is a 5xx.
+// in-memory store: no answer is a 5xx.
 func FuzzRoutes(f *testing.F) {
 	env := reservationstest.New(f)
 	h, err := New(Deps{Service: env.Service, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
