@@ -73,6 +73,7 @@ var granted = map[string][]grant{
 		{"dynamodb:Query", "DataTable/index/GSI1", "REMINDERS#SUMMARY", "the parents who asked for the weekly summary"},
 		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures, which the deadlines follow"},
 		{"dynamodb:GetItem", "DataTable", "ACTIVITY#*", "an activity's settings at a site: its cutoff and prices"},
+		{"dynamodb:Query", "DataTable", "ACTIVITY#*", "every activity's settings (their cutoffs), read by the reservation rules with the closures"},
 		{"dynamodb:Query", "DataTable", "DAY#*", "the month's day items of the days closing (who is booked)"},
 		{"dynamodb:Query", "DataTable", "FAMILY#*", "a family with something due: children, members, bracket"},
 		{"dynamodb:Query", "DataTable", "ACCOUNT#*", "each member's account with their reminder choices"},

@@ -24,15 +24,11 @@ func (s *Service) ClosingBetween(ctx context.Context, a calendar.Activity, site 
 	if !from.Before(to) {
 		return nil, nil
 	}
-	cal, err := s.Calendar(ctx)
+	rs, err := s.rulesNow(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.settingsOf(ctx, a, site)
-	if err != nil {
-		return nil, err
-	}
-	p := s.PolicyOf(st)
+	cal, p := rs.cal, s.policyFor(rs.settingsOf(a, site))
 	// Deadlines never decrease as the service day advances: start at the first day still
 	// accepted at from, stop at the first whose deadline is after to.
 	first := cutoff.FirstAcceptedDay(from, cal, p)

@@ -25,7 +25,7 @@ func TestClosingBetweenIsWhatBookingEnforces(t *testing.T) {
 	clk := clock.NewFixed(time.Time{})
 	svc := New(m, clk, calendar.Default(), cutoff.DefaultPolicy(), Options{})
 	ctx := context.Background()
-	cal, err := svc.Calendar(ctx)
+	rs, err := svc.rulesNow(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,16 +43,16 @@ func TestClosingBetweenIsWhatBookingEnforces(t *testing.T) {
 					if !c.Deadline.After(at) || c.Deadline.After(at.Add(24*time.Hour)) {
 						t.Fatalf("%s run %s announced %s closing %s, outside its window", a, at, c.Day, c.Deadline)
 					}
-					if open, _ := cal.Open(a, c.Day); !open {
+					if open, _ := rs.cal.Open(a, c.Day); !open {
 						t.Fatalf("%s: closed day %s announced", a, c.Day)
 					}
 					// What booking says just before the announced deadline, and at it.
 					clk.Set(c.Deadline.Add(-time.Nanosecond))
-					chk, err := svc.validate(ctx, m.h, cal, "c_1", c.Day, a, clk.Now())
+					chk, err := svc.validate(m.h, rs, "c_1", c.Day, a, clk.Now())
 					if err != nil || !chk.deadline.Equal(c.Deadline) {
 						t.Fatalf("%s %s: booking's deadline %s (%v), announced %s", a, c.Day, chk.deadline, err, c.Deadline)
 					}
-					if _, err := svc.validate(ctx, m.h, cal, "c_1", c.Day, a, c.Deadline); err == nil {
+					if _, err := svc.validate(m.h, rs, "c_1", c.Day, a, c.Deadline); err == nil {
 						t.Fatalf("%s %s: booking still open at the announced deadline", a, c.Day)
 					}
 					announced[c.Day] = c.Deadline
@@ -61,7 +61,7 @@ func TestClosingBetweenIsWhatBookingEnforces(t *testing.T) {
 		}
 		// Every open day whose deadline falls inside the walked runs was announced.
 		for d := first.AddDays(14); !d.After(last); d = d.AddDays(1) {
-			if open, _ := cal.Open(a, d); open {
+			if open, _ := rs.cal.Open(a, d); open {
 				if _, ok := announced[d]; !ok {
 					t.Errorf("%s: open day %s never announced", a, d)
 				}

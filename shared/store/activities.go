@@ -31,3 +31,16 @@ func (s *Store) Activities(ctx context.Context) ([]family.Activity, error) {
 	}
 	return out, nil
 }
+
+// ActivitySettings returns an activity's settings at a site, ok false when none are set
+// (reminders read the day's price with it).
+func (s *Store) ActivitySettings(ctx context.Context, a calendar.Activity, site string) (family.Activity, bool, error) {
+	act, err := s.Activity(ctx, a, site)
+	if isNotFound(err) {
+		return family.Activity{}, false, nil
+	}
+	if err != nil {
+		return family.Activity{}, false, err
+	}
+	return act, true, nil
+}

@@ -186,6 +186,17 @@ func (s *Store) ActivitySettings(_ context.Context, a calendar.Activity, site st
 	return st, ok, nil
 }
 
+// Activities returns every activity's settings (reservations.Repository).
+func (s *Store) Activities(context.Context) ([]family.Activity, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]family.Activity, 0, len(s.settings))
+	for _, st := range s.settings {
+		out = append(out, st)
+	}
+	return out, nil
+}
+
 // Closures returns the commune's closures.
 func (s *Store) Closures(context.Context) ([]calendar.Closure, error) {
 	s.mu.Lock()
