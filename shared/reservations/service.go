@@ -269,3 +269,9 @@ func (s *Service) apply(ctx context.Context, who Actor, act Action, c check, now
 func (s *Service) Household(ctx context.Context, who Actor) (Household, error) {
 	return s.household(ctx, who)
 }
+
+// PolicyFor is the cutoff policy the rules enforce for an activity's settings st: the commune's
+// policy, with the activity's overrides (the back-office's headcounts state it too).
+func PolicyFor(commune cutoff.Policy, st family.Activity) cutoff.Policy {
+	return (&Service{policy: commune}).policyFor(st)
+}
