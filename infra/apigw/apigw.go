@@ -224,7 +224,7 @@ func Request(r *http.Request, route Route, params map[string]string, requestID s
 			Stage:        "$default",
 			RequestID:    requestID,
 			APIID:        "local",
-			DomainName:   hostOnly(r.Host),
+			DomainName:   r.Host, // the host the client reached; locally it has a port
 			DomainPrefix: strings.Split(hostOnly(r.Host), ".")[0],
 			Time:         now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			TimeEpoch:    now.UnixMilli(),

@@ -1,6 +1,7 @@
 package apigw
 
 import (
+	"context"
 	"encoding/base64"
 	"maps"
 	"net/http"
@@ -8,6 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/preau/preau/shared/web"
 )
 
 func TestMatch(t *testing.T) {
@@ -121,6 +126,53 @@ func TestRequest(t *testing.T) {
 			if strings.Join(ev.Cookies, "|") != "session=abc|csrf=def" || ev.Headers["cookie"] != "" ||
 				ev.Headers["x-custom"] != "v" || ev.Headers["content-type"] != tc.contentType {
 				t.Errorf("cookies %v headers %v", ev.Cookies, ev.Headers)
+			}
+		})
+	}
+}
+
+// TestSameOriginWithPort sends a form post through the event this package builds, the adapter
+// every function's main.go uses and the shared middleware: a request whose Origin is the host
+// the client reached, port included, is same-origin even without Sec-Fetch-Site (older Safari,
+// scripts), and another origin is still refused.
+func TestSameOriginWithPort(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /mon-espace/{action}", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+	adapter := httpadapter.NewV2(web.Handler(mux, web.Options{Function: "test"}))
+	route := Route{Method: "POST", Path: "/mon-espace/{action}"}
+	for _, tc := range []struct {
+		origin, fetchSite string
+		status            int
+	}{
+		{"http://127.0.0.1:8080", "", http.StatusNoContent},
+		{"http://127.0.0.1:8080", "same-origin", http.StatusNoContent},
+		{"http://127.0.0.1:9999", "", http.StatusForbidden},
+		{"http://127.0.0.1", "", http.StatusForbidden},
+		{"https://ailleurs.example", "", http.StatusForbidden},
+		{"http://127.0.0.1:8080", "cross-site", http.StatusForbidden},
+	} {
+		t.Run(tc.origin+" "+tc.fetchSite, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "http://127.0.0.1:8080/mon-espace/profil", strings.NewReader("a=1"))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("Origin", tc.origin)
+			if tc.fetchSite != "" {
+				r.Header.Set("Sec-Fetch-Site", tc.fetchSite)
+			}
+			ev, err := Request(r, route, map[string]string{"action": "profil"}, "req-1", time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.RequestContext.DomainName != "127.0.0.1:8080" {
+				t.Errorf("domainName = %q, want the host as reached, 127.0.0.1:8080", ev.RequestContext.DomainName)
+			}
+			resp, err := adapter.ProxyWithContext(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tc.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
 			}
 		})
 	}
