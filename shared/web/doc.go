@@ -1,5 +1,6 @@
-// Package web is what every function's HTTP side shares: the middleware chain (request log,
-// security headers, cross-origin protection, panic recovery), the one map from refusals to HTTP
+// Package web is what every function's HTTP side shares: the JSON logger (every line logged with
+// a request's context carries its request id), the middleware chain (request log, security
+// headers, cross-origin protection, panic recovery), the one map from refusals to HTTP
 // statuses (problem+json for /api/, an HTML page otherwise), JSON decoding, the page layout and
 // its French template helpers, static assets, and the session cookie.
 //

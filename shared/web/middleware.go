@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -75,7 +74,7 @@ func Handler(mux *http.ServeMux, o Options) http.Handler {
 		_, route := mux.Handler(r)
 		defer func() {
 			if p := recover(); p != nil {
-				slog.ErrorContext(ctx, "panic", "panic", fmt.Sprint(p), "request_id", id)
+				slog.ErrorContext(ctx, "panic", "panic", fmt.Sprint(p))
 				if !rec.wrote {
 					Error(rec, r, fmt.Errorf("panic: %v", p))
 				}
@@ -86,7 +85,6 @@ func Handler(mux *http.ServeMux, o Options) http.Handler {
 				slog.String("method", r.Method),
 				slog.Int("status", rec.status),
 				slog.Int64("duration_ms", time.Since(start).Milliseconds()),
-				slog.String("request_id", id),
 			)
 		}()
 		inner.ServeHTTP(rec, r)
@@ -128,8 +126,3 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// InitLogging makes slog write one JSON object per line to stderr (CloudWatch in Lambda).
-func InitLogging() {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
-}

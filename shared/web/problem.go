@@ -88,7 +88,7 @@ func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 func Error(w http.ResponseWriter, r *http.Request, err error) {
 	p := ProblemFor(err)
 	if p.Status >= 500 {
-		slog.ErrorContext(r.Context(), "request failed", "err", err.Error(), "request_id", RequestID(r.Context()))
+		slog.ErrorContext(r.Context(), "request failed", "err", err.Error())
 	}
 	if IsAPI(r) {
 		WriteProblem(w, p)

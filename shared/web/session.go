@@ -96,7 +96,7 @@ func Authenticate(res SessionResolver, c Cookies, next http.Handler) http.Handle
 		if tok := c.SessionToken(r); tok != "" {
 			v, err := res.ResolveSession(r.Context(), tok)
 			if err != nil {
-				slog.ErrorContext(r.Context(), "session lookup failed", "err", err.Error(), "request_id", RequestID(r.Context()))
+				slog.ErrorContext(r.Context(), "session lookup failed", "err", err.Error())
 			} else if v != nil {
 				r = r.WithContext(WithViewer(r.Context(), v))
 			}

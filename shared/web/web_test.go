@@ -193,7 +193,7 @@ func TestHandlerChain(t *testing.T) {
 
 	var logs bytes.Buffer
 	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
+	slog.SetDefault(NewLogger(&logs))
 	defer slog.SetDefault(old)
 	h := Handler(mux, Options{Function: "Test", HSTS: true})
 
@@ -239,7 +239,7 @@ func TestHandlerChain(t *testing.T) {
 		if err := json.Unmarshal(bytes.TrimSpace(logs.Bytes()), &line); err != nil {
 			t.Fatalf("log %q: %v", logs.String(), err)
 		}
-		if line["route"] != "GET /page" || line["status"].(float64) != 200 || line["request_id"] == "" || line["function"] != "Test" {
+		if line["route"] != "GET /page" || line["status"].(float64) != 200 || line["request_id"] == nil || line["request_id"] == "" || line["function"] != "Test" {
 			t.Errorf("log line %v", line)
 		}
 		if strings.Contains(logs.String(), "parent@example.fr") {
