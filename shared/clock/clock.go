@@ -1,5 +1,7 @@
-// Package clock gives handlers the current instant. Rules never read the clock: handlers take
-// a Clock and pass now to the rules, so tests can stand exactly on a deadline.
+// Package clock gives the services the current instant. Rules never read the clock: a service
+// (accounts, reservations, the session resolver) or the portal's handler holds a Clock, reads
+// now once per operation and passes it to the rules (cutoff, deadlines, expiries) as an input,
+// so tests can stand exactly on a deadline with a Fixed clock.
 //
 // Locally (and only locally) LOCAL_CLOCK=<RFC 3339> starts the clock at that instant; it then
 // runs. LOCAL_CLOCK_BASE (RFC 3339, set once by the local stack) is the real instant at which

@@ -12,33 +12,33 @@
 // keys_test.go and keys_backoffice_test.go pin them). Owner: the domain package whose rules the
 // item holds.
 //
-//	table    item                 PK                               SK                       GSI1PK / GSI1SK                owner
-//	Data     family               FAMILY#<familyId>                FAMILY                   FAMILIES / <lower name>#<id>   family, registry
-//	Data     child                FAMILY#<familyId>                CHILD#<childId>
-//	Data     enrolment            FAMILY#<familyId>                ENROL#<childId>#<activity>  ENROL#<activity> / <site>#<childId>
-//	Data     family member        FAMILY#<familyId>                MEMBER#<email>
-//	Data     subscriber code      CODE#<code>                      CODE
-//	Data     activity settings    ACTIVITY#<activity>              SITE#<site>
-//	Data     closure              CALENDAR                         CLOSURE#<yyyy-mm-dd>
-//	Data     account              ACCOUNT#<email>                  ACCOUNT
-//	Data     reservation day      DAY#<activity>#<site>#<yyyy-mm>  <yyyy-mm-dd>
-//	Data     calendar feed        FEED#<sha256(token)>             FEED
-//	Data     member's feed        FAMILY#<familyId>                FEED#<email>
-//	Data     invoice run          BILLRUN#<yyyy-mm>                RUN                                        (billing)
-//	Data     invoice counter      INVOICESEQ#<yyyy>                COUNTER                                    (billing)
-//	Data     invoice              FAMILY#<familyId>                INVOICE#<number>                           (billing)
-//	Data     payment attempt      PAYMENT#<idOp>                   PAYMENT                  PAYPENDING / <createdAt>#<idOp> while pending (billing)
-//	Data     overpayment          OVERPAYMENT                      <at>#<idOp>                                (billing)
-//	Data     unbilled day         UNBILLED#<yyyy-mm>               <day>#<activity>#<site>#<childId or *>     (billing; set by the back-office)
-//	Data     reminder choices     ACCOUNT#<email>                  REMINDERS                REMINDERS#SUMMARY / <email> (only while the weekly summary is on)
-//	Session  session              SESSION#<sha256(token)>          SESSION
-//	Session  one-time token       TOKEN#<sha256(token)>            TOKEN
-//	Session  throttle counter     THROTTLE#<scope>#<key>           <window start, RFC 3339>
-//	Session  spent anti-robot     PROOF#<nonce>                    PROOF
-//	Session  reminder marker      REMINDER#<email>                 DEADLINE#<instant, UTC> or WEEK#<monday>
-//	Data     staff member         STAFF#<email>                    STAFF                    STAFF / <email>                staff
-//	Session  staff session        STAFFSESSION#<sha256(token)>     SESSION                                                 staff
-//	Data     journal entry        AUDIT#<yyyy-mm> (UTC)            <RFC 3339 UTC ns>#<id>                                  staff
+//	table    item                 owner          PK                               SK                          GSI1PK / GSI1SK
+//	Data     family               family         FAMILY#<familyId>                FAMILY                      FAMILIES / <lower name>#<id>
+//	Data     child                family         FAMILY#<familyId>                CHILD#<childId>
+//	Data     enrolment            family         FAMILY#<familyId>                ENROL#<childId>#<activity>  ENROL#<activity> / <site>#<childId>
+//	Data     family member        accounts       FAMILY#<familyId>                MEMBER#<email>
+//	Data     subscriber code      family         CODE#<code>                      CODE
+//	Data     activity settings    family         ACTIVITY#<activity>              SITE#<site>
+//	Data     closure              calendar       CALENDAR                         CLOSURE#<yyyy-mm-dd>
+//	Data     account              accounts       ACCOUNT#<email>                  ACCOUNT
+//	Data     reservation day      reservations   DAY#<activity>#<site>#<yyyy-mm>  <yyyy-mm-dd>
+//	Data     calendar feed        reservations   FEED#<sha256(token)>             FEED
+//	Data     member's feed        reservations   FAMILY#<familyId>                FEED#<email>
+//	Data     invoice run          billing        BILLRUN#<yyyy-mm>                RUN
+//	Data     invoice counter      billing        INVOICESEQ#<yyyy>                COUNTER
+//	Data     invoice              billing        FAMILY#<familyId>                INVOICE#<number>
+//	Data     payment attempt      billing        PAYMENT#<idOp>                   PAYMENT                     PAYPENDING / <createdAt>#<idOp> while pending
+//	Data     overpayment          billing        OVERPAYMENT                      <at>#<idOp>
+//	Data     unbilled day         billing        UNBILLED#<yyyy-mm>               <day>#<activity>#<site>#<childId or *>  (set by the back-office)
+//	Data     reminder choices     reminders      ACCOUNT#<email>                  REMINDERS                   REMINDERS#SUMMARY / <email> (only while the weekly summary is on)
+//	Session  session              accounts       SESSION#<sha256(token)>          SESSION
+//	Session  one-time token       accounts       TOKEN#<sha256(token)>            TOKEN
+//	Session  throttle counter     accounts       THROTTLE#<scope>#<key>           <window start, RFC 3339>
+//	Session  spent anti-robot     accounts       PROOF#<nonce>                    PROOF
+//	Session  reminder marker      reminders      REMINDER#<email>                 DEADLINE#<instant, UTC> or WEEK#<monday>
+//	Data     staff member         staff          STAFF#<email>                    STAFF                       STAFF / <email>
+//	Session  staff session        staff          STAFFSESSION#<sha256(token)>     SESSION
+//	Data     journal entry        staff          AUDIT#<yyyy-mm> (UTC)            <RFC 3339 UTC ns>#<id>
 //
 // # Access patterns
 //
