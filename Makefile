@@ -54,10 +54,15 @@ npm-deps: infra/node_modules/.package-lock.json
 infra/node_modules/.package-lock.json: infra/package.json infra/package-lock.json
 	cd infra && npm ci --no-audit --no-fund
 
-# Go tools used by the tests (the Lambda Runtime Interface Emulator), installed in $(go env GOPATH)/bin.
+# Go tools used by the tests: the Lambda Runtime Interface Emulator, installed at the pinned
+# version into $(go env GOBIN), else the first $(go env GOPATH)/bin, when it is not there yet.
+# `make test` calls it.
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+GO_BIN = $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
+RIE = $(GO_BIN)/aws-lambda-rie
 tools:
-	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+	@test -x "$(RIE)" || { echo "installing aws-lambda-rie $(RIE_VERSION) into $(GO_BIN)"; \
+		$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION); }
 
 run: npm-deps
 	$(GO) run ./infra/local
@@ -66,17 +71,24 @@ run: npm-deps
 reset:
 	rm -rf .local
 
-test: npm-deps
-	$(GO) run ./infra/testenv -- $(MAKE) test-go test-browser
+test: npm-deps tools
+	PATH="$(GO_BIN):$$PATH" $(GO) run ./infra/testenv -- $(MAKE) --no-print-directory test-go test-browser
 
 # The Go tests run through infra/logscan, which fails them when a log line holds an e-mail
 # address, a token or a token's hash.
 test-go:
 	$(GO) vet ./...
-	$(GO) run ./infra/logscan -- $(GO) test -race -count=1 -json ./...
+	$(GO) run ./infra/logscan -- $(GO) test -race -count=1 -timeout 30m -json ./...
 
+# The browser tests need Chromium (CHROMIUM, else /usr/bin/chromium). Without it they are skipped
+# with one line saying so, except under CI=true, where the harness fails instead.
+CHROMIUM ?= /usr/bin/chromium
 test-browser:
-	cd infra && node --test browser/
+	@if [ -x "$(CHROMIUM)" ] || [ "$$CI" = true ]; then \
+		cd infra && CHROMIUM="$(CHROMIUM)" node --test browser/; \
+	else \
+		echo "Browser tests skipped: Chromium not found at $(CHROMIUM). To run them: apt-get install chromium"; \
+	fi
 
 # Binary sizes and start-up (infra/bench), then the Go benchmarks of the rules: the cutoff, the
 # password hash and anti-robot work of sign-up and login, and the reservations' DynamoDB calls
@@ -98,9 +110,12 @@ fuzz:
 	$(GO) run ./infra/testenv -- sh -c 'for d in $$(grep -l "^func FuzzRoutes" functions/*/fuzz_test.go | xargs -n1 dirname); do \
 		$(GO) test -run "^$$" -fuzz "^FuzzRoutes$$" -fuzztime $(FUZZTIME) ./$$d || exit 1; done'
 
+# gofmt, go vet, and go.mod/go.sum as `go mod tidy` would leave them. CI runs it before the tests.
 lint:
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
+		if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
+	$(GO) mod tidy -diff
 
 clean:
 	rm -rf .build

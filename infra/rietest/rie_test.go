@@ -44,7 +44,7 @@ func findRIE(t *testing.T) string {
 			return p
 		}
 	}
-	const msg = "aws-lambda-rie is not installed: run make tools"
+	const msg = "aws-lambda-rie is not installed: make test (or make tools) installs it"
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}
