@@ -127,9 +127,10 @@ func start(path string, args []string, log io.Writer) (*proc, error) {
 	return p, nil
 }
 
-// waitReady polls url until the emulator answers any HTTP response.
+// waitReady polls url until the emulator answers any HTTP response. Node starts in about a
+// second on an idle machine; the wait is long because a busy CI machine can take a minute.
 func (p *proc) waitReady(ctx context.Context, url string) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
 	for {
