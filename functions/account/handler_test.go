@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,9 +26,12 @@ type fixture struct {
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	env := accountstest.New(t, false)
+	env := accountstest.New(t, accountstest.NewMemory(), true)
 	c := web.Cookies{Insecure: true}
-	h, err := New(Deps{Service: env.Service, Sessions: accounts.NewSessionResolver(env.Store, env.Clock), Cookies: c, Commune: accountstest.Commune})
+	s := env.Service
+	h, err := New(Deps{Logins: s.Logins, Resets: s.Resets, Passwords: s.PasswordChanges, Profiles: s.Profiles, Families: s.FamilyLinks,
+		Members: s.Memberships, Deletions: s.Deletions, Sessions: accounts.NewSessionResolver(env.Store, env.Clock), Cookies: c,
+		Clock: env.Clock, Commune: accountstest.Commune, CodePrefix: accountstest.CodePrefix})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,39 +158,101 @@ func TestLoginFormAndSession(t *testing.T) {
 	}
 }
 
-func TestLoginThrottling(t *testing.T) {
+// TestLoginPastTheLimitAsksForProof: past 5 attempts on an account (or 20 from an address) in
+// a window, a login is not refused for good: it needs a proof of work, so a stranger cannot
+// lock the owner out, and the owner who knows the password still gets in.
+func TestLoginPastTheLimitAsksForProof(t *testing.T) {
 	f := setup(t)
 	email := accountstest.Email("throttle")
 	f.ConfirmedAccount(t, email)
-	for i := range accounts.MaxFailuresAccount {
+	for i := range accounts.MaxAttemptsAccount {
 		w := f.req(t, http.MethodPost, "/api/v1/login", "", map[string]string{"email": email, "password": "Mauvais-1234"}, "192.0.2.1")
 		if w.Code != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i, w.Code)
 		}
 	}
-	// Even the right password is refused now, with when to retry.
+	// Even the right password needs a proof now; the refusal carries a challenge, no question.
 	w := f.req(t, http.MethodPost, "/api/v1/login", "", map[string]string{"email": email, "password": accountstest.Password}, "192.0.2.2")
-	if w.Code != http.StatusTooManyRequests || problemType(t, w) != "/problems/too-many-attempts" || w.Header().Get("Retry-After") == "" ||
-		!strings.Contains(w.Body.String(), "réessayez à partir de 10 h 15") {
-		t.Fatalf("throttled: %d %s %q", w.Code, w.Body, w.Header().Get("Retry-After"))
+	var p struct {
+		Type      string `json:"type"`
+		Challenge struct {
+			Challenge  string `json:"challenge"`
+			Difficulty int    `json:"difficulty"`
+			Question   string `json:"question"`
+			ExpiresAt  string `json:"expiresAt"`
+		} `json:"challenge"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || w.Code != http.StatusTooManyRequests || p.Type != "/problems/proof-required" ||
+		p.Challenge.Challenge == "" || p.Challenge.Question != "" || !strings.HasSuffix(p.Challenge.ExpiresAt, "+02:00") {
+		t.Fatalf("past the limit: %d %s", w.Code, w.Body)
+	}
+	// A wrong proof does not let the password be tried.
+	w = f.req(t, http.MethodPost, "/api/v1/login", "", map[string]string{"email": email, "password": accountstest.Password,
+		"antiRobotChallenge": p.Challenge.Challenge, "antiRobotSolution": accountstest.NotASolution(p.Challenge.Challenge)}, "192.0.2.2")
+	if w.Code != http.StatusTooManyRequests || problemType(t, w) != "/problems/proof-required" {
+		t.Fatalf("wrong proof: %d %s", w.Code, w.Body)
+	}
+	// A wrong password with a proof is still a wrong password.
+	c := f.Anti.Issue(f.Clock.Now())
+	w = f.req(t, http.MethodPost, "/api/v1/login", "", map[string]string{"email": email, "password": "Mauvais-1234",
+		"antiRobotChallenge": c.Token, "antiRobotSolution": accounts.Solve(c.Token, c.Difficulty)}, "192.0.2.2")
+	if w.Code != http.StatusUnauthorized {
+		t.Fatalf("wrong password with a proof: %d %s", w.Code, w.Body)
+	}
+	// The owner with a proof gets in; the proof serves once.
+	c = f.Anti.Issue(f.Clock.Now())
+	proof := map[string]string{"email": email, "password": accountstest.Password, "antiRobotChallenge": c.Token, "antiRobotSolution": accounts.Solve(c.Token, c.Difficulty)}
+	if w := f.req(t, http.MethodPost, "/api/v1/login", "", proof, "192.0.2.2"); w.Code != http.StatusOK {
+		t.Fatalf("owner with a proof: %d %s", w.Code, w.Body)
+	}
+	if w := f.req(t, http.MethodPost, "/api/v1/login", "", proof, "192.0.2.2"); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("replayed proof: %d %s", w.Code, w.Body)
 	}
 	f.Clock.Add(accounts.ThrottleWindow)
 	f.login(t, email, accountstest.Password)
 
-	// Per address: many accounts tried from one address.
-	for i := range accounts.MaxFailuresAddress {
+	// Per address: many accounts tried from one address; the form then shows the question.
+	for i := range accounts.MaxAttemptsAddress {
 		w := f.req(t, http.MethodPost, "/api/v1/login", "", map[string]string{"email": accountstest.Email("guess"), "password": "Mauvais-1234"}, "192.0.2.9")
 		if w.Code != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i, w.Code)
 		}
 	}
 	w = f.req(t, http.MethodPost, "/connexion", "", url.Values{"email": {email}, "password": {accountstest.Password}}, "192.0.2.9")
-	if w.Code != http.StatusTooManyRequests || !strings.Contains(w.Body.String(), "Trop de tentatives") {
-		t.Errorf("address throttled: %d %.300s", w.Code, w.Body)
+	body := w.Body.String()
+	if w.Code != http.StatusTooManyRequests || !strings.Contains(body, "pas un robot") || !strings.Contains(body, "Combien font") ||
+		!strings.Contains(body, `name="antiRobotChallenge"`) || !strings.Contains(body, "/static/pow.js") {
+		t.Fatalf("address past its limit: %d %.600s", w.Code, body)
+	}
+	// Without JavaScript: the answer to the page's question lets the owner in.
+	challenge := between(body, `name="antiRobotChallenge" value="`, `"`)
+	answer := solveQuestion(t, f.Anti.QuestionOf(challenge))
+	w = f.req(t, http.MethodPost, "/connexion", "", url.Values{"email": {email}, "password": {accountstest.Password},
+		"antiRobotChallenge": {challenge}, "antiRobotAnswer": {answer}}, "192.0.2.9")
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("owner answering the question: %d %.600s", w.Code, w.Body)
 	}
 	if w := f.req(t, http.MethodPost, "/api/v1/login", "", map[string]string{"email": email, "password": accountstest.Password}, "192.0.2.10"); w.Code != 200 {
 		t.Errorf("another address: %d", w.Code)
 	}
+}
+
+// between returns the text of s between the first start and the following end.
+func between(s, start, end string) string {
+	_, after, _ := strings.Cut(s, start)
+	v, _, _ := strings.Cut(after, end)
+	return html.UnescapeString(v)
+}
+
+// solveQuestion answers "Combien font X plus Y ?" as a person would.
+func solveQuestion(t *testing.T, q string) string {
+	t.Helper()
+	words := map[string]int{"un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9}
+	f := strings.Fields(q)
+	if len(f) < 5 || words[f[2]] == 0 || words[f[4]] == 0 {
+		t.Fatalf("question %q", q)
+	}
+	return strconv.Itoa(words[f[2]] + words[f[4]])
 }
 
 func TestPasswordReset(t *testing.T) {
@@ -354,9 +421,8 @@ func TestFamilyLink(t *testing.T) {
 			t.Errorf("me %+v", m)
 		}
 	}
-	rec, err := f.Store.Family(context.Background(), famID)
-	if err != nil || len(rec.Members) != 2 {
-		t.Errorf("members %v %v", rec.Members, err)
+	if members := f.MemberEmails(t, famID); len(members) != 2 {
+		t.Errorf("members %v", members)
 	}
 	// The viewer carries the family from now on.
 	v, err := accounts.NewSessionResolver(f.Store, f.Clock).ResolveSession(context.Background(), ta)
@@ -394,9 +460,8 @@ func TestProfileAndDeletion(t *testing.T) {
 	if _, err := f.Store.Account(context.Background(), email); !errors.Is(err, accounts.ErrNotFound) {
 		t.Errorf("account still there: %v", err)
 	}
-	rec, err := f.Store.Family(context.Background(), famID)
-	if err != nil || len(rec.Members) != 0 || len(rec.Children) != 1 {
-		t.Errorf("family after deletion %+v %v", rec, err)
+	if members := f.MemberEmails(t, famID); len(members) != 0 {
+		t.Errorf("members after deletion %v", members)
 	}
 	if w := f.req(t, http.MethodGet, "/api/v1/me", tok, nil); w.Code != 401 {
 		t.Errorf("session survived deletion: %d", w.Code)

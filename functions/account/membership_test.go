@@ -27,11 +27,7 @@ func TestMembershipFollowsLink(t *testing.T) {
 	}
 	member := func(famID string) bool {
 		t.Helper()
-		rec, err := f.Store.Family(ctx, famID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return slices.Contains(rec.Members, email)
+		return slices.Contains(f.MemberEmails(t, famID), email)
 	}
 	steps := []struct {
 		name string

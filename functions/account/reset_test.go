@@ -43,28 +43,28 @@ func TestResetEndsOtherResetLinks(t *testing.T) {
 	f.ConfirmedAccount(t, email)
 	for range 2 {
 		f.Clock.Add(time.Minute)
-		if err := f.Service.RequestReset(ctx, email); err != nil {
+		if err := f.Service.RequestReset(ctx, email, accountstest.NewAddr()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	toks := f.waitResetLinks(t, email, 2)
 	older, newer := toks[0], toks[1]
 	f.Clock.Add(time.Minute)
-	if err := f.Service.ResetPassword(ctx, newer, "Nouveau-Mot-2026", "Nouveau-Mot-2026"); err != nil {
+	if err := f.Service.ResetPassword(ctx, accounts.PasswordReset{Secret: newer, Password: "Nouveau-Mot-2026", Confirmation: "Nouveau-Mot-2026"}); err != nil {
 		t.Fatal(err)
 	}
 	f.Clock.Add(time.Minute)
 	if err := f.Service.CheckResetLink(ctx, older); !errors.Is(err, accounts.ErrLinkExpired) {
 		t.Errorf("older link checked: %v, want ErrLinkExpired", err)
 	}
-	if err := f.Service.ResetPassword(ctx, older, "Encore-Autre-2026", "Encore-Autre-2026"); !errors.Is(err, accounts.ErrLinkExpired) {
+	if err := f.Service.ResetPassword(ctx, accounts.PasswordReset{Secret: older, Password: "Encore-Autre-2026", Confirmation: "Encore-Autre-2026"}); !errors.Is(err, accounts.ErrLinkExpired) {
 		t.Errorf("older link used: %v, want ErrLinkExpired", err)
 	}
-	if _, err := f.Service.Login(ctx, email, "Nouveau-Mot-2026", "192.0.2.7"); err != nil {
+	if _, err := f.Service.Login(ctx, accounts.LoginInput{Email: email, Password: "Nouveau-Mot-2026", ClientAddr: "192.0.2.7"}); err != nil {
 		t.Errorf("password of the used link: %v", err)
 	}
 	// A link requested after the reset works.
-	if err := f.Service.RequestReset(ctx, email); err != nil {
+	if err := f.Service.RequestReset(ctx, email, accountstest.NewAddr()); err != nil {
 		t.Fatal(err)
 	}
 	latest := f.waitResetLinks(t, email, 3)[2]

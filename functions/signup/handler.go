@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/fault"
@@ -14,19 +16,33 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
+// The account use cases the handler calls (shared/accounts implements each).
+type (
+	signupService interface {
+		Signup(ctx context.Context, in accounts.SignupInput) error
+		Challenge() accounts.Challenge
+	}
+	confirmationService interface {
+		Confirm(ctx context.Context, secret string) (accounts.ConfirmResult, error)
+		CheckConfirmLink(ctx context.Context, secret string) error
+		ResendConfirmation(ctx context.Context, email, oldSecret, clientAddr string) error
+	}
+)
+
 // Deps is what the handler needs; main.go builds it once per cold start.
 type Deps struct {
-	Service  *accounts.Service
-	Sessions web.SessionResolver
-	Cookies  web.Cookies
-	Commune  string
-	HSTS     bool
+	Signups       signupService
+	Confirmations confirmationService
+	Sessions      web.SessionResolver
+	Cookies       web.Cookies
+	Commune       string
+	CodePrefix    string
+	HSTS          bool
 }
 
 type handler struct {
-	svc     *accounts.Service
-	render  *web.Renderer
-	cookies web.Cookies
+	Deps
+	render *web.Renderer
 }
 
 // New returns the Signup function's handler; its routes are exactly template.yaml's.
@@ -35,7 +51,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signup pages: %w", err)
 	}
-	h := &handler{svc: d.Service, render: rd, cookies: d.Cookies}
+	h := &handler{Deps: d, render: rd}
 	// Pages resolve the session so the layout can greet a signed-in parent.
 	page := func(f http.HandlerFunc) http.Handler {
 		if d.Sessions == nil {
@@ -68,9 +84,9 @@ type signupView struct {
 }
 
 func (h *handler) signupView(in accounts.SignupInput) signupView {
-	c := h.svc.Challenge()
+	c := h.Signups.Challenge()
 	return signupView{Form: in, Challenge: c, AntiRobot: c.Token != "", Civilities: accounts.Civilities,
-		Rule: accounts.PasswordRule, CodeHint: h.svc.CodePrefix + "…"}
+		Rule: accounts.PasswordRule, CodeHint: h.CodePrefix + "…"}
 }
 
 func (h *handler) signupPage(w http.ResponseWriter, r *http.Request) {
@@ -92,11 +108,16 @@ func (h *handler) signupForm(w http.ResponseWriter, r *http.Request) {
 		Password: f.Get("password"), PasswordConfirmation: f.Get("passwordConfirmation"), SubscriberCode: f.Get("subscriberCode"),
 		AcceptTerms:        f.Get("acceptTerms") != "",
 		AntiRobotChallenge: f.Get("antiRobotChallenge"), AntiRobotSolution: f.Get("antiRobotSolution"), AntiRobotAnswer: f.Get("antiRobotAnswer"),
+		ClientAddr: web.ClientAddr(r),
 	}
-	err := h.svc.Signup(r.Context(), in)
-	if fe, ok := fault.As(err); ok && fe.Kind == fault.Invalid {
+	err := h.Signups.Signup(r.Context(), in)
+	if fe, ok := fault.As(err); ok && (fe.Kind == fault.Invalid || fe.Kind == fault.TooManyRequests) {
 		in.Password, in.PasswordConfirmation, in.AntiRobotAnswer = "", "", ""
-		h.render.Render(w, r, http.StatusBadRequest, "signup", web.Page{Title: "Créer un compte", Nav: "espace",
+		retryAfter(w, err)
+		if fe.Kind == fault.TooManyRequests {
+			err = fieldError("antiRobot", fe.Detail)
+		}
+		h.render.Render(w, r, statusOf(fe), "signup", web.Page{Title: "Créer un compte", Nav: "espace",
 			Errors: web.FormErrors(err), Data: h.signupView(in)})
 		return
 	}
@@ -115,27 +136,62 @@ type pending struct {
 
 const sentDetail = "Si cette demande est valable, un e-mail vient d'être envoyé à l'adresse indiquée : ouvrez le lien qu'il contient pour activer votre compte."
 
+// signupJSON is POST /api/v1/signup. It has no field for the answer to the anti-robot
+// question: API clients do the proof of work.
+type signupJSON struct {
+	Civility             string `json:"civility"`
+	LastName             string `json:"lastName"`
+	FirstName            string `json:"firstName"`
+	Email                string `json:"email"`
+	Password             string `json:"password"`
+	PasswordConfirmation string `json:"passwordConfirmation"`
+	SubscriberCode       string `json:"subscriberCode"`
+	AcceptTerms          bool   `json:"acceptTerms"`
+	AntiRobotChallenge   string `json:"antiRobotChallenge"`
+	AntiRobotSolution    string `json:"antiRobotSolution"`
+}
+
 func (h *handler) signupAPI(w http.ResponseWriter, r *http.Request) {
-	var in accounts.SignupInput
+	var in signupJSON
 	if err := web.DecodeJSON(w, r, &in); err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	if err := h.svc.Signup(r.Context(), in); err != nil {
+	err := h.Signups.Signup(r.Context(), accounts.SignupInput{Civility: in.Civility, LastName: in.LastName, FirstName: in.FirstName,
+		Email: in.Email, Password: in.Password, PasswordConfirmation: in.PasswordConfirmation, SubscriberCode: in.SubscriberCode,
+		AcceptTerms: in.AcceptTerms, AntiRobotChallenge: in.AntiRobotChallenge, AntiRobotSolution: in.AntiRobotSolution,
+		ClientAddr: web.ClientAddr(r)})
+	if err != nil {
+		retryAfter(w, err)
 		web.Error(w, r, err)
 		return
 	}
 	web.WriteJSON(w, http.StatusAccepted, pending{Status: "pending-confirmation", Detail: sentDetail})
 }
 
+// challengeAPI gives API clients a proof of work to do; the question for people without
+// JavaScript is only on the page.
 func (h *handler) challengeAPI(w http.ResponseWriter, r *http.Request) {
-	c := h.svc.Challenge()
+	c := h.Signups.Challenge()
 	if c.Token == "" {
 		web.WriteJSON(w, http.StatusOK, map[string]any{"disabled": true})
 		return
 	}
-	web.WriteJSON(w, http.StatusOK, c)
+	web.WriteJSON(w, http.StatusOK, map[string]any{"challenge": c.Token, "algorithm": c.Algorithm, "difficulty": c.Difficulty,
+		"expiresAt": web.ParisTime(c.ExpiresAt)})
 }
+
+// retryAfter sets Retry-After from a throttled refusal.
+func retryAfter(w http.ResponseWriter, err error) {
+	if f, ok := fault.As(err); ok && f.Kind == fault.TooManyRequests {
+		if s, ok := f.Ext["retryAfterSeconds"].(int); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(s))
+		}
+	}
+}
+
+// statusOf is the HTTP status of a refusal (for pages re-rendered with the error).
+func statusOf(err error) int { return web.ProblemFor(err).Status }
 
 // confirmView is what the confirmation page shows.
 type confirmView struct {
@@ -148,7 +204,7 @@ type confirmView struct {
 // open links by themselves, so the page asks the parent to press a button (POST /confirm).
 func (h *handler) confirmLink(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	err := h.svc.CheckConfirmLink(r.Context(), token)
+	err := h.Confirmations.CheckConfirmLink(r.Context(), token)
 	if err == nil {
 		h.render.Render(w, r, http.StatusOK, "confirm", web.Page{Title: "Activer mon compte", Nav: "espace",
 			Data: confirmView{Outcome: "ready", Token: token}})
@@ -164,7 +220,7 @@ func (h *handler) confirmForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.PostForm.Get("token")
-	res, err := h.svc.Confirm(r.Context(), token)
+	res, err := h.Confirmations.Confirm(r.Context(), token)
 	h.confirmOutcome(w, r, token, res, err)
 }
 
@@ -207,7 +263,7 @@ func (h *handler) confirmAPI(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, fieldError("token", "Le jeton du lien de confirmation est requis."))
 		return
 	}
-	res, err := h.svc.Confirm(r.Context(), in.Token)
+	res, err := h.Confirmations.Confirm(r.Context(), in.Token)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -225,9 +281,13 @@ func (h *handler) resendForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	err := h.svc.ResendConfirmation(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("token"))
-	if fe, ok := fault.As(err); ok && fe.Kind == fault.Invalid {
-		h.render.Render(w, r, http.StatusBadRequest, "confirm", web.Page{Title: "Recevoir un nouveau lien", Nav: "espace",
+	err := h.Confirmations.ResendConfirmation(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("token"), web.ClientAddr(r))
+	if fe, ok := fault.As(err); ok && (fe.Kind == fault.Invalid || fe.Kind == fault.TooManyRequests) {
+		retryAfter(w, err)
+		if fe.Kind == fault.TooManyRequests {
+			err = fieldError("email", fe.Detail)
+		}
+		h.render.Render(w, r, statusOf(fe), "confirm", web.Page{Title: "Recevoir un nouveau lien", Nav: "espace",
 			Errors: web.FormErrors(err), Data: confirmView{Outcome: "resend"}})
 		return
 	}
@@ -251,7 +311,8 @@ func (h *handler) resendAPI(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, fieldError("email", "Saisissez votre adresse e-mail."))
 		return
 	}
-	if err := h.svc.ResendConfirmation(r.Context(), in.Email, in.Token); err != nil {
+	if err := h.Confirmations.ResendConfirmation(r.Context(), in.Email, in.Token, web.ClientAddr(r)); err != nil {
+		retryAfter(w, err)
 		web.Error(w, r, err)
 		return
 	}

@@ -24,23 +24,31 @@ type fixture struct {
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	env := accountstest.New(t, true)
-	h, err := New(Deps{Service: env.Service, Sessions: accounts.NewSessionResolver(env.Store, env.Clock),
-		Cookies: web.Cookies{Insecure: true}, Commune: accountstest.Commune})
+	env := accountstest.New(t, accountstest.NewMemory(), true)
+	h, err := New(Deps{Signups: env.Service.Signups, Confirmations: env.Service.Confirmations, Sessions: accounts.NewSessionResolver(env.Store, env.Clock),
+		Cookies: web.Cookies{Insecure: true}, Commune: accountstest.Commune, CodePrefix: accountstest.CodePrefix})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &fixture{Env: env, h: h}
 }
 
-func (f *fixture) json(t *testing.T, method, target string, body any) *httptest.ResponseRecorder {
+func (f *fixture) json(t *testing.T, method, target string, body any, addr ...string) *httptest.ResponseRecorder {
 	t.Helper()
+	if in, ok := body.(accounts.SignupInput); ok {
+		body = signupJSON{Civility: in.Civility, LastName: in.LastName, FirstName: in.FirstName, Email: in.Email,
+			Password: in.Password, PasswordConfirmation: in.PasswordConfirmation, SubscriberCode: in.SubscriberCode,
+			AcceptTerms: in.AcceptTerms, AntiRobotChallenge: in.AntiRobotChallenge, AntiRobotSolution: in.AntiRobotSolution}
+	}
 	b, err := json.Marshal(body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest(method, target, strings.NewReader(string(b)))
 	r.Header.Set("Content-Type", "application/json")
+	if len(addr) > 0 {
+		r.RemoteAddr = addr[0] + ":4242"
+	}
 	w := httptest.NewRecorder()
 	f.h.ServeHTTP(w, r)
 	return w
@@ -315,7 +323,7 @@ func TestConcurrentSignupsMakeOneAccount(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = f.json(t, http.MethodPost, "/api/v1/signup", in).Code
+			codes[i] = f.json(t, http.MethodPost, "/api/v1/signup", in, accountstest.NewAddr()).Code
 		}()
 	}
 	wg.Wait()
@@ -342,9 +350,14 @@ func TestConcurrentSignupsMakeOneAccount(t *testing.T) {
 func TestChallengeAndCrossSite(t *testing.T) {
 	f := setup(t)
 	w := f.get(t, "/api/v1/signup/challenge")
-	var c accounts.Challenge
-	if err := json.Unmarshal(w.Body.Bytes(), &c); err != nil || c.Token == "" || c.Algorithm != accounts.Algorithm || c.Difficulty != 8 {
+	var c map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &c); err != nil || c["challenge"] == "" || c["algorithm"] != accounts.Algorithm || c["difficulty"] != 8.0 {
 		t.Fatalf("challenge %s", w.Body)
+	}
+	// The API gets the proof of work only: the question is for pages without JavaScript, and
+	// its expiry is in Paris time like every time of the API.
+	if _, ok := c["question"]; ok || !strings.HasSuffix(c["expiresAt"].(string), "+02:00") {
+		t.Errorf("challenge %s", w.Body)
 	}
 	email := accountstest.Email("xsite")
 	w = f.form(t, "/creer-un-compte", url.Values{"email": {email}}, "Sec-Fetch-Site", "cross-site")
@@ -352,6 +365,54 @@ func TestChallengeAndCrossSite(t *testing.T) {
 		t.Errorf("cross-site form post: %d", w.Code)
 	}
 	f.noAccount(t, email)
+}
+
+// TestAPISignupNeedsTheWork: the answer to the page's question does not sign up through the
+// API (it has no such field: a script made accounts that way without any proof of work), and
+// sign-ups are limited per client address.
+func TestAPISignupNeedsTheWork(t *testing.T) {
+	f := setup(t)
+	in := f.Input(accountstest.Email("script"))
+	right := solveQuestion(t, f.Anti.QuestionOf(in.AntiRobotChallenge))
+	body := map[string]any{"civility": in.Civility, "lastName": in.LastName, "firstName": in.FirstName, "email": in.Email,
+		"password": in.Password, "passwordConfirmation": in.Password, "acceptTerms": true,
+		"antiRobotChallenge": in.AntiRobotChallenge, "antiRobotAnswer": right}
+	if w := f.json(t, http.MethodPost, "/api/v1/signup", body); w.Code != http.StatusBadRequest {
+		t.Errorf("API sign-up with the question's answer: %d %s", w.Code, w.Body)
+	}
+	delete(body, "antiRobotAnswer")
+	if w := f.json(t, http.MethodPost, "/api/v1/signup", body); w.Code != http.StatusBadRequest || problem(t, w).Errors[0].Field != "antiRobot" {
+		t.Errorf("API sign-up without the work: %d %s", w.Code, w.Body)
+	}
+	f.noAccount(t, in.Email)
+
+	addr := accountstest.NewAddr()
+	for i := range accounts.MaxSignupsPerAddress {
+		if w := f.json(t, http.MethodPost, "/api/v1/signup", f.Input(accountstest.Email("many")), addr); w.Code != http.StatusAccepted {
+			t.Fatalf("sign-up %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	last := f.Input(accountstest.Email("many"))
+	w := f.json(t, http.MethodPost, "/api/v1/signup", last, addr)
+	if w.Code != http.StatusTooManyRequests || problem(t, w).Type != "/problems/too-many-attempts" || w.Header().Get("Retry-After") == "" {
+		t.Errorf("sign-up past the limit from one address: %d %s", w.Code, w.Body)
+	}
+	f.noAccount(t, last.Email)
+	// X-Forwarded-For is not the client's address: it cannot buy another allowance.
+	b, _ := json.Marshal(map[string]any{"civility": "M", "lastName": "Dupont", "firstName": "Jean", "email": accountstest.Email("xff"),
+		"password": accountstest.Password, "passwordConfirmation": accountstest.Password, "acceptTerms": true})
+	r := httptest.NewRequest(http.MethodPost, "/api/v1/signup", strings.NewReader(string(b)))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-Forwarded-For", accountstest.NewAddr())
+	r.RemoteAddr = addr + ":4242"
+	w = httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	if w.Code != http.StatusTooManyRequests {
+		t.Errorf("X-Forwarded-For changed the address counted: %d %s", w.Code, w.Body)
+	}
+	if w := f.json(t, http.MethodPost, "/api/v1/signup", f.Input(accountstest.Email("other")), accountstest.NewAddr()); w.Code != http.StatusAccepted {
+		t.Errorf("another address: %d %s", w.Code, w.Body)
+	}
 }
 
 func between(s, start, end string) string {

@@ -51,7 +51,7 @@ func TestSignupReplacesUnconfirmedAccount(t *testing.T) {
 	if err != nil || acc.LastName != "Martin" || acc.FirstName != "Anne" || acc.Civility != "Mme" || acc.PendingCode != code {
 		t.Fatalf("account not replaced: %+v %v", acc, err)
 	}
-	if ok, _, _ := accounts.VerifyPassword(squat.Password, acc.PasswordHash, f.Service.Hash); ok {
+	if ok, _, _ := accounts.VerifyPassword(squat.Password, acc.PasswordHash, f.Config.Hash); ok {
 		t.Error("the first sign-up's password still works")
 	}
 	if _, err := f.Service.Confirm(ctx, squatToken); !errors.Is(err, accounts.ErrLinkExpired) {
@@ -63,10 +63,10 @@ func TestSignupReplacesUnconfirmedAccount(t *testing.T) {
 	if _, err := f.Service.Confirm(ctx, ownerToken); err != nil {
 		t.Fatalf("owner's link: %v", err)
 	}
-	if _, err := f.Service.Login(ctx, victim, squat.Password, "192.0.2.1"); !errors.Is(err, accounts.ErrBadCredentials) {
+	if _, err := f.Service.Login(ctx, accounts.LoginInput{Email: victim, Password: squat.Password, ClientAddr: "192.0.2.1"}); !errors.Is(err, accounts.ErrBadCredentials) {
 		t.Errorf("first sign-up's password: %v", err)
 	}
-	if _, err := f.Service.Login(ctx, victim, accountstest.Password, "192.0.2.1"); err != nil {
+	if _, err := f.Service.Login(ctx, accounts.LoginInput{Email: victim, Password: accountstest.Password, ClientAddr: "192.0.2.1"}); err != nil {
 		t.Errorf("owner's password: %v", err)
 	}
 	// A confirmed account is never replaced.
@@ -75,7 +75,7 @@ func TestSignupReplacesUnconfirmedAccount(t *testing.T) {
 	if err := f.Service.Signup(ctx, again); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.Service.Login(ctx, victim, accountstest.Password, "192.0.2.1"); err != nil {
+	if _, err := f.Service.Login(ctx, accounts.LoginInput{Email: victim, Password: accountstest.Password, ClientAddr: "192.0.2.1"}); err != nil {
 		t.Errorf("confirmed account changed by a later sign-up: %v", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 func main() {
 	lambdaapp.Run("signup", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
-		cfg := env.Config
+		cfg, st := env.Config, env.Store
 		if err := cfg.NeedSecretKey(); err != nil {
 			return nil, err
 		}
@@ -22,12 +22,16 @@ func main() {
 		if !cfg.AntiRobotDisabled {
 			anti = accounts.NewAntiRobot(cfg.SecretKey, accounts.DefaultDifficulty)
 		}
+		c := accounts.NewConfig(cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey)
 		return New(Deps{
-			Service:  accounts.NewService(env.Store, mailer, cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey),
-			Sessions: env.Sessions,
-			Cookies:  env.Cookies,
-			Commune:  cfg.CommuneName,
-			HSTS:     env.HSTS,
+			Signups: &accounts.Signups{Config: c, Store: st, Mail: mailer},
+			Confirmations: &accounts.Confirmations{Config: c, Store: st, Mail: mailer,
+				Family: &accounts.FamilyLinks{Config: c, Store: st, Mail: mailer}},
+			Sessions:   env.Sessions,
+			Cookies:    env.Cookies,
+			Commune:    cfg.CommuneName,
+			CodePrefix: cfg.SubscriberCodePrefix,
+			HSTS:       env.HSTS,
 		})
 	})
 }

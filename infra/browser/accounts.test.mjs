@@ -270,13 +270,20 @@ test("log in from Accueil, link a free family in Mon espace citoyen, see its chi
   await page.waitForURL(/\/mon-espace$/);
   assert.equal(await page.locator(".flash").innerText(), "Votre compte est relié à votre famille.");
   const linked = page.getByRole("region", { name: "Ma famille" });
-  assert.match(await linked.innerText(), new RegExp(`relié au dossier ${freeFamily.name} \\(code abonné ${freeFamily.code}\\)`));
+  // The code is masked once linked: it is a secret that links anyone to the family.
+  const masked = freeFamily.code.slice(0, -9) + "****-**" + freeFamily.code.slice(-2);
+  const linkedText = await linked.innerText();
+  assert.ok(linkedText.includes(`relié au dossier ${freeFamily.name} (code abonné ${masked}`), linkedText);
+  assert.ok(!linkedText.includes(freeFamily.code), linkedText);
   await assert.doesNotReject(linked.getByRole("heading", { name: "Enfants" }).waitFor());
-  const children = await linked.getByRole("listitem").allInnerTexts();
+  const children = await linked.getByRole("list").first().getByRole("listitem").allInnerTexts();
   assert.equal(children.length, freeFamily.children.length, children.join(" | "));
   freeFamily.children.forEach((name, i) => assert.ok(children[i].startsWith(name), `${children[i]} is ${name}`));
   assert.match(children[0], /né\(e\) le mercredi 23 novembre 2016$/);
   assert.equal(await linked.getByRole("link", { name: "Voir le planning des activités" }).getAttribute("href"), "/espace-famille/planning");
+  // The family's members are listed; the parent is marked as themselves.
+  await assert.doesNotReject(linked.getByRole("heading", { name: "Parents reliés au dossier" }).waitFor());
+  assert.match(await linked.locator(".members").innerText(), new RegExp(`${parent.lastName}.*— vous`));
   await stack.expectAccessible(page);
 
   await header.getByRole("button", { name: "Se déconnecter" }).click();

@@ -7,7 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/fault"
 )
 
@@ -24,8 +23,12 @@ type Account struct {
 	// PendingCode is the subscriber code given at sign-up. It is checked again on
 	// confirmation (it may have been revoked meanwhile) and its family linked then.
 	PendingCode string
-	// SessionStamp is renewed on every password change; sessions made with another stamp are over.
+	// SessionStamp is renewed on every password change or reset; sessions made with another
+	// stamp are over, unless it is one of KeptStamps.
 	SessionStamp string
+	// KeptStamps are earlier stamps whose sessions the parent chose to keep open when they last
+	// changed their password (empty by default: a change closes every other session).
+	KeptStamps []string
 	// PasswordChangedAt is the last password change or reset (zero if never). Reset links made
 	// before it no longer work: the change renewed SessionStamp, which links carry.
 	PasswordChangedAt time.Time
@@ -34,9 +37,13 @@ type Account struct {
 // Confirmed reports whether the account's e-mail was confirmed.
 func (a Account) Confirmed() bool { return !a.ConfirmedAt.IsZero() }
 
-// DisplayName is how e-mails greet the parent ("Mme Martin").
+// DisplayName is how e-mails greet the parent: "M. Dupont", "Mme Martin" (the French
+// abbreviation of Monsieur takes a full stop, that of Madame none).
 func (a Account) DisplayName() string {
-	if a.Civility == "" {
+	switch a.Civility {
+	case "M":
+		return "M. " + a.LastName
+	case "":
 		return a.FirstName + " " + a.LastName
 	}
 	return a.Civility + " " + a.LastName
@@ -44,21 +51,6 @@ func (a Account) DisplayName() string {
 
 // Civilities accepted at sign-up.
 var Civilities = []string{"M", "Mme"}
-
-// SignupInput is the sign-up form, as the page and POST /api/v1/signup send it.
-type SignupInput struct {
-	Civility             string `json:"civility"`
-	LastName             string `json:"lastName"`
-	FirstName            string `json:"firstName"`
-	Email                string `json:"email"`
-	Password             string `json:"password"`
-	PasswordConfirmation string `json:"passwordConfirmation"`
-	SubscriberCode       string `json:"subscriberCode"`
-	AcceptTerms          bool   `json:"acceptTerms"`
-	AntiRobotChallenge   string `json:"antiRobotChallenge"`
-	AntiRobotSolution    string `json:"antiRobotSolution"`
-	AntiRobotAnswer      string `json:"antiRobotAnswer"`
-}
 
 // NormaliseEmail trims and lower-cases an e-mail address (the account identifier).
 func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -135,30 +127,6 @@ func ValidateNewPassword(pw, confirmation, pwField, confField string, f *fault.F
 	} else if confirmation != pw {
 		f.Add(confField, "Les deux mots de passe ne sont pas identiques.")
 	}
-}
-
-// ValidateSignup checks every field of the sign-up form except the anti-robot proof and the
-// code's existence. It returns the cleaned input (e-mail normalised, code normalised) and the
-// field errors collected so far.
-func ValidateSignup(in SignupInput, codePrefix string) (SignupInput, fault.Fields) {
-	var f fault.Fields
-	in.Civility, in.LastName, in.FirstName = ValidateProfile(in.Civility, in.LastName, in.FirstName, &f)
-	in.Email = NormaliseEmail(in.Email)
-	if m := checkEmail(in.Email); m != "" {
-		f.Add("email", m)
-	}
-	ValidateNewPassword(in.Password, in.PasswordConfirmation, "password", "passwordConfirmation", &f)
-	in.SubscriberCode = strings.TrimSpace(in.SubscriberCode)
-	if in.SubscriberCode != "" {
-		in.SubscriberCode = family.NormaliseCode(codePrefix, in.SubscriberCode)
-		if !family.ValidCodeShape(codePrefix, in.SubscriberCode) {
-			f.Add("subscriberCode", codeShapeMessage(codePrefix))
-		}
-	}
-	if !in.AcceptTerms {
-		f.Add("acceptTerms", "Vous devez accepter les conditions d'utilisation pour créer un compte.")
-	}
-	return in, f
 }
 
 func codeShapeMessage(prefix string) string {

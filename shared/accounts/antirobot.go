@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -8,11 +9,14 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/bits"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/preau/preau/shared/date"
 )
 
 // Anti-robot settings (see the package doc).
@@ -22,6 +26,8 @@ const (
 	// DefaultDifficulty is the number of leading zero bits of SHA-256(challenge ":" solution):
 	// 2^16 ≈ 65 000 hashes on average: about 0.3 s on a laptop, 1 to 2 s on a phone (pow.js).
 	DefaultDifficulty = 16
+	// maxChallengeLength bounds what a form may send as a challenge (genuine ones are ~150 bytes).
+	maxChallengeLength = 512
 )
 
 // AntiRobot issues and checks signed challenges. A nil *AntiRobot (ANTIROBOT_DISABLED=1,
@@ -38,11 +44,13 @@ func NewAntiRobot(key []byte, difficulty int) *AntiRobot {
 
 // Challenge is what a form or an API client gets to prove it is not a robot.
 type Challenge struct {
-	Token      string    `json:"challenge"`  // signed, opaque
-	Algorithm  string    `json:"algorithm"`  // how to solve it with JavaScript
-	Difficulty int       `json:"difficulty"` // leading zero bits
-	Question   string    `json:"question"`   // the same challenge, for people without JavaScript
-	ExpiresAt  time.Time `json:"expiresAt"`
+	Token      string // signed, opaque
+	Algorithm  string // how to solve it with JavaScript
+	Difficulty int    // leading zero bits
+	// Question is the same challenge for people without JavaScript: pages show it, the JSON
+	// API never does (API clients do the work).
+	Question  string
+	ExpiresAt time.Time
 }
 
 // Algorithm names the proof of work: find a decimal solution s such that
@@ -56,11 +64,58 @@ type challengePayload struct {
 }
 
 // Proof is what the form sends back: the challenge, and the work's solution or the answer to
-// the question.
+// the question. Only pages fill Answer: the JSON API has no such field, so API clients must do
+// the work.
 type Proof struct {
 	Challenge string
 	Solution  string
 	Answer    string
+}
+
+// ProofSpender records spent challenges; *store.Store satisfies it.
+type ProofSpender interface {
+	// SpendProof records the use of a challenge's nonce, once: ErrSpent on a replay.
+	SpendProof(ctx context.Context, nonce string, expires time.Time) error
+}
+
+// proofStore is what checking a proof needs: spending it, and counting answers per address.
+type proofStore interface {
+	ProofSpender
+	AttemptTaker
+}
+
+// checkProof verifies a proof sent from clientAddr and spends its challenge; it returns the
+// French reason it is refused, "" when it holds. The proof is spent before its answer is
+// looked at: one challenge, one attempt. An answer to the question (pages without
+// JavaScript) also counts against the address's limit of answers, so guessing the small
+// number is slow; the proof of work is not limited (it is its own cost).
+func (c Config) checkProof(ctx context.Context, st proofStore, p Proof, clientAddr string, now time.Time) (string, error) {
+	if p.Solution == "" && strings.TrimSpace(p.Answer) != "" {
+		ok, _, err := answersPerAddress.take(ctx, st, addressKey(c.Secret, clientAddr), now)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "Trop de réponses à la question de vérification depuis votre connexion : activez JavaScript, ou réessayez dans une heure.", nil
+		}
+	}
+	nonce, expires, reason := c.AntiRobot.Verify(p, now)
+	if nonce != "" {
+		if err := st.SpendProof(ctx, nonce, expires); errors.Is(err, ErrSpent) {
+			reason = "Cette vérification anti-robot a déjà servi : rechargez la page et recommencez."
+		} else if err != nil {
+			return "", fmt.Errorf("anti-robot: %w", err)
+		}
+	}
+	return reason, nil
+}
+
+// Challenge issues an anti-robot challenge (zero when the check is off).
+func (c Config) Challenge() Challenge {
+	if c.AntiRobot == nil {
+		return Challenge{}
+	}
+	return c.AntiRobot.Issue(c.Clock.Now())
 }
 
 // Issue returns a fresh challenge valid until now+ChallengeLifetime.
@@ -72,7 +127,7 @@ func (a *AntiRobot) Issue(now time.Time) Challenge {
 	enc := base64.RawURLEncoding.EncodeToString(body)
 	tok := enc + "." + base64.RawURLEncoding.EncodeToString(a.sign(enc))
 	return Challenge{Token: tok, Algorithm: Algorithm, Difficulty: a.difficulty, Question: a.question(p.Nonce),
-		ExpiresAt: time.Unix(p.Expires, 0).UTC()}
+		ExpiresAt: time.Unix(p.Expires, 0).In(date.Paris)}
 }
 
 func (a *AntiRobot) sign(s string) []byte {

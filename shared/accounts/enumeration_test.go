@@ -64,6 +64,13 @@ func (m *mailbox) SendPasswordReset(_ context.Context, to, _, link string, _ tim
 }
 func (m *mailbox) SendPasswordChanged(_ context.Context, to, _, _ string) error { return m.put(to, "") }
 
+// testConfig is the account settings of these tests, with cheap hashing.
+func testConfig(clk clock.Clock) accounts.Config {
+	c := accounts.NewConfig(clk, func(p string) string { return "https://portail.example" + p }, "BLENFANCE-12087-", nil, []byte("test-secret"))
+	c.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
+	return c
+}
+
 // TestLinkRequestsCostTheSame: asking for a reset link or a new confirmation link makes the
 // same DynamoDB calls whether the address has an account (confirmed or not) or none.
 func TestLinkRequestsCostTheSame(t *testing.T) {
@@ -73,14 +80,16 @@ func TestLinkRequestsCostTheSame(t *testing.T) {
 	st := store.New(client, store.Tables{Data: db.DataTable, Session: db.SessionTable})
 	box := &mailbox{links: map[string]string{}}
 	clk := clock.NewFixed(time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC))
-	svc := accounts.NewService(st, box, clk, func(p string) string { return "https://portail.example" + p }, "BLENFANCE-12087-", nil, []byte("test-secret"))
-	svc.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
-	svc.MailRequestFloor = 0 // the floor hides SES's latency; here only the calls are compared
+	cfg := testConfig(clk)
+	cfg.MailRequestFloor = 0 // the floor hides SES's latency; here only the calls are compared
+	signups := &accounts.Signups{Config: cfg, Store: st, Mail: box}
+	resets := &accounts.Resets{Config: cfg, Store: st, Mail: box}
+	confirmations := &accounts.Confirmations{Config: cfg, Store: st, Mail: box}
 	ctx := context.Background()
 	in := accounts.SignupInput{Civility: "Mme", LastName: "Martin", FirstName: "Anne", Password: "Laigneville-2026x",
 		PasswordConfirmation: "Laigneville-2026x", AcceptTerms: true}
 	in.Email = "confirmed@example.org"
-	if err := svc.Signup(ctx, in); err != nil {
+	if err := signups.Signup(ctx, in); err != nil {
 		t.Fatal(err)
 	}
 	acc, err := st.Account(ctx, in.Email)
@@ -91,7 +100,7 @@ func TestLinkRequestsCostTheSame(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.Email = "unconfirmed@example.org"
-	if err := svc.Signup(ctx, in); err != nil {
+	if err := signups.Signup(ctx, in); err != nil {
 		t.Fatal(err)
 	}
 	requests := []struct {
@@ -99,8 +108,8 @@ func TestLinkRequestsCostTheSame(t *testing.T) {
 		do   func(email string) error
 		real string // the address that gets an e-mail
 	}{
-		{"reset", func(e string) error { return svc.RequestReset(ctx, e) }, "confirmed@example.org"},
-		{"resend", func(e string) error { return svc.ResendConfirmation(ctx, e, "") }, "unconfirmed@example.org"},
+		{"reset", func(e string) error { return resets.RequestReset(ctx, e, "192.0.2.1") }, "confirmed@example.org"},
+		{"resend", func(e string) error { return confirmations.ResendConfirmation(ctx, e, "", "192.0.2.1") }, "unconfirmed@example.org"},
 	}
 	for _, r := range requests {
 		t.Run(r.name, func(t *testing.T) {
@@ -141,17 +150,17 @@ func TestSignupPathsTakeTheFloor(t *testing.T) {
 	st := store.New(db.Client, store.Tables{Data: db.DataTable, Session: db.SessionTable})
 	box := &mailbox{links: map[string]string{}}
 	clk := clock.NewFixed(time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC))
-	svc := accounts.NewService(st, box, clk, func(p string) string { return "https://portail.example" + p }, "BLENFANCE-12087-", nil, []byte("test-secret"))
-	svc.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
+	cfg := testConfig(clk)
 	const floor = 50 * time.Millisecond
-	svc.MailRequestFloor = floor
+	cfg.MailRequestFloor = floor
+	signups := &accounts.Signups{Config: cfg, Store: st, Mail: box}
 	ctx := context.Background()
 	in := accounts.SignupInput{Civility: "Mme", LastName: "Martin", FirstName: "Anne", Password: "Laigneville-2026x",
 		PasswordConfirmation: "Laigneville-2026x", AcceptTerms: true}
 	signup := func(email string) (time.Duration, error) {
 		in.Email = email
 		start := time.Now()
-		err := svc.Signup(ctx, in)
+		err := signups.Signup(ctx, in)
 		return time.Since(start), err
 	}
 	if _, err := signup("confirmed@example.org"); err != nil {

@@ -2,10 +2,7 @@ package accounts
 
 import (
 	"errors"
-	"fmt"
-	"time"
 
-	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
 )
 
@@ -35,15 +32,20 @@ var (
 	ErrAccountChanged = fault.New(fault.Conflict, "account-changed", "Mot de passe déjà modifié",
 		"Votre mot de passe vient d'être modifié ailleurs : reconnectez-vous avec le nouveau mot de passe.")
 	errThrottled = fault.New(fault.TooManyRequests, "too-many-attempts", "Trop de tentatives", "")
+	// ErrProofRequired: the login's limit is reached; a proof of work (or, on the page, the
+	// answer to the question) lets the attempt through. The caller offers a new challenge.
+	ErrProofRequired = fault.New(fault.TooManyRequests, "proof-required", "Vérification anti-robot nécessaire",
+		"Il y a eu beaucoup de tentatives de connexion sur ce compte ou depuis votre connexion : confirmez que vous n'êtes pas un robot pour continuer.")
+	// ErrEmptyProfile: a profile change that changes nothing.
+	ErrEmptyProfile = fault.New(fault.Invalid, "empty-change", "Aucune modification",
+		"Indiquez au moins un champ à modifier : civilité, nom ou prénom.")
+	// ErrNotMember: the parent to remove is not a member of the caller's family (or is the caller).
+	ErrNotMember = fault.New(fault.NotFound, "member-not-found", "Parent introuvable",
+		"Ce parent n'est pas (ou plus) relié à votre dossier famille.")
+	// ErrNoFamily: the action needs an account linked to a family.
+	ErrNoFamily = fault.New(fault.Conflict, "no-family", "Aucun dossier famille",
+		"Votre compte n'est relié à aucun dossier famille : saisissez d'abord le code abonné reçu de la mairie.")
 )
-
-// Throttled returns the refusal of a login tried too often, saying when to retry.
-func Throttled(retryAt, now time.Time) *fault.Error {
-	t := retryAt.In(date.Paris)
-	detail := fmt.Sprintf("Trop de tentatives de connexion infructueuses. Par sécurité, réessayez à partir de %d h %02d.", t.Hour(), t.Minute())
-	secs := int(retryAt.Sub(now).Seconds()) + 1
-	return errThrottled.WithDetail(detail).With("retryAt", retryAt.UTC().Format(time.RFC3339)).With("retryAfterSeconds", secs)
-}
 
 func fieldErr(field, detail string) error {
 	var f fault.Fields

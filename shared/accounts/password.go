@@ -3,6 +3,7 @@ package accounts
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	_ "embed"
@@ -12,11 +13,32 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
+
+// PasswordWriter stores passwords; *store.Store satisfies it.
+type PasswordWriter interface {
+	// SetPassword applies w to the account whose session stamp is still oldStamp: ErrStale
+	// otherwise (or when the account is gone), so of two writes made from one state exactly
+	// one lands.
+	SetPassword(ctx context.Context, email, oldStamp string, w PasswordWrite) error
+}
+
+// PasswordWrite is a new password as stored.
+type PasswordWrite struct {
+	Hash string
+	// Stamp is the account's new session stamp; "" keeps the stamp and everything below (a
+	// rehash at login: the password is the same).
+	Stamp     string
+	ChangedAt time.Time
+	// KeptStamps are the stamps whose sessions stay open besides the new stamp's (the parent
+	// chose to keep their other sessions); none closes every other session.
+	KeptStamps []string
+}
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8

@@ -3,11 +3,11 @@ package accounts_test
 import (
 	"context"
 	"errors"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/accounts/accountstest"
 	"github.com/preau/preau/shared/store"
@@ -28,80 +28,53 @@ func (r *interleaved) ConfirmAccount(ctx context.Context, email, stamp string, a
 	return r.Store.ConfirmAccount(ctx, email, stamp, at)
 }
 
-func (r *interleaved) SetPassword(ctx context.Context, email, oldStamp, hash, stamp string, changedAt time.Time) error {
+func (r *interleaved) SetPassword(ctx context.Context, email, oldStamp string, w accounts.PasswordWrite) error {
 	if r.beforePassword != nil {
 		r.beforePassword(ctx)
 	}
-	return r.Store.SetPassword(ctx, email, oldStamp, hash, stamp, changedAt)
+	return r.Store.SetPassword(ctx, email, oldStamp, w)
 }
 
-// letters is a Notifier keeping every link sent, per address, oldest first.
-type letters struct {
-	mu    sync.Mutex
-	links map[string][]string
-}
-
-func (l *letters) put(to, link string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if link != "" {
-		l.links[to] = append(l.links[to], link)
-	}
-	return nil
-}
-func (l *letters) SendConfirmation(_ context.Context, to, _, link string, _ time.Duration) error {
-	return l.put(to, link)
-}
-func (l *letters) SendAlreadyRegistered(_ context.Context, to, _, _, _ string) error {
-	return l.put(to, "")
-}
-func (l *letters) SendPasswordReset(_ context.Context, to, _, link string, _ time.Duration) error {
-	return l.put(to, link)
-}
-func (l *letters) SendPasswordChanged(_ context.Context, to, _, _ string) error { return l.put(to, "") }
-
-// token returns the secret of the i-th link sent to email.
-func (l *letters) token(t *testing.T, email string, i int) string {
+// dynamoStore is the DynamoDB store on fresh emulator tables.
+func dynamoStore(t *testing.T) *store.Store {
 	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.links[email]) <= i {
-		t.Fatalf("%d links sent, want link %d", len(l.links[email]), i)
-	}
-	u, err := url.Parse(l.links[email][i])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.Query().Get("token")
+	db := dynamotest.New(t)
+	return store.New(db.Client, store.Tables{Data: db.DataTable, Session: db.SessionTable})
 }
 
-// raceEnv is the account service over the real store on the emulators, its writes hookable.
-func raceEnv(t *testing.T) (*accountstest.Env, *interleaved, *letters, *accounts.Service) {
+// raceEnv is the account use cases over the real store on the emulator, its writes hookable.
+func raceEnv(t *testing.T) (*accountstest.Env, *interleaved, accountstest.Services) {
 	t.Helper()
-	env := accountstest.New(t, false)
-	repo := &interleaved{Store: env.Store}
-	box := &letters{links: map[string][]string{}}
-	svc := accounts.NewService(repo, box, env.Clock, func(p string) string { return accountstest.BaseURL + p },
-		accountstest.CodePrefix, nil, accountstest.Secret)
-	svc.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
-	svc.MailRequestFloor = 0
-	return env, repo, box, svc
+	repo := &interleaved{Store: dynamoStore(t)}
+	env := accountstest.New(t, repo, false)
+	return env, repo, env.Service
+}
+
+// token returns the secret of the i-th link e-mailed to email.
+func token(t *testing.T, env *accountstest.Env, email string, i int) string {
+	t.Helper()
+	msgs := env.Box.Messages(email)
+	if len(msgs) <= i {
+		t.Fatalf("%d mails sent, want mail %d", len(msgs), i)
+	}
+	_, tok := accountstest.LinkIn(t, msgs[i].Text)
+	return tok
 }
 
 // TestConfirmRaceWithReplacement: a sign-up replacing the unconfirmed account (or a
 // confirmation) lands after Confirm has checked the link's stamp and before it writes. The
 // earlier link must not confirm the replaced account, and no family is linked.
 func TestConfirmRaceWithReplacement(t *testing.T) {
-	env, repo, box, svc := raceEnv(t)
+	env, repo, svc := raceEnv(t)
 	ctx := context.Background()
 	_, otherCode := env.Family(t, "Intrus", false)
 	replacement := func(code string) func(context.Context, string) error {
 		return func(ctx context.Context, email string) error {
-			hash, err := accounts.HashPassword("Squatteur-2026x", svc.Hash)
+			hash, err := accounts.HashPassword("Squatteur-2026x", env.Config.Hash)
 			if err != nil {
 				return err
 			}
-			return env.Store.ReplaceUnconfirmed(ctx, accounts.Account{Email: email, Civility: "M", LastName: "Intrus",
+			return repo.Store.ReplaceUnconfirmed(ctx, accounts.Account{Email: email, Civility: "M", LastName: "Intrus",
 				FirstName: "Igor", PasswordHash: hash, PendingCode: code, SessionStamp: "replacement-stamp"})
 		}
 	}
@@ -113,11 +86,11 @@ func TestConfirmRaceWithReplacement(t *testing.T) {
 		{"replaced without a code", replacement(""), accounts.ErrLinkExpired},
 		{"replaced with another family's code", replacement(otherCode), accounts.ErrLinkExpired},
 		{"confirmed meanwhile", func(ctx context.Context, email string) error {
-			acc, err := env.Store.Account(ctx, email)
+			acc, err := repo.Store.Account(ctx, email)
 			if err != nil {
 				return err
 			}
-			_, err = env.Store.ConfirmAccount(ctx, email, acc.SessionStamp, env.Clock.Now())
+			_, err = repo.Store.ConfirmAccount(ctx, email, acc.SessionStamp, env.Clock.Now())
 			return err
 		}, accounts.ErrAlreadyConfirmed},
 	}
@@ -130,7 +103,7 @@ func TestConfirmRaceWithReplacement(t *testing.T) {
 			if err := svc.Signup(ctx, in); err != nil {
 				t.Fatal(err)
 			}
-			secret := box.token(t, email, 0)
+			secret := token(t, env, email, 0)
 			repo.beforeConfirm = func(ctx context.Context) {
 				if err := c.interfere(ctx, email); err != nil {
 					t.Error(err)
@@ -142,7 +115,7 @@ func TestConfirmRaceWithReplacement(t *testing.T) {
 			if !errors.Is(err, c.want) {
 				t.Fatalf("Confirm: %+v %v, want %v", res, err, c.want)
 			}
-			acc, err := env.Store.Account(ctx, email)
+			acc, err := repo.Store.Account(ctx, email)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +125,7 @@ func TestConfirmRaceWithReplacement(t *testing.T) {
 			if acc.FamilyID != "" || res.FamilyLinked {
 				t.Errorf("family linked: %q %+v", acc.FamilyID, res)
 			}
-			if _, _, err := env.Store.FamilyOfMember(ctx, famID, email); !errors.Is(err, accounts.ErrNotFound) {
+			if _, _, err := repo.Store.FamilyOfMember(ctx, famID, email); !errors.Is(err, accounts.ErrNotFound) {
 				t.Errorf("the sign-up's family gained the address as member: %v", err)
 			}
 		})
@@ -163,22 +136,22 @@ func TestConfirmRaceWithReplacement(t *testing.T) {
 // their checks before either writes: exactly one sets its password, the other is told the
 // link has expired.
 func TestConcurrentResetLinks(t *testing.T) {
-	env, repo, box, svc := raceEnv(t)
+	env, repo, svc := raceEnv(t)
 	ctx := context.Background()
 	email := accountstest.Email("resets")
 	if err := svc.Signup(ctx, env.Input(email)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Confirm(ctx, box.token(t, email, 0)); err != nil {
+	if _, err := svc.Confirm(ctx, token(t, env, email, 0)); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
 		env.Clock.Add(time.Minute)
-		if err := svc.RequestReset(ctx, email); err != nil {
+		if err := svc.RequestReset(ctx, email, accountstest.NewAddr()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	links := []string{box.token(t, email, 1), box.token(t, email, 2)}
+	links := []string{token(t, env, email, 1), token(t, env, email, 2)}
 	passwords := []string{"Premier-Lien-2026", "Second-Lien-2026"}
 
 	// Both requests reach their password write before either makes it.
@@ -188,7 +161,9 @@ func TestConcurrentResetLinks(t *testing.T) {
 	errs := make([]error, len(links))
 	var done sync.WaitGroup
 	for i := range links {
-		done.Go(func() { errs[i] = svc.ResetPassword(ctx, links[i], passwords[i], passwords[i]) })
+		done.Go(func() {
+			errs[i] = svc.ResetPassword(ctx, accounts.PasswordReset{Secret: links[i], Password: passwords[i], Confirmation: passwords[i]})
+		})
 	}
 	done.Wait()
 	repo.beforePassword = nil
@@ -207,7 +182,7 @@ func TestConcurrentResetLinks(t *testing.T) {
 		t.Fatalf("no reset succeeded: %v", errs)
 	}
 	for i, pw := range passwords {
-		_, err := svc.Login(ctx, email, pw, "192.0.2.9")
+		_, err := svc.Login(ctx, accounts.LoginInput{Email: email, Password: pw, ClientAddr: "192.0.2.9"})
 		if i == winner && err != nil {
 			t.Errorf("winning link's password: %v", err)
 		}

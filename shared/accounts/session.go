@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/preau/preau/shared/clock"
@@ -71,7 +72,7 @@ func (r *SessionResolver) ResolveSession(ctx context.Context, token string) (*Vi
 	if err != nil {
 		return nil, fmt.Errorf("resolve session: %w", err)
 	}
-	if a.SessionStamp != s.Stamp || !a.Confirmed() {
+	if (a.SessionStamp != s.Stamp && !slices.Contains(a.KeptStamps, s.Stamp)) || !a.Confirmed() {
 		return nil, nil
 	}
 	return &Viewer{Email: a.Email, Civility: a.Civility, FirstName: a.FirstName, LastName: a.LastName,

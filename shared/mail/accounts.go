@@ -42,3 +42,14 @@ func (m *Mailer) SendPasswordReset(ctx context.Context, to, name, link string, v
 func (m *Mailer) SendPasswordChanged(ctx context.Context, to, name, resetLink string) error {
 	return m.renderAndSend(ctx, "password-changed", to, name, struct{ ResetLink string }{resetLink})
 }
+
+// SendMemberLinked tells a member of a family that newMember (how they are greeted) was just
+// linked to it, with a link to Mon espace where members can remove each other.
+func (m *Mailer) SendMemberLinked(ctx context.Context, to, name, newMember, spaceLink string) error {
+	return m.renderAndSend(ctx, "member-linked", to, name, struct{ NewMember, SpaceLink string }{newMember, spaceLink})
+}
+
+// SendMemberRemoved tells a parent that another member (by) removed them from the family.
+func (m *Mailer) SendMemberRemoved(ctx context.Context, to, name, by, spaceLink string) error {
+	return m.renderAndSend(ctx, "member-removed", to, name, struct{ By, SpaceLink string }{by, spaceLink})
+}

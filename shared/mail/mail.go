@@ -49,14 +49,20 @@ type HeaderSender interface {
 	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
 }
 
+// Transport delivers rendered messages some other way than SES (tests keep them in memory).
+type Transport interface {
+	Deliver(ctx context.Context, from string, msg Message) error
+}
+
 // Mailer sends messages from one address, and renders the templates for one commune.
 type Mailer struct {
-	client  Sender
-	v2      HeaderSender // when set, every message goes through SES v2
-	from    string
-	commune string
-	text    *texttemplate.Template
-	html    *htmltemplate.Template
+	client    Sender
+	v2        HeaderSender // when set, every message goes through SES v2
+	transport Transport
+	from      string
+	commune   string
+	text      *texttemplate.Template
+	html      *htmltemplate.Template
 }
 
 //go:embed templates
@@ -68,6 +74,13 @@ func New(client Sender, from string) *Mailer {
 	m := &Mailer{client: client, from: from, commune: "Préau"}
 	m.text = texttemplate.Must(texttemplate.New("").ParseFS(templates, "templates/*.txt"))
 	m.html = htmltemplate.Must(htmltemplate.New("").ParseFS(templates, "templates/*.html"))
+	return m
+}
+
+// NewWithTransport returns a Mailer that hands its messages to t instead of SES.
+func NewWithTransport(t Transport, from string) *Mailer {
+	m := New(nil, from)
+	m.transport = t
 	return m
 }
 
@@ -97,6 +110,9 @@ func (m *Mailer) ForCommune(name string) *Mailer {
 func (m *Mailer) Send(ctx context.Context, msg Message) error {
 	if msg.To == "" || msg.Subject == "" || (msg.Text == "" && msg.HTML == "") {
 		return errors.New("mail: incomplete message")
+	}
+	if m.transport != nil {
+		return m.transport.Deliver(ctx, m.from, msg)
 	}
 	if m.v2 != nil {
 		return m.sendV2(ctx, msg)

@@ -18,7 +18,12 @@ import (
 )
 
 // The account rules send their e-mails through this package.
-var _ accounts.Notifier = (*mail.Mailer)(nil)
+var (
+	_ accounts.SignupMail          = (*mail.Mailer)(nil)
+	_ accounts.ResetMail           = (*mail.Mailer)(nil)
+	_ accounts.MembershipMail      = (*mail.Mailer)(nil)
+	_ accounts.PasswordChangedMail = (*mail.Mailer)(nil)
+)
 
 func newMailer(t *testing.T) *mail.Mailer {
 	t.Helper()

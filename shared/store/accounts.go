@@ -19,17 +19,18 @@ import (
 // accountItem is ACCOUNT#<email> / ACCOUNT in the data table.
 type accountItem struct {
 	PK, SK          string
-	Email           string `dynamodbav:"email"`
-	Civility        string `dynamodbav:"civility"`
-	LastName        string `dynamodbav:"lastName"`
-	FirstName       string `dynamodbav:"firstName"`
-	PasswordHash    string `dynamodbav:"passwordHash"`
-	CreatedAt       string `dynamodbav:"createdAt"`
-	ConfirmedAt     string `dynamodbav:"confirmedAt,omitempty"`
-	FamilyID        string `dynamodbav:"familyId,omitempty"`
-	PendingCode     string `dynamodbav:"pendingCode,omitempty"`
-	SessionStamp    string `dynamodbav:"sessionStamp"`
-	PasswordChanged string `dynamodbav:"passwordChangedAt,omitempty"`
+	Email           string   `dynamodbav:"email"`
+	Civility        string   `dynamodbav:"civility"`
+	LastName        string   `dynamodbav:"lastName"`
+	FirstName       string   `dynamodbav:"firstName"`
+	PasswordHash    string   `dynamodbav:"passwordHash"`
+	CreatedAt       string   `dynamodbav:"createdAt"`
+	ConfirmedAt     string   `dynamodbav:"confirmedAt,omitempty"`
+	FamilyID        string   `dynamodbav:"familyId,omitempty"`
+	PendingCode     string   `dynamodbav:"pendingCode,omitempty"`
+	SessionStamp    string   `dynamodbav:"sessionStamp"`
+	PasswordChanged string   `dynamodbav:"passwordChangedAt,omitempty"`
+	KeptStamps      []string `dynamodbav:"keptStamps,omitempty"`
 }
 
 func timeText(t time.Time) string {
@@ -83,7 +84,7 @@ func (it accountItem) account() accounts.Account {
 	return accounts.Account{Email: it.Email, Civility: it.Civility, LastName: it.LastName, FirstName: it.FirstName,
 		PasswordHash: it.PasswordHash, CreatedAt: parseTime(it.CreatedAt), ConfirmedAt: parseTime(it.ConfirmedAt),
 		FamilyID: it.FamilyID, PendingCode: it.PendingCode, SessionStamp: it.SessionStamp,
-		PasswordChangedAt: parseTime(it.PasswordChanged)}
+		PasswordChangedAt: parseTime(it.PasswordChanged), KeptStamps: it.KeptStamps}
 }
 
 // updateAccount runs one update on an existing account (accounts.ErrNotFound when gone).
@@ -118,10 +119,10 @@ func (st *Store) ReplaceUnconfirmed(ctx context.Context, a accounts.Account) err
 	values := map[string]types.AttributeValue{":c": s(a.Civility), ":l": s(a.LastName), ":f": s(a.FirstName),
 		":h": s(a.PasswordHash), ":s": s(a.SessionStamp)}
 	if a.PendingCode != "" {
-		expr += ", pendingCode = :p REMOVE pendingFamilyId"
+		expr += ", pendingCode = :p"
 		values[":p"] = s(a.PendingCode)
 	} else {
-		expr += " REMOVE pendingCode, pendingFamilyId"
+		expr += " REMOVE pendingCode"
 	}
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &st.tables.Data,
@@ -145,17 +146,28 @@ func (st *Store) UpdateProfile(ctx context.Context, email, civility, lastName, f
 		map[string]types.AttributeValue{":c": s(civility), ":l": s(lastName), ":f": s(firstName)})
 }
 
-// SetPassword stores a new password hash on the account whose session stamp is still
-// oldStamp and, when stamp is not "", the new session stamp and the change's time (a rehash at
-// login passes neither: the password is the same). accounts.ErrStale when the stamp changed
-// meanwhile (another reset or change, a sign-up replacing an unconfirmed account) or the
-// account is gone: of two password writes made from one state, exactly one lands.
-func (st *Store) SetPassword(ctx context.Context, email, oldStamp, hash, stamp string, changedAt time.Time) error {
+// SetPassword applies a password write to the account whose session stamp is still oldStamp:
+// the hash and, when w.Stamp is not "", the new session stamp, the change's time and the
+// stamps whose sessions stay open (a rehash at login passes no stamp: the password is the
+// same). accounts.ErrStale when the stamp changed meanwhile (another reset or change, a
+// sign-up replacing an unconfirmed account) or the account is gone: of two password writes
+// made from one state, exactly one lands.
+func (st *Store) SetPassword(ctx context.Context, email, oldStamp string, w accounts.PasswordWrite) error {
 	expr := "SET passwordHash = :h"
-	values := map[string]types.AttributeValue{":h": s(hash), ":old": s(oldStamp)}
-	if stamp != "" {
+	values := map[string]types.AttributeValue{":h": s(w.Hash), ":old": s(oldStamp)}
+	if w.Stamp != "" {
 		expr += ", sessionStamp = :s, passwordChangedAt = :t"
-		values[":s"], values[":t"] = s(stamp), s(timeText(changedAt))
+		values[":s"], values[":t"] = s(w.Stamp), s(timeText(w.ChangedAt))
+		if len(w.KeptStamps) > 0 {
+			kept := make([]types.AttributeValue, len(w.KeptStamps))
+			for i, k := range w.KeptStamps {
+				kept[i] = s(k)
+			}
+			expr += ", keptStamps = :k"
+			values[":k"] = &types.AttributeValueMemberL{Value: kept}
+		} else {
+			expr += " REMOVE keptStamps"
+		}
 	}
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &st.tables.Data,
@@ -200,11 +212,27 @@ func (st *Store) ConfirmAccount(ctx context.Context, email, stamp string, at tim
 	return it.account(), nil
 }
 
-// LinkFamily sets the account's family and forgets the code pending since sign-up (and the
-// pendingFamilyId that accounts made before codes were checked again on confirmation carry).
+// LinkFamily sets the account's family and forgets the code pending since sign-up.
 func (st *Store) LinkFamily(ctx context.Context, email, familyID string) error {
-	return st.updateAccount(ctx, email, "SET familyId = :f REMOVE pendingCode, pendingFamilyId", nil,
+	return st.updateAccount(ctx, email, "SET familyId = :f REMOVE pendingCode", nil,
 		map[string]types.AttributeValue{":f": s(familyID)})
+}
+
+// UnlinkFamily clears the account's family provided it is still familyID: a parent removed
+// from a family who linked another one since keeps the new one. Idempotent; an account gone
+// or elsewhere is left as it is.
+func (st *Store) UnlinkFamily(ctx context.Context, email, familyID string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &st.tables.Data,
+		Key:                       key(accountPK(email), skAccount),
+		UpdateExpression:          aws.String("REMOVE familyId"),
+		ConditionExpression:       aws.String("familyId = :f"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":f": s(familyID)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("unlink family: %w", err)
+	}
+	return nil
 }
 
 // DeleteAccount deletes the account item and its reminder preferences (idempotent).
@@ -249,5 +277,15 @@ func (st *Store) putIf(ctx context.Context, table string, item any, cond string)
 	return err
 }
 
-// The account rules' storage is this store.
-var _ accounts.Repo = (*Store)(nil)
+// The account use cases' storage is this store.
+var (
+	_ accounts.SignupStore         = (*Store)(nil)
+	_ accounts.ConfirmationStore   = (*Store)(nil)
+	_ accounts.LoginStore          = (*Store)(nil)
+	_ accounts.ResetStore          = (*Store)(nil)
+	_ accounts.PasswordChangeStore = (*Store)(nil)
+	_ accounts.ProfileStore        = (*Store)(nil)
+	_ accounts.FamilyLinkStore     = (*Store)(nil)
+	_ accounts.DeletionStore       = (*Store)(nil)
+	_ accounts.SessionReader       = (*Store)(nil)
+)

@@ -17,6 +17,7 @@
 //	Data     child                family         FAMILY#<familyId>                CHILD#<childId>
 //	Data     enrolment            family         FAMILY#<familyId>                ENROL#<childId>#<activity>  ENROL#<activity> / <site>#<childId>
 //	Data     family member        accounts       FAMILY#<familyId>                MEMBER#<email>
+//	Data     membership event     accounts       FAMILYEVENT#<familyId>           <time, ns>#<random>
 //	Data     subscriber code      family         CODE#<code>                      CODE
 //	Data     activity settings    family         ACTIVITY#<activity>              SITE#<site>
 //	Data     closure              calendar       CALENDAR                         CLOSURE#<yyyy-mm-dd>
@@ -43,11 +44,23 @@
 // # Access patterns
 //
 //   - Family with its children, enrolments and members: Query PK=FAMILY#id (one call).
-//   - Link a code: GetItem CODE#code, then a conditional update of the account.
+//   - Link a code (shared/accounts): UpdateItem THROTTLE# twice (the account's and the
+//     address's limits), GetItem CODE#code, GetItem ACCOUNT#email, Query FAMILY#id MEMBER#
+//     (the members to tell), then three writes in this order: PutItem FAMILY#id/MEMBER#email
+//     (access starts), UpdateItem ACCOUNT#email (familyId, pendingCode removed), DeleteItem of
+//     the old family's MEMBER# item; a new member adds PutItem FAMILYEVENT# (the record).
+//   - Members of a family: Query PK=FAMILY#id, SK begins_with MEMBER# (one call).
+//   - Remove a member: DeleteItem FAMILY#id/MEMBER#email (access ends), then UpdateItem
+//     ACCOUNT#email REMOVE familyId conditioned on familyId = id (a parent who linked another
+//     family since keeps it), then PutItem FAMILYEVENT#id (who, when, whom).
+//   - Take an attempt (logins, re-authentication, codes, sign-ups, link requests, e-mails,
+//     answers to the anti-robot question): one UpdateItem on THROTTLE#scope#key / window,
+//     ADD count conditioned on count < max: never past max, whatever the concurrency.
 //   - Confirm an account: one UpdateItem on ACCOUNT#email conditioned on the sessionStamp its
 //     link carries and on no confirmedAt; it returns the item written (ReturnValues ALL_NEW).
 //   - Set a password (reset, change, rehash): one UpdateItem on ACCOUNT#email conditioned on
-//     the sessionStamp read (the reset link's), so of two writes from one state one lands.
+//     the sessionStamp read (the reset link's), so of two writes from one state one lands; it
+//     sets the new stamp and keptStamps (the stamps of sessions the parent chose to keep).
 //   - Book or cancel a day: one conditional UpdateItem on the reservation day item, which holds
 //     the map of bookings keyed by child, the count, and each child's changes (history).
 //   - A month of one activity at one site: Query PK=DAY#activity#site#yyyy-mm (one call). A

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
@@ -265,6 +269,67 @@ func (s *Store) Family(ctx context.Context, familyID string) (FamilyRecord, erro
 // AddMember records that the account email is linked to the family (idempotent).
 func (s *Store) AddMember(ctx context.Context, familyID, email string, at time.Time) error {
 	return s.put(ctx, s.tables.Data, memberItem{PK: familyPK(familyID), SK: memberSK(email), Email: email, LinkedAt: at.UTC().Format(time.RFC3339)})
+}
+
+// Members lists the accounts linked to the family, oldest link first (one Query on the
+// family's MEMBER# items).
+func (s *Store) Members(ctx context.Context, familyID string) ([]accounts.Member, error) {
+	items, err := s.queryPartition(ctx, s.tables.Data, familyPK(familyID), memberSK(""))
+	if err != nil {
+		return nil, fmt.Errorf("members: %w", err)
+	}
+	out := make([]accounts.Member, 0, len(items))
+	for _, av := range items {
+		var it memberItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, fmt.Errorf("decode member: %w", err)
+		}
+		at, _ := time.Parse(time.RFC3339, it.LinkedAt)
+		out = append(out, accounts.Member{Email: strings.TrimPrefix(it.SK, memberSK("")), LinkedAt: at})
+	}
+	slices.SortStableFunc(out, func(a, b accounts.Member) int { return a.LinkedAt.Compare(b.LinkedAt) })
+	return out, nil
+}
+
+// familyEventItem is FAMILYEVENT#<familyId> / <time>#<random> in the data table: one change
+// of the family's membership, kept for the town hall (who did what to whom, when).
+type familyEventItem struct {
+	PK, SK string
+	At     string `dynamodbav:"at"`
+	By     string `dynamodbav:"by"`
+	Action string `dynamodbav:"action"`
+	Member string `dynamodbav:"member"`
+}
+
+// RecordFamilyEvent keeps one membership change (a new item each time: never overwritten).
+func (s *Store) RecordFamilyEvent(ctx context.Context, e accounts.FamilyEvent) error {
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	at := e.At.UTC().Format(time.RFC3339Nano)
+	it := familyEventItem{PK: familyEventPK(e.FamilyID), SK: familyEventSK(e.At, hex.EncodeToString(r[:])), At: at,
+		By: e.By, Action: string(e.Action), Member: e.Member}
+	if err := s.putIf(ctx, s.tables.Data, it, "attribute_not_exists(PK)"); err != nil {
+		return fmt.Errorf("record family event: %w", err)
+	}
+	return nil
+}
+
+// FamilyEvents lists the family's membership changes, oldest first.
+func (s *Store) FamilyEvents(ctx context.Context, familyID string) ([]accounts.FamilyEvent, error) {
+	items, err := s.queryPartition(ctx, s.tables.Data, familyEventPK(familyID), "")
+	if err != nil {
+		return nil, fmt.Errorf("family events: %w", err)
+	}
+	out := make([]accounts.FamilyEvent, 0, len(items))
+	for _, av := range items {
+		var it familyEventItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, fmt.Errorf("decode family event: %w", err)
+		}
+		at, _ := time.Parse(time.RFC3339Nano, it.At)
+		out = append(out, accounts.FamilyEvent{FamilyID: familyID, At: at, By: it.By, Action: accounts.FamilyEventKind(it.Action), Member: it.Member})
+	}
+	return out, nil
 }
 
 // RemoveMember forgets the link between the account email and the family (idempotent).

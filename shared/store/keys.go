@@ -35,6 +35,12 @@ func tokenPK(tokenHash string) string   { return "TOKEN#" + tokenHash }
 func throttlePK(scope, k string) string { return "THROTTLE#" + scope + "#" + k }
 func proofPK(nonce string) string       { return "PROOF#" + nonce }
 func reminderPK(email string) string    { return "REMINDER#" + email }
+func familyEventPK(familyID string) string {
+	return "FAMILYEVENT#" + familyID
+}
+func familyEventSK(at time.Time, id string) string {
+	return at.UTC().Format(pendingLayout) + "#" + id
+}
 
 func runPK(month date.Date) string   { return "BILLRUN#" + month.MonthKey() }
 func counterPK(year int) string      { return fmt.Sprintf("INVOICESEQ#%04d", year) }

@@ -43,6 +43,8 @@ func TestKeysArePinned(t *testing.T) {
 		{reminderPK("a@b.fr"), "REMINDER#a@b.fr"},
 		{skReminderPrefs, "REMINDERS"},
 		{gsi1WeeklySummary, "REMINDERS#SUMMARY"},
+		{familyEventPK("f_1"), "FAMILYEVENT#f_1"},
+		{familyEventSK(time.Date(2026, 12, 3, 9, 5, 0, 7, time.UTC), "ab12"), "2026-12-03T09:05:00.000000007Z#ab12"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {

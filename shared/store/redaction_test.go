@@ -20,7 +20,7 @@ func TestErrorsNameNoKeyValue(t *testing.T) {
 	}{
 		{"account", email, func() error { _, err := s.Account(ctx, email); return err }},
 		{"code", code, func() error { _, err := s.IssuedCode(ctx, code); return err }},
-		{"throttle", email, func() error { _, err := s.Attempts(ctx, "mail", email, at); return err }},
+		{"throttle", email, func() error { _, err := s.TakeAttempt(ctx, "mail", email, 5, at, at); return err }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

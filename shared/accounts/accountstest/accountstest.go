@@ -1,6 +1,8 @@
-// Package accountstest sets up the account rules for integration tests: fresh tables on the
-// DynamoDB emulator, the real Mailer on the SES emulator, a fixed clock, and helpers that read
-// the e-mails' links. Run with `make test`.
+// Package accountstest sets up the account use cases for tests: on the in-memory store
+// (NewMemory) for handler tests that need no emulator, or on any Store, such as the DynamoDB
+// store on the emulator; the real Mailer renders the e-mails into an Outbox; the clock is
+// fixed. StoreContract is the one suite both stores pass. It imports no AWS package and
+// nothing of infra/.
 package accountstest
 
 import (
@@ -8,23 +10,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
-
-	"github.com/preau/preau/infra/dynamotest"
-	"github.com/preau/preau/infra/sestest"
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/mail"
-	"github.com/preau/preau/shared/store"
 )
 
 // Settings of the test commune.
@@ -38,46 +33,69 @@ const (
 // Secret keys the anti-robot challenges of the tests.
 var Secret = []byte("test-secret-test-secret-test-secret!")
 
-// Env is one test's account stack.
-type Env struct {
-	Store   *store.Store
-	Service *accounts.Service
-	Clock   *clock.Fixed
-	Box     *sestest.Box
-	Anti    *accounts.AntiRobot
-}
-
 // Start is the instant the tests' clock starts at.
 var Start = time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 
-// New builds the stack; antiRobot chooses whether the proof is required.
-func New(t testing.TB, antiRobot bool) *Env {
+// Services are the account use cases, built on one store and one mailer.
+type Services struct {
+	*accounts.Signups
+	*accounts.Confirmations
+	*accounts.Logins
+	*accounts.Resets
+	*accounts.PasswordChanges
+	*accounts.Profiles
+	*accounts.FamilyLinks
+	*accounts.Memberships
+	*accounts.Deletions
+}
+
+// Env is one test's account stack.
+type Env struct {
+	Store   Store
+	Config  accounts.Config
+	Service Services
+	Clock   *clock.Fixed
+	Box     *Outbox
+	Mailer  *mail.Mailer
+	Anti    *accounts.AntiRobot
+}
+
+// New builds the use cases on st; antiRobot chooses whether the proof is required.
+func New(t testing.TB, st Store, antiRobot bool) *Env {
 	t.Helper()
-	db := dynamotest.New(t)
-	st := store.New(db.Client, store.Tables{Data: db.DataTable, Session: db.SessionTable})
-	ep := os.Getenv("AWS_ENDPOINT_URL_SES")
-	if ep == "" {
-		t.Fatal("SES emulator not configured: run the tests with `make test`")
-	}
-	client := ses.New(ses.Options{Region: "eu-west-3", BaseEndpoint: aws.String(ep),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	m := mail.New(client, "portail-famille@laigneville.fr").ForCommune(Commune)
+	box := NewOutbox(t)
+	m := mail.NewWithTransport(box, "portail-famille@laigneville.fr").ForCommune(Commune)
 	clk := clock.NewFixed(Start)
 	var anti *accounts.AntiRobot
 	if antiRobot {
 		anti = accounts.NewAntiRobot(Secret, 8) // low difficulty: tests solve it in Go
 	}
-	link := func(p string) string { return BaseURL + p }
-	svc := accounts.NewService(st, m, clk, link, CodePrefix, anti, Secret)
+	cfg := accounts.NewConfig(clk, func(p string) string { return BaseURL + p }, CodePrefix, anti, Secret)
 	// Cheap hashing keeps the race-detector runs short; `make bench` measures the real parameters.
-	svc.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
+	cfg.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
 	// No floor on sign-up, reset and resend requests: it hides latencies from observers, and
 	// would only slow these tests (enumeration_test.go checks it applies).
-	svc.MailRequestFloor = 0
-	return &Env{Store: st, Service: svc, Clock: clk, Box: sestest.Mailbox(t), Anti: anti}
+	cfg.MailRequestFloor = 0
+	return &Env{Store: st, Config: cfg, Service: Build(cfg, st, m), Clock: clk, Box: box, Mailer: m, Anti: anti}
 }
 
-// Email returns an address no other test uses (the emulator's mailbox is shared).
+// Build wires every use case on one store and one mailer, as the functions' main.go do.
+func Build(cfg accounts.Config, st Store, m *mail.Mailer) Services {
+	links := &accounts.FamilyLinks{Config: cfg, Store: st, Mail: m}
+	return Services{
+		Signups:         &accounts.Signups{Config: cfg, Store: st, Mail: m},
+		Confirmations:   &accounts.Confirmations{Config: cfg, Store: st, Mail: m, Family: links},
+		Logins:          &accounts.Logins{Config: cfg, Store: st},
+		Resets:          &accounts.Resets{Config: cfg, Store: st, Mail: m},
+		PasswordChanges: &accounts.PasswordChanges{Config: cfg, Store: st, Mail: m},
+		Profiles:        &accounts.Profiles{Config: cfg, Store: st},
+		FamilyLinks:     links,
+		Memberships:     &accounts.Memberships{Config: cfg, Store: st, Mail: m},
+		Deletions:       &accounts.Deletions{Config: cfg, Store: st},
+	}
+}
+
+// Email returns an address no other test uses.
 func Email(prefix string) string {
 	var b [5]byte
 	_, _ = rand.Read(b[:])
@@ -99,12 +117,21 @@ func (e *Env) Family(t testing.TB, name string, revoked bool) (familyID, code st
 // Input is a valid sign-up for email (with a solved proof when the check is on).
 func (e *Env) Input(email string) accounts.SignupInput {
 	in := accounts.SignupInput{Civility: "Mme", LastName: "Martin", FirstName: "Anne", Email: email,
-		Password: Password, PasswordConfirmation: Password, AcceptTerms: true}
+		Password: Password, PasswordConfirmation: Password, AcceptTerms: true, ClientAddr: NewAddr()}
 	if e.Anti != nil {
 		c := e.Anti.Issue(e.Clock.Now())
 		in.AntiRobotChallenge, in.AntiRobotSolution = c.Token, accounts.Solve(c.Token, c.Difficulty)
 	}
 	return in
+}
+
+var lastAddr atomic.Int32
+
+// NewAddr returns a client address no other call returned (in 198.18.0.0/15, kept for
+// tests), so the per-address limits of one test do not reach another's.
+func NewAddr() string {
+	n := lastAddr.Add(1)
+	return "198.18." + strconv.Itoa(int(n/250)%250) + "." + strconv.Itoa(int(n%250)+1)
 }
 
 var linkRE = regexp.MustCompile(`https://portail-famille\.laigneville\.fr(/[a-z-]+)\?token=([A-Za-z0-9_%-]+)`)
@@ -151,4 +178,16 @@ func NotASolution(token string) string {
 			return s
 		}
 	}
+}
+
+// MemberEmails returns the addresses of the family's members.
+func (e *Env) MemberEmails(t testing.TB, familyID string) []string {
+	t.Helper()
+	ms, err := e.Store.Members(context.Background(), familyID)
+	must(t, err)
+	out := []string{}
+	for _, m := range ms {
+		out = append(out, m.Email)
+	}
+	return out
 }
