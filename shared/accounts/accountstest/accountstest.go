@@ -1,8 +1,8 @@
 // Package accountstest sets up the account use cases for tests: on the in-memory store
 // (NewMemory) for handler tests that need no emulator, or on any Store, such as the DynamoDB
 // store on the emulator; the real Mailer renders the e-mails into an Outbox; the clock is
-// fixed. StoreContract is the one suite both stores pass. It imports no AWS package and
-// nothing of infra/.
+// fixed. StoreContract is the one suite both stores pass. It imports nothing of infra/ (test
+// infrastructure points at the code, not the reverse) and needs no emulator.
 package accountstest
 
 import (
