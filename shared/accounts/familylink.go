@@ -51,8 +51,8 @@ type MembershipStore interface {
 	AddMember(ctx context.Context, familyID, email string, at time.Time) error
 	// RemoveMember deletes that item (idempotent): the parent's access ends at once.
 	RemoveMember(ctx context.Context, familyID, email string) error
-	// Members lists the family's members, oldest link first.
-	Members(ctx context.Context, familyID string) ([]Member, error)
+	// FamilyMembers lists the family's members, oldest link first.
+	FamilyMembers(ctx context.Context, familyID string) ([]Member, error)
 	// LinkFamily sets the account's family and forgets its pending code (ErrNotFound when the
 	// account is gone).
 	LinkFamily(ctx context.Context, email, familyID string) error
@@ -144,7 +144,7 @@ func checkCode(ctx context.Context, st CodeReader, code string) (familyID, reaso
 // member is recorded, and every other member is told by e-mail: a code read from a stolen
 // session must not turn into a quiet, lasting access.
 func (l *FamilyLinks) link(ctx context.Context, acc Account, familyID string, now time.Time) error {
-	members, err := l.Store.Members(ctx, familyID)
+	members, err := l.Store.FamilyMembers(ctx, familyID)
 	if err != nil {
 		return fmt.Errorf("link family: %w", err)
 	}

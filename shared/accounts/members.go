@@ -26,7 +26,7 @@ type Memberships struct {
 // members lists familyID's members as viewer sees them; found is false when viewer is not
 // (or no longer) one of them.
 func members(ctx context.Context, st MembershipStore, familyID, viewer string) (out []MemberView, found bool, err error) {
-	ms, err := st.Members(ctx, familyID)
+	ms, err := st.FamilyMembers(ctx, familyID)
 	if err != nil {
 		return nil, false, fmt.Errorf("members: %w", err)
 	}

@@ -271,9 +271,9 @@ func (s *Store) AddMember(ctx context.Context, familyID, email string, at time.T
 	return s.put(ctx, s.tables.Data, memberItem{PK: familyPK(familyID), SK: memberSK(email), Email: email, LinkedAt: at.UTC().Format(time.RFC3339)})
 }
 
-// Members lists the accounts linked to the family, oldest link first (one Query on the
+// FamilyMembers lists the accounts linked to the family, oldest link first (one Query on the
 // family's MEMBER# items).
-func (s *Store) Members(ctx context.Context, familyID string) ([]accounts.Member, error) {
+func (s *Store) FamilyMembers(ctx context.Context, familyID string) ([]accounts.Member, error) {
 	items, err := s.queryPartition(ctx, s.tables.Data, familyPK(familyID), memberSK(""))
 	if err != nil {
 		return nil, fmt.Errorf("members: %w", err)

@@ -45,3 +45,41 @@ func (st *Store) TakeAttempt(ctx context.Context, scope, k string, max int, wind
 	}
 	return true, nil
 }
+
+// Attempts returns the count (the back-office's staff logins read it before checking) of scope/key in the window starting at window (0 when none).
+func (st *Store) Attempts(ctx context.Context, scope, k string, window time.Time) (int, error) {
+	var it throttleItem
+	err := st.get(ctx, st.tables.Session, throttlePK(scope, k), windowSK(window), &it)
+	if isNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("attempts: %w", err)
+	}
+	return it.Count, nil
+}
+
+// AddAttempt adds one to the window's counter (ADD: concurrent failures all count) and
+// returns the new count.
+func (st *Store) AddAttempt(ctx context.Context, scope, k string, window, expires time.Time) (int, error) {
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &st.tables.Session,
+		Key:                       key(throttlePK(scope, k), windowSK(window)),
+		UpdateExpression:          aws.String("ADD #count :one SET expiresAt = :exp"),
+		ExpressionAttributeNames:  map[string]string{"#count": "count"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":exp": &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)}},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add attempt: %w", err)
+	}
+	n, ok := out.Attributes["count"].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("add attempt: no count returned")
+	}
+	c, err := strconv.Atoi(n.Value)
+	if err != nil {
+		return 0, fmt.Errorf("add attempt: %w", err)
+	}
+	return c, nil
+}

@@ -183,7 +183,7 @@ func NotASolution(token string) string {
 // MemberEmails returns the addresses of the family's members.
 func (e *Env) MemberEmails(t testing.TB, familyID string) []string {
 	t.Helper()
-	ms, err := e.Store.Members(context.Background(), familyID)
+	ms, err := e.Store.FamilyMembers(context.Background(), familyID)
 	must(t, err)
 	out := []string{}
 	for _, m := range ms {

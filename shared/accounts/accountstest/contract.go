@@ -272,7 +272,7 @@ func StoreContract(t *testing.T, newStore func(t *testing.T) Store) {
 		if err != nil || fam.Name != "Famille Martin" || len(children) != 1 || children[0].FirstName != "Léa" {
 			t.Errorf("family of a member: %+v %+v %v", fam, children, err)
 		}
-		ms, err := st.Members(ctx, "f_1")
+		ms, err := st.FamilyMembers(ctx, "f_1")
 		if err != nil || len(ms) != 2 || ms[0].Email != "a@example.org" || !ms[0].LinkedAt.Equal(at) || ms[1].Email != "b@example.org" {
 			t.Errorf("members %+v %v", ms, err)
 		}
@@ -281,10 +281,10 @@ func StoreContract(t *testing.T, newStore func(t *testing.T) Store) {
 		if _, _, err := st.FamilyOfMember(ctx, "f_1", "a@example.org"); !errors.Is(err, accounts.ErrNotFound) {
 			t.Errorf("family of a removed member: %v", err)
 		}
-		if ms, _ := st.Members(ctx, "f_1"); len(ms) != 1 || ms[0].Email != "b@example.org" {
+		if ms, _ := st.FamilyMembers(ctx, "f_1"); len(ms) != 1 || ms[0].Email != "b@example.org" {
 			t.Errorf("members after removal %+v", ms)
 		}
-		if ms, err := st.Members(ctx, "f_2"); err != nil || len(ms) != 0 {
+		if ms, err := st.FamilyMembers(ctx, "f_2"); err != nil || len(ms) != 0 {
 			t.Errorf("members of an unknown family %+v %v", ms, err)
 		}
 		events := []accounts.FamilyEvent{

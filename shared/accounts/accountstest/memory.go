@@ -331,8 +331,8 @@ func (m *Memory) RemoveMember(_ context.Context, familyID, email string) error {
 	return nil
 }
 
-// Members implements accounts.MembershipStore: oldest link first, then by address.
-func (m *Memory) Members(_ context.Context, familyID string) ([]accounts.Member, error) {
+// FamilyMembers implements accounts.MembershipStore: oldest link first, then by address.
+func (m *Memory) FamilyMembers(_ context.Context, familyID string) ([]accounts.Member, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := []accounts.Member{}
