@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,7 +42,7 @@ func testStack(t *testing.T, tplPath string, binaries map[string]string, clock t
 		DynamoDB: os.Getenv("AWS_ENDPOINT_URL_DYNAMODB"), SES: os.Getenv("AWS_ENDPOINT_URL_SES"),
 		TableNames: map[string]string{"DataTable": env.DataTable, "SessionTable": env.SessionTable},
 		SecretKey:  "test-secret-key-test-secret-key-0123456789",
-		LocalClock: clock, ClockBase: time.Now(), Log: &testLog{t: t},
+		LocalClock: clock, ClockBase: time.Now(), Log: testLog{t},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -54,34 +53,11 @@ func testStack(t *testing.T, tplPath string, binaries map[string]string, clock t
 	return stack, srv
 }
 
-// testLog shows the stack's and the functions' output in the test's log, and keeps it for tests
-// that read it (lines).
-type testLog struct {
-	t     *testing.T
-	mu    sync.Mutex
-	lines []string
-}
+type testLog struct{ t *testing.T }
 
-func (l *testLog) Write(p []byte) (int, error) {
-	line := strings.TrimRight(string(p), "\n")
-	l.mu.Lock()
-	l.lines = append(l.lines, line)
-	l.mu.Unlock()
-	l.t.Log(line)
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
-}
-
-// since returns the lines written from the n-th on.
-func (l *testLog) since(n int) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.lines[min(n, len(l.lines)):]...)
-}
-
-func (l *testLog) count() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.lines)
 }
 
 const echoTemplate = `
