@@ -47,14 +47,52 @@ type Template struct {
 	// Tables are the AWS::DynamoDB::Table resources, sorted by LogicalID.
 	Tables []Table
 	// Resources holds every resource by LogicalID, with its properties resolved, for the
-	// template tests of what the local stack does not use (the HTTP API's settings, log groups).
+	// template tests of what the local stack does not use (the HTTP API's settings, log groups,
+	// alarms, queues, topics).
 	Resources map[string]Resource
 }
 
-// Resource is one resource of the template.
+// Resource is one resource of the template with its resolved properties as JSON.
 type Resource struct {
+	LogicalID  string
 	Type       string
 	Properties json.RawMessage // resolved JSON
+	// DeletionPolicy and UpdateReplacePolicy say what CloudFormation does with the resource when
+	// it leaves the stack or is replaced ("" = Delete).
+	DeletionPolicy, UpdateReplacePolicy string
+}
+
+// Decode unmarshals the resource's properties into v.
+func (r Resource) Decode(v any) error {
+	if len(r.Properties) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(r.Properties, v); err != nil {
+		return fmt.Errorf("%s properties: %w", r.LogicalID, err)
+	}
+	return nil
+}
+
+// ResourcesOfType returns the resources of one type (e.g. AWS::CloudWatch::Alarm).
+func (t *Template) ResourcesOfType(typ string) []Resource {
+	var out []Resource
+	for _, id := range slices.Sorted(maps.Keys(t.Resources)) {
+		if r := t.Resources[id]; r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Resource returns the resource with that LogicalID.
+func (t *Template) Resource(logicalID string) (Resource, bool) {
+	r, ok := t.Resources[logicalID]
+	return r, ok
+}
+
+// LocalArn is what !GetAtt <id>.<attr> resolves to for any resource but a table.
+func LocalArn(id, attr string) string {
+	return fmt.Sprintf("arn:%s:local:%s:%s:%s/%s", Partition, Region, AccountID, id, attr)
 }
 
 // FunctionSettings are the runtime settings a function has after Globals are merged.
@@ -80,6 +118,11 @@ type Function struct {
 	Schedules []Schedule
 	// Policies are the IAM statements of the function's inline policies.
 	Policies []Statement
+	// DeadLetterQueue is the resolved DeadLetterQueue.TargetArn ("" when none): where Lambda
+	// puts an asynchronous invocation (a schedule's) that failed every retry.
+	DeadLetterQueue string
+	// AsyncRetries is EventInvokeConfig.MaximumRetryAttempts (nil when not set).
+	AsyncRetries *int
 }
 
 // Route is one HttpApi event: API Gateway's route key is Method + " " + Path.
@@ -108,6 +151,12 @@ type Schedule struct {
 	Expression string // cron(...) or rate(...)
 	Timezone   string // ScheduleExpressionTimezone, e.g. Europe/Paris
 	Input      string // the JSON input passed to the function, if any
+	// RetryPolicy and DeadLetterArn are what Scheduler does when it cannot deliver the event:
+	// retry up to MaxRetries times within MaxEventAge seconds (nil when unset), then send it to
+	// the queue DeadLetterArn ("" when none).
+	MaxRetries    *int
+	MaxEventAge   *int
+	DeadLetterArn string
 }
 
 // Statement is one IAM policy statement.
@@ -186,7 +235,8 @@ func Parse(raw []byte, params map[string]string, tableNames map[string]string) (
 
 	for _, id := range slices.Sorted(maps.Keys(doc.Resources)) {
 		res := doc.Resources[id]
-		t.Resources[id] = Resource{Type: res.Type, Properties: res.Properties}
+		t.Resources[id] = Resource{LogicalID: id, Type: res.Type, Properties: res.Properties,
+			DeletionPolicy: res.DeletionPolicy, UpdateReplacePolicy: res.UpdateReplacePolicy}
 		switch res.Type {
 		case "AWS::Serverless::Function":
 			f, err := decodeFunction(id, res, g)
@@ -233,9 +283,11 @@ type rawTemplate struct {
 		Function rawFunction
 	}
 	Resources map[string]struct {
-		Type       string
-		Metadata   map[string]any
-		Properties json.RawMessage
+		Type                string
+		Metadata            map[string]any
+		Properties          json.RawMessage
+		DeletionPolicy      string
+		UpdateReplacePolicy string
 	}
 }
 
@@ -248,8 +300,15 @@ type rawFunction struct {
 	Environment   struct {
 		Variables map[string]any
 	}
-	Events   map[string]rawEvent
-	Policies json.RawMessage
+	Events          map[string]rawEvent
+	Policies        json.RawMessage
+	DeadLetterQueue struct {
+		Type      string
+		TargetArn string
+	}
+	EventInvokeConfig struct {
+		MaximumRetryAttempts *int
+	}
 }
 
 type rawEvent struct {
@@ -261,13 +320,22 @@ type rawEvent struct {
 		ScheduleExpression         string
 		ScheduleExpressionTimezone string
 		Input                      string
+		RetryPolicy                struct {
+			MaximumRetryAttempts     *int
+			MaximumEventAgeInSeconds *int
+		}
+		DeadLetterConfig struct {
+			Arn string
+		}
 	}
 }
 
 func decodeFunction(id string, res struct {
-	Type       string
-	Metadata   map[string]any
-	Properties json.RawMessage
+	Type                string
+	Metadata            map[string]any
+	Properties          json.RawMessage
+	DeletionPolicy      string
+	UpdateReplacePolicy string
 }, g rawFunction) (Function, error) {
 	var p rawFunction
 	if err := json.Unmarshal(res.Properties, &p); err != nil {
@@ -313,7 +381,10 @@ func decodeFunction(id string, res struct {
 		case "ScheduleV2", "Schedule":
 			expr := cmp.Or(ev.Properties.ScheduleExpression, ev.Properties.Schedule)
 			f.Schedules = append(f.Schedules, Schedule{Name: name, Expression: expr,
-				Timezone: ev.Properties.ScheduleExpressionTimezone, Input: ev.Properties.Input})
+				Timezone: ev.Properties.ScheduleExpressionTimezone, Input: ev.Properties.Input,
+				MaxRetries:    ev.Properties.RetryPolicy.MaximumRetryAttempts,
+				MaxEventAge:   ev.Properties.RetryPolicy.MaximumEventAgeInSeconds,
+				DeadLetterArn: ev.Properties.DeadLetterConfig.Arn})
 		default:
 			return Function{}, fmt.Errorf("event %s: type %s is not supported locally", name, ev.Type)
 		}
@@ -323,6 +394,8 @@ func decodeFunction(id string, res struct {
 		return Function{}, fmt.Errorf("policies: %w", err)
 	}
 	f.Policies = pol
+	f.DeadLetterQueue = p.DeadLetterQueue.TargetArn
+	f.AsyncRetries = p.EventInvokeConfig.MaximumRetryAttempts
 	return f, nil
 }
 
@@ -402,9 +475,11 @@ type rawIndex struct {
 }
 
 func decodeTable(id string, res struct {
-	Type       string
-	Metadata   map[string]any
-	Properties json.RawMessage
+	Type                string
+	Metadata            map[string]any
+	Properties          json.RawMessage
+	DeletionPolicy      string
+	UpdateReplacePolicy string
 }, name string) (Table, error) {
 	var p struct {
 		BillingMode                      string
@@ -554,7 +629,7 @@ func (r *resolver) getAtt(_ string, input any, template any) any {
 	if res["Type"] == "AWS::DynamoDB::Table" && attr == "Arn" {
 		return TableArn(r.tableName(id))
 	}
-	return fmt.Sprintf("arn:%s:local:%s:%s:%s/%s", Partition, Region, AccountID, id, attr)
+	return LocalArn(id, attr)
 }
 
 var subVar = regexp.MustCompile(`\$\{([^}]*)\}`)

@@ -165,6 +165,10 @@ func TestTables(t *testing.T) {
 			if !tb.PointInTimeRecovery {
 				t.Error("point-in-time recovery is off")
 			}
+			if res, _ := tpl.Resource(tb.LogicalID); tb.LogicalID == "DataTable" &&
+				(res.DeletionPolicy != "Retain" || res.UpdateReplacePolicy != "Retain") {
+				t.Errorf("DeletionPolicy %q, UpdateReplacePolicy %q: the durable records must be Retain", res.DeletionPolicy, res.UpdateReplacePolicy)
+			}
 			wantTTL := tb.LogicalID == "SessionTable"
 			if (tb.TTLAttribute != "") != wantTTL {
 				t.Errorf("TTL attribute %q: only SessionTable holds expiring items", tb.TTLAttribute)
