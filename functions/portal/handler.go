@@ -11,11 +11,14 @@ import (
 	"time"
 
 	"github.com/preau/preau/docs"
+	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/retention"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -42,6 +45,12 @@ type Deps struct {
 	Sessions web.SessionResolver
 	Cookies  web.Cookies
 	HSTS     bool // deployed behind HTTPS
+
+	// Legal holds the commune's details for the legal pages; Retention and LogRetentionDays the
+	// durations the privacy notice states (the ones the Retention job and CloudWatch apply).
+	Legal            config.Legal
+	Retention        retention.Policy
+	LogRetentionDays int
 }
 
 // weeksShown is how far ahead "Informations utiles" lists service days.
@@ -57,6 +66,12 @@ type portal struct {
 func New(d Deps) (http.Handler, error) {
 	if d.Schedule == nil {
 		return nil, errors.New("portal: the schedule is required")
+	}
+	if err := d.Retention.Validate(); err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+	if d.Legal.Address == "" || d.Legal.DPOEmail == "" || d.Legal.AccessibilityStatus == "" || d.LogRetentionDays <= 0 {
+		return nil, errors.New("portal: the commune's legal details and the log retention are required")
 	}
 	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
 	if err != nil {
@@ -77,6 +92,9 @@ func New(d Deps) (http.Handler, error) {
 	mux.Handle("GET /informations-utiles", page(p.usefulInformation))
 	mux.Handle("GET /conditions-utilisation", page(p.terms))
 	mux.Handle("GET /nous-contacter", page(p.contact))
+	mux.Handle("GET /politique-de-confidentialite", page(p.privacy))
+	mux.Handle("GET /mentions-legales", page(p.legalNotice))
+	mux.Handle("GET /accessibilite", page(p.accessibility))
 	mux.Handle("GET /static/", staticFiles())
 	mux.HandleFunc("GET /api/v1/deadlines", p.deadlines)
 	mux.HandleFunc("GET /api/v1/openapi.json", openAPI)
@@ -132,12 +150,16 @@ type homeData struct {
 	Next    string // where the login form sends the parent afterwards ("" = default)
 	Rule    string // the cutoff sentence
 	Example string // the rule applied to the next school day, as a parent reads it
+	// Accessibility is the RGAA status the home page states ("Accessibilité : non conforme").
+	Accessibility string
 }
 
 func (p *portal) home(w http.ResponseWriter, r *http.Request) {
 	data := homeData{
 		Next: web.SafeNext(r.URL.Query().Get("suivant"), ""),
 		Rule: p.Schedule.CommuneRule().Sentence,
+
+		Accessibility: p.Legal.AccessibilityStatus,
 	}
 	p.pages.Render(w, r, http.StatusOK, "home", web.Page{Title: "Accueil", Nav: "accueil", Data: data})
 }
@@ -408,6 +430,51 @@ func (p *portal) terms(w http.ResponseWriter, r *http.Request) {
 func (p *portal) contact(w http.ResponseWriter, r *http.Request) {
 	p.pages.Render(w, r, http.StatusOK, "contact", web.Page{Title: "Nous contacter", Nav: "contact",
 		Data: contactData{MailFrom: p.MailFrom}})
+}
+
+// ---- Politique de confidentialité, Mentions légales, Déclaration d'accessibilité ----
+
+// legalData is what the three legal pages show.
+type legalData struct {
+	MailFrom string
+	Legal    config.Legal
+	// Durations, in the words of the privacy notice.
+	InactiveYears    string // "3 ans" (or "30 mois" when not whole years)
+	NoticeDays       int
+	UnconfirmedDays  int
+	RecordsYears     int
+	LogDays          int
+	SessionHours     int
+	ConfirmLinkHours int
+	ResetLinkMinutes int
+}
+
+func (p *portal) legalData() legalData {
+	inactive := fmt.Sprintf("%d mois", p.Retention.InactiveMonths)
+	if p.Retention.InactiveMonths%12 == 0 {
+		inactive = fmt.Sprintf("%d ans", p.Retention.InactiveMonths/12)
+		if p.Retention.InactiveMonths == 12 {
+			inactive = "1 an"
+		}
+	}
+	return legalData{MailFrom: p.MailFrom, Legal: p.Legal, InactiveYears: inactive,
+		NoticeDays: p.Retention.NoticeDays, UnconfirmedDays: p.Retention.UnconfirmedDays,
+		RecordsYears: p.Retention.RecordsYears, LogDays: p.LogRetentionDays,
+		SessionHours:     int(accounts.SessionLifetime / time.Hour),
+		ConfirmLinkHours: int(accounts.ConfirmLinkLifetime / time.Hour),
+		ResetLinkMinutes: int(accounts.ResetLinkLifetime / time.Minute)}
+}
+
+func (p *portal) privacy(w http.ResponseWriter, r *http.Request) {
+	p.pages.Render(w, r, http.StatusOK, "privacy", web.Page{Title: "Politique de confidentialité", Data: p.legalData()})
+}
+
+func (p *portal) legalNotice(w http.ResponseWriter, r *http.Request) {
+	p.pages.Render(w, r, http.StatusOK, "legal", web.Page{Title: "Mentions légales", Data: p.legalData()})
+}
+
+func (p *portal) accessibility(w http.ResponseWriter, r *http.Request) {
+	p.pages.Render(w, r, http.StatusOK, "accessibility", web.Page{Title: "Déclaration d'accessibilité", Data: p.legalData()})
 }
 
 // ---- GET /api/v1/openapi.json ----

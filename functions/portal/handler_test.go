@@ -15,11 +15,13 @@ import (
 
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/reservations/reservationstest"
+	"github.com/preau/preau/shared/retention"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -90,13 +92,13 @@ func newTestHandler(t *testing.T, now time.Time, closures fakeClosures) http.Han
 
 func newHandler(t *testing.T, s Schedule) http.Handler {
 	t.Helper()
-	h, err := New(Deps{
+	h, err := New(testDeps(Deps{
 		Commune:  "Laigneville",
 		MailFrom: "portail-famille@laigneville.fr",
 		Schedule: s,
 		Sessions: fakeSessions{token: sessionToken},
 		Cookies:  web.Cookies{Insecure: true},
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,5 +611,69 @@ func TestDefaultRouteNotFound(t *testing.T) {
 			}
 			checkSecurityHeaders(t, res)
 		})
+	}
+}
+
+// testDeps completes d with the demo commune's legal details and the French retention policy.
+func testDeps(d Deps) Deps {
+	d.Legal = config.Legal{Address: "Place de la Mairie, 60290 Laigneville", Siret: "00000000000000",
+		PublicationDirector: "Le maire de Laigneville", DPOEmail: "dpo@laigneville.fr",
+		Host:                "Amazon Web Services EMEA SARL, 38 avenue John F. Kennedy, L-1855 Luxembourg",
+		AccessibilityStatus: "non conforme"}
+	d.Retention = retention.Default()
+	d.LogRetentionDays = 180
+	return d
+}
+
+// The legal pages state the commune's details from its settings, and every page's footer links
+// them.
+func TestLegalPages(t *testing.T) {
+	h := newTestHandler(t, paris(t, december1), fakeClosures{})
+	pages := []struct {
+		path string
+		want []string
+	}{
+		{"/politique-de-confidentialite", []string{"Politique de confidentialité", "Responsable du traitement",
+			"Place de la Mairie, 60290 Laigneville", "dpo@laigneville.fr", "Sans connexion pendant 3 ans",
+			"dans les 30 jours qui suivent", "10 ans après la fin de l'année", "180 jours", "12 heures",
+			"Mission d'intérêt public", "Obligation légale", "www.cnil.fr/fr/plaintes", "Télécharger mes données"}},
+		{"/mentions-legales", []string{"Mentions légales", "Directeur de la publication", "Le maire de Laigneville",
+			"SIRET : 00000000000000", "Amazon Web Services EMEA SARL", "Accessibilité : non conforme"}},
+		{"/accessibilite", []string{"Déclaration d'accessibilité", "non conforme", "RGAA", "Aucun audit",
+			"axe-core", "Pages vérifiées", "portail-famille@laigneville.fr", "Défenseur des droits"}},
+	}
+	for _, pg := range pages {
+		t.Run(pg.path, func(t *testing.T) {
+			res, body := get(t, h, pg.path)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+			txt := text(body)
+			for _, w := range pg.want {
+				if !strings.Contains(txt, w) {
+					t.Errorf("missing %q", w)
+				}
+			}
+		})
+	}
+	for _, path := range []string{"/", "/informations-utiles", "/nous-contacter", "/page-absente"} {
+		_, body := get(t, h, path)
+		for _, link := range []string{`href="/politique-de-confidentialite"`, `href="/mentions-legales"`, `href="/accessibilite"`} {
+			if !strings.Contains(body, link) {
+				t.Errorf("%s: the footer lacks %s", path, link)
+			}
+		}
+	}
+	if _, body := get(t, h, "/"); !strings.Contains(text(body), "Accessibilité : non conforme") {
+		t.Error("the home page does not state the accessibility status")
+	}
+}
+
+func TestNewRefusesMissingLegalDetails(t *testing.T) {
+	d := testDeps(Deps{Commune: "Laigneville", Schedule: reservations.New(newRepo(t, fakeClosures{}), clock.NewFixed(time.Now()),
+		calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})})
+	d.Legal.DPOEmail = ""
+	if _, err := New(d); err == nil {
+		t.Error("New accepted a portal without its DPO contact")
 	}
 }

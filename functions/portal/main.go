@@ -1,5 +1,6 @@
 // Command portal is the Portal function: the public pages (Accueil, Informations utiles,
-// Conditions d'utilisation, Nous contacter), the shared static assets, GET /api/v1/deadlines
+// Conditions d'utilisation, Nous contacter, Politique de confidentialité, Mentions légales,
+// Déclaration d'accessibilité), the shared static assets, GET /api/v1/deadlines
 // and the OpenAPI document. main wires configuration and clients once per cold start.
 package main
 
@@ -7,6 +8,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/reservations"
 )
@@ -14,6 +16,14 @@ import (
 func main() {
 	lambdaapp.Run("portal", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
 		cfg := env.Config
+		legal, err := config.LegalFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		kept, logDays, err := config.RetentionFromEnv()
+		if err != nil {
+			return nil, err
+		}
 		return New(Deps{
 			Commune:  cfg.CommuneName,
 			MailFrom: cfg.MailFrom,
@@ -22,6 +32,10 @@ func main() {
 			Sessions: env.Sessions,
 			Cookies:  env.Cookies,
 			HSTS:     env.HSTS,
+
+			Legal:            legal,
+			Retention:        kept,
+			LogRetentionDays: logDays,
 		})
 	})
 }

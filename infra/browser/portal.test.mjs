@@ -82,7 +82,8 @@ test("Informations utiles: each day with its deadline as a parent reads it", asy
   await stack.expectAccessible(page);
 });
 
-for (const path of ["/", "/informations-utiles", "/conditions-utilisation", "/nous-contacter"]) {
+for (const path of ["/", "/informations-utiles", "/conditions-utilisation", "/nous-contacter",
+  "/politique-de-confidentialite", "/mentions-legales", "/accessibilite"]) {
   test(`on a phone (375×667), ${path} fits the screen and passes the audit`, async (t) => {
     if (skipWithoutBrowser(t, stack)) return;
     const page = await stack.page({ phone: true });
@@ -92,6 +93,29 @@ for (const path of ["/", "/informations-utiles", "/conditions-utilisation", "/no
     await stack.expectAccessible(page);
   });
 }
+
+test("the legal pages: reached from every page's footer, with the commune's details, and accessible", async (t) => {
+  if (skipWithoutBrowser(t, stack)) return;
+  const page = await stack.page();
+  for (const [link, title, expected] of [
+    ["Politique de confidentialité", "Politique de confidentialité", [/Responsable du traitement/, /Mairie de Laigneville/i,
+      /dpo@laigneville\.fr/, /Sans connexion pendant 3 ans/, /30 jours/, /10 ans/, /180 jours/, /CNIL/, /3 place de Fontenoy/]],
+    ["Mentions légales", "Mentions légales", [/Directeur de la publication/, /Le maire de Laigneville/, /SIRET/,
+      /Amazon Web Services EMEA SARL/]],
+    ["Déclaration d'accessibilité", "Déclaration d'accessibilité", [/non conforme/, /RGAA/, /axe-core/, /Pages vérifiées/,
+      /Défenseur des droits/]],
+  ]) {
+    await page.goto(stack.url("/nous-contacter"));
+    const href = await page.locator("footer.site a", { hasText: link }).getAttribute("href");
+    assert.ok(href, `the footer links ${link}`);
+    const res = await page.goto(stack.url(href));
+    assert.equal(res.status(), 200);
+    assert.equal(await page.locator("h1").innerText(), title);
+    const text = await page.locator("main").innerText();
+    for (const re of expected) assert.match(text, re, `${title}: ${re}`);
+    await stack.expectAccessible(page);
+  }
+});
 
 test("on a phone, the menu folds behind a button that opens it", async (t) => {
   if (skipWithoutBrowser(t, stack)) return;

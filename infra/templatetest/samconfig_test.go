@@ -110,6 +110,11 @@ func TestSamconfigDeploysEachCommune(t *testing.T) {
 					t.Errorf("parameter %s has no default and is not given", name)
 				}
 			}
+			for _, name := range perCommune {
+				if _, ok := given[name]; !ok {
+					t.Errorf("parameter %s is the commune's own: give it (its default is the demo's)", name)
+				}
+			}
 			withValues, err := samtemplate.Load(filepath.Join(root, "template.yaml"), given, nil)
 			if err != nil {
 				t.Fatalf("template with %s's values: %v", env, err)
@@ -128,6 +133,11 @@ func TestSamconfigDeploysEachCommune(t *testing.T) {
 		t.Error("samconfig.toml has no commune; the demo commune laigneville must be one")
 	}
 }
+
+// perCommune are the parameters whose default only suits the demo: each commune gives its own.
+var perCommune = []string{"CommuneName", "SubscriberCodePrefix", "MailFrom", "MailIdentity", "BaseUrl", "AlertEmail",
+	"CommuneAddress", "CommuneSiret", "PublicationDirector", "DpoEmail", "AccessibilityStatus",
+	"RegieName", "RegieAddress", "PayFiPNumCli", "PayFiPSaisie"}
 
 // parameter is a template parameter's declaration, as far as the checks go.
 type parameter struct {

@@ -82,3 +82,61 @@ func TestLocalClockRuns(t *testing.T) {
 		t.Fatalf("local clock %s, want about %s", got, want)
 	}
 }
+
+func TestLegalFromEnv(t *testing.T) {
+	valid := map[string]string{
+		"COMMUNE_ADDRESS": "1 place de la Mairie, 60290 Laigneville", "COMMUNE_PHONE": "",
+		"COMMUNE_SIRET": "21600346400014", "PUBLICATION_DIRECTOR": "Le maire de Laigneville",
+		"DPO_EMAIL": "dpo@laigneville.fr", "HOST_DETAILS": "Amazon Web Services EMEA SARL",
+		"ACCESSIBILITY_STATUS": "non conforme", "ACCESSIBILITY_AUDIT": "",
+	}
+	set := func(t *testing.T, over map[string]string) {
+		for k, v := range valid {
+			t.Setenv(k, v)
+		}
+		for k, v := range over {
+			t.Setenv(k, v)
+		}
+	}
+	set(t, nil)
+	l, err := LegalFromEnv()
+	if err != nil || l.Siret != "21600346400014" || l.AccessibilityStatus != "non conforme" {
+		t.Fatalf("LegalFromEnv = %+v, %v", l, err)
+	}
+	for name, c := range map[string]struct {
+		over map[string]string
+		want string
+	}{
+		"missing address":      {map[string]string{"COMMUNE_ADDRESS": ""}, "COMMUNE_ADDRESS"},
+		"short siret":          {map[string]string{"COMMUNE_SIRET": "2160034640001"}, "COMMUNE_SIRET"},
+		"dpo not an address":   {map[string]string{"DPO_EMAIL": "dpo"}, "DPO_EMAIL"},
+		"unknown status":       {map[string]string{"ACCESSIBILITY_STATUS": "conforme"}, "ACCESSIBILITY_STATUS"},
+		"status with no audit": {map[string]string{"ACCESSIBILITY_STATUS": "partiellement conforme"}, "ACCESSIBILITY_AUDIT"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			set(t, c.over)
+			if _, err := LegalFromEnv(); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want one naming %s", err, c.want)
+			}
+		})
+	}
+}
+
+func TestRetentionFromEnv(t *testing.T) {
+	for _, k := range []string{"RETENTION_INACTIVE_MONTHS", "RETENTION_NOTICE_DAYS", "RETENTION_UNCONFIRMED_DAYS", "RETENTION_RECORDS_YEARS", "LOG_RETENTION_DAYS"} {
+		t.Setenv(k, "")
+	}
+	p, logs, err := RetentionFromEnv()
+	if err != nil || p.InactiveMonths != 36 || p.NoticeDays != 30 || p.RecordsYears != 10 || logs != 180 {
+		t.Fatalf("defaults = %+v, %d, %v", p, logs, err)
+	}
+	t.Setenv("RETENTION_INACTIVE_MONTHS", "24")
+	t.Setenv("LOG_RETENTION_DAYS", "365")
+	if p, logs, err := RetentionFromEnv(); err != nil || p.InactiveMonths != 24 || logs != 365 {
+		t.Fatalf("overridden = %+v, %d, %v", p, logs, err)
+	}
+	t.Setenv("RETENTION_NOTICE_DAYS", "1")
+	if _, _, err := RetentionFromEnv(); err == nil || !strings.Contains(err.Error(), "notice") {
+		t.Errorf("a 1-day notice: err = %v", err)
+	}
+}
