@@ -48,6 +48,8 @@ build-PaymentWebhook:
 	$(call lambda-build,paymentwebhook)
 build-Reconciliation:
 	$(call lambda-build,reconciliation)
+build-Export:
+	$(call lambda-build,export)
 
 # Node packages of the local emulators and the browser tests (versions pinned by the lock file).
 npm-deps: infra/node_modules/.package-lock.json

@@ -115,6 +115,11 @@
 //     once per run), and the marker REMINDER#email / WEEK#monday as above.
 //   - A parent's reminder choices: Query PK=ACCOUNT#email (with the account); PutItem
 //     ACCOUNT#email/REMINDERS to change them; deleting the account deletes them too.
+//   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
+//   - A parent's data export (shared/export): GetItem ACCOUNT#email, Query PK=FAMILY#id (twice:
+//     the member's family, then its enrolments and members), and for each activity and site the
+//     family's children are enrolled in, one FamilyDaysOfMonth per month from the enrolment's
+//     start to 13 months ahead, projecting only the family's children.
 //   - Sessions, tokens, throttles, proofs: GetItem / conditional PutItem or UpdateItem by key.
 //
 // # Billing (owner: shared/billing; items in billing.go)

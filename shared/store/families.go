@@ -266,6 +266,15 @@ func (s *Store) Family(ctx context.Context, familyID string) (FamilyRecord, erro
 	return rec, nil
 }
 
+// FamilyEnrolments reads a family's enrolments and its members' e-mails (the data export).
+func (s *Store) FamilyEnrolments(ctx context.Context, familyID string) ([]family.Enrolment, []string, error) {
+	rec, err := s.Family(ctx, familyID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec.Enrolments, rec.Members, nil
+}
+
 // AddMember records that the account email is linked to the family (idempotent).
 func (s *Store) AddMember(ctx context.Context, familyID, email string, at time.Time) error {
 	return s.put(ctx, s.tables.Data, memberItem{PK: familyPK(familyID), SK: memberSK(email), Email: email, LinkedAt: at.UTC().Format(time.RFC3339)})

@@ -1,0 +1,162 @@
+package export_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/infra/demo"
+	"github.com/preau/preau/infra/dynamotest"
+	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/export"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
+)
+
+var now = time.Date(2026, 12, 1, 9, 0, 0, 0, date.Paris)
+
+// Every demo family has a parent who booked each child's canteen on Thursday 10 December 2026:
+// the children of a school share one day item, so an export that leaked other entries of it
+// would show another family's child.
+func TestEachDemoFamilyGetsItsOwnDataOnly(t *testing.T) {
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	if err := demo.Load(ctx, st, now); err != nil {
+		t.Fatal(err)
+	}
+	day := date.New(2026, time.December, 10)
+	parents := make([]string, len(demo.Families))
+	for i, f := range demo.Families {
+		email := "parent." + f.ID + "@exemple.fr"
+		parents[i] = email
+		if err := st.CreateAccount(ctx, accounts.Account{Email: email, Civility: "Mme", LastName: f.Children[0].LastName,
+			FirstName: "Parent" + f.ID, PasswordHash: "x", CreatedAt: now.AddDate(0, -3, 0), ConfirmedAt: now.AddDate(0, -3, 0),
+			FamilyID: f.ID, SessionStamp: "s"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddMember(ctx, f.ID, email, now); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range f.Children {
+			sl := reservations.Slot{Activity: calendar.Canteen, Site: demo.SiteOf(c.Child, calendar.Canteen), Day: day}
+			if _, err := st.BookDay(ctx, sl, c.ID, 120, reservations.Change{Who: email, At: now, Channel: reservations.ChannelWeb,
+				Action: reservations.ActionBook, ChildID: c.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// An account with no family sees only itself.
+	loner := "seul@exemple.fr"
+	if err := st.CreateAccount(ctx, accounts.Account{Email: loner, Civility: "M", LastName: "Seul", FirstName: "Sam",
+		PasswordHash: "x", CreatedAt: now, ConfirmedAt: now, SessionStamp: "s"}); err != nil {
+		t.Fatal(err)
+	}
+
+	svc := export.NewService("Laigneville", st)
+	for i, f := range demo.Families {
+		t.Run(f.Name, func(t *testing.T) {
+			ex, err := svc.Gather(ctx, parents[i], now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, err := ex.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Account        struct{ Email string }
+				Family         struct{ Name, SubscriberCode string }
+				Children       []struct{ ID string }
+				Enrolments     []struct{ ChildID string }
+				Bookings       []struct{ Day, ChildID, BookedBy string }
+				BookingHistory []struct{ Day, ChildID, Action, By string }
+			}
+			if err := json.Unmarshal(js, &doc); err != nil {
+				t.Fatalf("JSON: %v\n%s", err, js)
+			}
+			enrolments := 0
+			for _, c := range f.Children {
+				enrolments += len(c.Activities)
+			}
+			if doc.Account.Email != parents[i] || doc.Family.Name != f.Name || len(doc.Children) != len(f.Children) ||
+				len(doc.Enrolments) != enrolments || len(doc.Bookings) != len(f.Children) || len(doc.BookingHistory) != len(f.Children) {
+				t.Errorf("export of %s: account %s, family %q, %d children, %d enrolments, %d bookings, %d changes; want %d children, %d enrolments, one booking and one change each\n%s",
+					f.Name, doc.Account.Email, doc.Family.Name, len(doc.Children), enrolments, len(doc.Bookings), len(doc.BookingHistory),
+					len(f.Children), enrolments, js)
+			}
+			for _, b := range doc.Bookings {
+				if b.Day != "2026-12-10" || b.BookedBy != parents[i] {
+					t.Errorf("booking %+v", b)
+				}
+			}
+			if code := f.SubscriberCode; doc.Family.SubscriberCode != code[:len(code)-9]+"****-"+code[len(code)-4:] {
+				t.Errorf("subscriber code %q, want it masked but its last four", doc.Family.SubscriberCode)
+			}
+			csv, err := ex.CSV()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(string(csv), "\ufeff") || !strings.Contains(string(csv), "Réservations\r\nJour;Enfant;Activité;Site") {
+				t.Errorf("CSV is not UTF-8 with BOM and ';' sections:\n%.400s", csv)
+			}
+			for _, c := range f.Children {
+				if !strings.Contains(string(csv), "2026-12-10;"+c.FirstName+";Restauration scolaire") {
+					t.Errorf("CSV lacks %s's booking:\n%s", c.FirstName, csv)
+				}
+			}
+			for j, other := range demo.Families {
+				if j == i {
+					continue
+				}
+				for _, out := range []string{string(js), string(csv)} {
+					for _, leak := range foreign(other, parents[j]) {
+						if strings.Contains(out, leak) {
+							t.Errorf("the export of %s holds %q of %s", f.Name, leak, other.Name)
+						}
+					}
+				}
+			}
+		})
+	}
+	t.Run("an account without family", func(t *testing.T) {
+		ex, err := svc.Gather(ctx, loner, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, _ := ex.JSON()
+		for _, f := range demo.Families {
+			for _, leak := range foreign(f, parents[0]) {
+				if strings.Contains(string(js), leak) {
+					t.Errorf("holds %q", leak)
+				}
+			}
+		}
+		if !strings.Contains(string(js), loner) || !strings.Contains(string(js), `"family": null`) {
+			t.Errorf("export:\n%s", js)
+		}
+	})
+	t.Run("a deleted account", func(t *testing.T) {
+		if _, err := svc.Gather(ctx, "inconnu@exemple.fr", now); err != export.ErrNoAccount {
+			t.Errorf("err = %v, want ErrNoAccount", err)
+		}
+	})
+}
+
+// foreign is what must never appear in another family's export: the family's name and code
+// (whole, or its random part), its children's names and ids, its parent's e-mail.
+func foreign(f demo.Family, parent string) []string {
+	code := f.SubscriberCode
+	out := []string{f.Name, code, code[len(code)-9:], parent}
+	for _, c := range f.Children {
+		out = append(out, c.ID, c.LastName)
+		if !strings.Contains("Jules Ferry", c.FirstName) {
+			out = append(out, c.FirstName)
+		}
+	}
+	return out
+}
