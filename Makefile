@@ -50,6 +50,8 @@ build-Reconciliation:
 	$(call lambda-build,reconciliation)
 build-Export:
 	$(call lambda-build,export)
+build-Retention:
+	$(call lambda-build,retention)
 
 # Node packages of the local emulators and the browser tests (versions pinned by the lock file).
 npm-deps: infra/node_modules/.package-lock.json

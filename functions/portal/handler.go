@@ -450,14 +450,7 @@ type legalData struct {
 }
 
 func (p *portal) legalData() legalData {
-	inactive := fmt.Sprintf("%d mois", p.Retention.InactiveMonths)
-	if p.Retention.InactiveMonths%12 == 0 {
-		inactive = fmt.Sprintf("%d ans", p.Retention.InactiveMonths/12)
-		if p.Retention.InactiveMonths == 12 {
-			inactive = "1 an"
-		}
-	}
-	return legalData{MailFrom: p.MailFrom, Legal: p.Legal, InactiveYears: inactive,
+	return legalData{MailFrom: p.MailFrom, Legal: p.Legal, InactiveYears: p.Retention.InactiveText(),
 		NoticeDays: p.Retention.NoticeDays, UnconfirmedDays: p.Retention.UnconfirmedDays,
 		RecordsYears: p.Retention.RecordsYears, LogDays: p.LogRetentionDays,
 		SessionHours:     int(accounts.SessionLifetime / time.Hour),

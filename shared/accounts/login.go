@@ -24,6 +24,9 @@ type LoginStore interface {
 	ProofSpender
 	PasswordWriter
 	SessionWriter
+	// RecordLogin notes the account's last sign-in: the retention policy's measure of an
+	// account in use (shared/retention).
+	RecordLogin(ctx context.Context, email string, at time.Time) error
 }
 
 // Logins checks credentials and opens sessions (Account function, and the portal's home form).
@@ -100,6 +103,10 @@ func (l *Logins) Login(ctx context.Context, in LoginInput) (LoginResult, error) 
 				slog.ErrorContext(ctx, "rehash", "err", err.Error())
 			}
 		}
+	}
+	if err := l.Store.RecordLogin(ctx, acc.Email, now); err != nil {
+		// The sign-in stands; at worst the account looks idle a day longer.
+		slog.ErrorContext(ctx, "record login", "err", err.Error())
 	}
 	return openSession(ctx, l.Store, acc, now)
 }

@@ -116,6 +116,14 @@
 //   - A parent's reminder choices: Query PK=ACCOUNT#email (with the account); PutItem
 //     ACCOUNT#email/REMINDERS to change them; deleting the account deletes them too.
 //   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
+//   - Retention (nightly, the only Scan): one Scan of the data table filtered to accounts
+//     (SK=ACCOUNT) and to reservation days before the records' retention (PK begins with DAY#,
+//     SK < the first day kept). An account's lastLoginAt (written at each sign-in) and warnedAt
+//     (the inactivity warning) are fixed-width UTC times (sortableTime) so that the job's
+//     conditions compare them as strings: warn with attribute_not_exists(warnedAt) OR warnedAt <
+//     the last activity read, delete with warnedAt = the warning read AND no lastLoginAt after
+//     it, so a parent who signs in while the job runs is never deleted. An unconfirmed account is
+//     deleted only while still unconfirmed with the createdAt read.
 //   - A parent's data export (shared/export): GetItem ACCOUNT#email, Query PK=FAMILY#id (twice:
 //     the member's family, then its enrolments and members), and for each activity and site the
 //     family's children are enrolled in, one FamilyDaysOfMonth per month from the enrolment's

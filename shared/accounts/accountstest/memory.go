@@ -35,17 +35,18 @@ type Store interface {
 // Memory is an in-memory Store for tests: the same answers and refusals as the DynamoDB store
 // (StoreContract checks both), each write atomic under one lock, as a conditional write is.
 type Memory struct {
-	mu       sync.Mutex
-	accounts map[string]accounts.Account
-	tokens   map[string]accounts.Token
-	sessions map[string]accounts.Session
-	counts   map[string]int
-	proofs   map[string]bool
-	codes    map[string]family.SubscriberCode
-	families map[string]family.Family
-	children map[string][]family.Child
-	members  map[string]map[string]time.Time
-	events   map[string][]accounts.FamilyEvent
+	mu         sync.Mutex
+	accounts   map[string]accounts.Account
+	lastLogins map[string]time.Time
+	tokens     map[string]accounts.Token
+	sessions   map[string]accounts.Session
+	counts     map[string]int
+	proofs     map[string]bool
+	codes      map[string]family.SubscriberCode
+	families   map[string]family.Family
+	children   map[string][]family.Child
+	members    map[string]map[string]time.Time
+	events     map[string][]accounts.FamilyEvent
 }
 
 // NewMemory returns an empty in-memory store.
@@ -381,5 +382,19 @@ func (m *Memory) PutSubscriberCode(_ context.Context, c family.SubscriberCode) e
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.codes[c.Code] = c
+	return nil
+}
+
+// RecordLogin implements accounts.LoginStore: it notes the account's last sign-in.
+func (m *Memory) RecordLogin(_ context.Context, email string, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.accounts[email]; !ok {
+		return accounts.ErrNotFound
+	}
+	if m.lastLogins == nil {
+		m.lastLogins = map[string]time.Time{}
+	}
+	m.lastLogins[email] = at
 	return nil
 }
