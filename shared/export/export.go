@@ -310,11 +310,12 @@ func (e Export) CSV() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Store is what the Service reads from: accounts, families, and the reservation days.
+// Store is what the Service reads from: accounts, families, reservation days, invoices.
 type Store interface {
 	AccountReader
 	FamilyReader
 	DayReader
+	InvoiceReader
 }
 
 // MonthsAhead is how far ahead bookings are read: a school year is booked at most a year ahead.
@@ -323,5 +324,5 @@ const MonthsAhead = 13
 // NewService gathers from st every kind of data Préau holds on a family.
 func NewService(commune string, st Store) *Service {
 	return &Service{Commune: commune, Accounts: st, Families: st,
-		Sources: []Source{Bookings{Days: st, MonthsAhead: MonthsAhead}}}
+		Sources: []Source{Bookings{Days: st, MonthsAhead: MonthsAhead}, Invoices{Invoices: st}}}
 }

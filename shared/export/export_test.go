@@ -3,6 +3,7 @@ package export_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/preau/preau/infra/demo"
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/export"
@@ -41,6 +43,18 @@ func TestEachDemoFamilyGetsItsOwnDataOnly(t *testing.T) {
 		}
 		if err := st.AddMember(ctx, f.ID, email, now); err != nil {
 			t.Fatal(err)
+		}
+		inv := billing.Invoice{Number: fmt.Sprintf("2026%06d", i+1), FamilyID: f.ID, FamilyName: f.Name,
+			Month: date.New(2026, time.November, 1), TotalCents: 250, IssuedOn: date.New(2026, time.December, 1), DueOn: date.New(2026, time.December, 31),
+			Lines: []billing.Line{{ChildID: f.Children[0].ID, ChildName: f.Children[0].FirstName, Activity: calendar.Canteen,
+				Site: demo.SiteOf(f.Children[0].Child, calendar.Canteen), Days: 1, UnitCents: 250, AmountCents: 250}}}
+		if _, err := st.PutInvoice(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if _, _, err := st.ApplyPayment(ctx, f.ID, inv.Number, billing.Payment{IDOp: "op-martin-1", AmountCents: 250, At: now}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for _, c := range f.Children {
 			sl := reservations.Slot{Activity: calendar.Canteen, Site: demo.SiteOf(c.Child, calendar.Canteen), Day: day}
@@ -75,6 +89,11 @@ func TestEachDemoFamilyGetsItsOwnDataOnly(t *testing.T) {
 				Enrolments     []struct{ ChildID string }
 				Bookings       []struct{ Day, ChildID, BookedBy string }
 				BookingHistory []struct{ Day, ChildID, Action, By string }
+				Invoices       []struct {
+					Number string
+					Lines  []struct{ ChildID string }
+				}
+				Payments []struct{ IDOp string }
 			}
 			if err := json.Unmarshal(js, &doc); err != nil {
 				t.Fatalf("JSON: %v\n%s", err, js)
@@ -88,6 +107,16 @@ func TestEachDemoFamilyGetsItsOwnDataOnly(t *testing.T) {
 				t.Errorf("export of %s: account %s, family %q, %d children, %d enrolments, %d bookings, %d changes; want %d children, %d enrolments, one booking and one change each\n%s",
 					f.Name, doc.Account.Email, doc.Family.Name, len(doc.Children), enrolments, len(doc.Bookings), len(doc.BookingHistory),
 					len(f.Children), enrolments, js)
+			}
+			if len(doc.Invoices) != 1 || doc.Invoices[0].Number != fmt.Sprintf("2026%06d", i+1) || len(doc.Invoices[0].Lines) != 1 ||
+				doc.Invoices[0].Lines[0].ChildID != f.Children[0].ID {
+				t.Errorf("invoices %+v, want the family's one", doc.Invoices)
+			}
+			if wantPay := map[bool]int{true: 1, false: 0}[i == 0]; len(doc.Payments) != wantPay {
+				t.Errorf("payments %+v, want %d", doc.Payments, wantPay)
+			}
+			if !strings.Contains(string(csv0(t, ex)), "Factures\r\nNuméro;Mois") {
+				t.Error("CSV has no invoices block")
 			}
 			for _, b := range doc.Bookings {
 				if b.Day != "2026-12-10" || b.BookedBy != parents[i] {
@@ -114,7 +143,7 @@ func TestEachDemoFamilyGetsItsOwnDataOnly(t *testing.T) {
 					continue
 				}
 				for _, out := range []string{string(js), string(csv)} {
-					for _, leak := range foreign(other, parents[j]) {
+					for _, leak := range append(foreign(other, parents[j]), fmt.Sprintf("2026%06d", j+1)) {
 						if strings.Contains(out, leak) {
 							t.Errorf("the export of %s holds %q of %s", f.Name, leak, other.Name)
 						}
@@ -147,11 +176,23 @@ func TestEachDemoFamilyGetsItsOwnDataOnly(t *testing.T) {
 	})
 }
 
+func csv0(t *testing.T, ex export.Export) []byte {
+	t.Helper()
+	b, err := ex.CSV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // foreign is what must never appear in another family's export: the family's name and code
-// (whole, or its random part), its children's names and ids, its parent's e-mail.
+// (whole, or its random part), its children's names and ids, its parent's e-mail, its payments.
 func foreign(f demo.Family, parent string) []string {
 	code := f.SubscriberCode
 	out := []string{f.Name, code, code[len(code)-9:], parent}
+	if f.ID == demo.Families[0].ID {
+		out = append(out, "op-martin-1") // its payment
+	}
 	for _, c := range f.Children {
 		out = append(out, c.ID, c.LastName)
 		if !strings.Contains("Jules Ferry", c.FirstName) {

@@ -127,7 +127,8 @@
 //   - A parent's data export (shared/export): GetItem ACCOUNT#email, Query PK=FAMILY#id (twice:
 //     the member's family, then its enrolments and members), and for each activity and site the
 //     family's children are enrolled in, one FamilyDaysOfMonth per month from the enrolment's
-//     start to 13 months ahead, projecting only the family's children.
+//     start to 13 months ahead, projecting only the family's children; then the family's invoices
+//     with their payments (Invoices, one Query).
 //   - Sessions, tokens, throttles, proofs: GetItem / conditional PutItem or UpdateItem by key.
 //
 // # Billing (owner: shared/billing; items in billing.go)
