@@ -18,8 +18,8 @@ import (
 func FuzzRoutes(f *testing.F) {
 	st := reservationstest.NewMemory()
 	svc := reservations.New(st, clock.NewFixed(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
-	h, err := New(Deps{Commune: "Laigneville", MailFrom: "portail-famille@laigneville.fr", Schedule: svc,
-		Sessions: fakeSessions{token: sessionToken}, Cookies: web.Cookies{Insecure: true}})
+	h, err := New(testDeps(Deps{Commune: "Laigneville", MailFrom: "portail-famille@laigneville.fr", Schedule: svc,
+		Sessions: fakeSessions{token: sessionToken}, Cookies: web.Cookies{Insecure: true}}))
 	if err != nil {
 		f.Fatal(err)
 	}
