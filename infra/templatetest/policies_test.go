@@ -20,6 +20,23 @@ type grant struct {
 // the whole list: a permission the template gives and this list lacks fails the test, and so
 // does a line here the template no longer gives. A new function cannot ship without its lines.
 var granted = map[string][]grant{
+	"Export": {
+		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
+		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session and in the export"},
+		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family of its member: children, enrolments, members, invoices"},
+		{"dynamodb:Query", "DataTable", "DAY#*", "the months of the family's enrolments (own children projected)"},
+	},
+	"Retention": {
+		{"dynamodb:Scan", "DataTable", "ACCOUNT#*", "the nightly scan of accounts (a Scan is not narrowed by LeadingKeys)"},
+		{"dynamodb:Scan", "DataTable", "DAY#*", "the same scan's reservation days past their retention"},
+		{"dynamodb:UpdateItem", "DataTable", "ACCOUNT#*", "an account's warning recorded, or taken back when its e-mail failed"},
+		{"dynamodb:GetItem", "DataTable", "FAMILY#*", "a deleted account's calendar feed pointer, to revoke the feed"},
+		{"dynamodb:DeleteItem", "DataTable", "ACCOUNT#*", "an account deleted after its warning, or never confirmed"},
+		{"dynamodb:DeleteItem", "DataTable", "FAMILY#*", "a deleted account's member item and feed pointer"},
+		{"dynamodb:DeleteItem", "DataTable", "FEED#*", "a deleted account's calendar feed"},
+		{"dynamodb:DeleteItem", "DataTable", "DAY#*", "a reservation day past its records' retention"},
+		{"ses:SendEmail", "MailIdentity", "", "the warning before an unused account is deleted"},
+	},
 	"Invoices": {
 		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
 		{"dynamodb:GetItem", "DataTable", "ACCOUNT#*", "the signed-in parent's account, behind the session"},
