@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
@@ -96,6 +97,7 @@ type cellJSON struct {
 	Deadline   *string           `json:"deadline"`
 	Changeable bool              `json:"changeable"`
 	Reason     *string           `json:"reason"`
+	PriceCents int64             `json:"priceCents"`
 }
 
 func (h *handler) api(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +122,7 @@ func (h *handler) api(w http.ResponseWriter, r *http.Request) {
 	for _, d := range p.Days {
 		dj := dayJSON{Date: d.Date, Activities: make([]cellJSON, 0, len(d.Cells))}
 		for _, c := range d.Cells {
-			cj := cellJSON{Activity: c.Activity, Open: c.Open, Booked: c.Booked, Changeable: c.Changeable}
+			cj := cellJSON{Activity: c.Activity, Open: c.Open, Booked: c.Booked, Changeable: c.Changeable, PriceCents: c.PriceCents}
 			if !c.Deadline.IsZero() {
 				s := c.Deadline.Format(time.RFC3339)
 				cj.Deadline = &s
@@ -150,10 +152,14 @@ type pageData struct {
 	PrevLabel  string
 	NextLabel  string
 	Warning    string
-	Children   []childView
-	History    []historyView
-	FeedURL    string
-	FeedSince  string
+	// Forecast is the month's booked days and what they will cost: "décembre : 23 jours
+	// réservés, 57,50 € estimés".
+	Forecast  string
+	Billed    bool // some day of the month is booked and priced
+	Children  []childView
+	History   []historyView
+	FeedURL   string
+	FeedSince string
 }
 
 type childView struct {
@@ -207,6 +213,7 @@ type cellView struct {
 	Why        string
 	Deadline   string // "modifiable jusqu'au jeudi 3 décembre à 10h00", "délai dépassé"
 	Short      string // the same for the grid: "modifiable jusqu'au jeu. 3 déc. à 10h00"
+	Price      string // what the day costs the family: "2,50 €" ("" when free or not bookable)
 	Changeable bool
 	Booked     bool
 	Action     string
@@ -259,6 +266,8 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Warning = h.warning(fp.OwnCutoffs)
+	fc := billing.ForecastOf(fp, month)
+	data.Forecast, data.Billed = fc.French(), fc.AmountCents > 0
 	cal, err := h.Service.Calendar(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
@@ -448,6 +457,9 @@ func cellViewOf(c reservations.Cell, day date.Date) cellView {
 		v.Status, v.Class = "complet", "full"
 	default:
 		v.Status, v.Class = "non réservé", "free"
+	}
+	if c.Open && c.Enrolled && c.PriceCents > 0 {
+		v.Price = fr.Euros(c.PriceCents)
 	}
 	if c.Open && c.Enrolled {
 		switch {

@@ -215,6 +215,66 @@ func (f *fixture) feedPath(t *testing.T, who string) string {
 	return m[1]
 }
 
+// Each open day shows what it costs the family (its bracket's price), and the month's forecast
+// follows the bookings: the invoice run's prices, the booked days of the month only.
+func TestPlanningShowsPricesAndForecast(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	if err := f.st.PutFamily(ctx, family.Family{ID: "f_a", Name: "Famille A", QuotientBracket: "B"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []family.Activity{
+		{Activity: calendar.Canteen, Site: "jules-ferry", PriceCents: map[string]int64{"A": 120, "B": 250}},
+		{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1, PriceCents: map[string]int64{"B": 310}},
+	} {
+		if err := f.st.PutActivity(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := func() string {
+		w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil)
+		if w.Code != 200 {
+			t.Fatalf("status %d %s", w.Code, w.Body)
+		}
+		return html.UnescapeString(w.Body.String())
+	}
+	if body := page(); !strings.Contains(body, "décembre : aucun jour réservé") || !strings.Contains(body, `<span class="price">2,50`+"\u00a0"+`€</span>`) ||
+		!strings.Contains(body, `<span class="price">3,10`+"\u00a0"+`€</span>`) {
+		t.Errorf("before booking, the page lacks the prices or the empty forecast")
+	}
+	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
+	f.book(t, "c_lea", "jules-ferry", "2026-11-30") // another month's day: not December's
+	if body := page(); !strings.Contains(body, "décembre : 1 jour réservé, 2,50\u00a0€ estimés") {
+		t.Errorf("after one booking, the page lacks the forecast")
+	}
+	f.book(t, "c_tom", "petit-prince", "2026-12-08")
+	if body := page(); !strings.Contains(body, "décembre : 2 jours réservés, 5,60\u00a0€ estimés") {
+		t.Errorf("after two bookings, the page lacks the forecast")
+	}
+	w := f.do(t, "parent-a", http.MethodGet, "/api/v1/children/c_tom/planning?from=2026-12-07&to=2026-12-10", nil)
+	var p struct {
+		Days []struct {
+			Date       string
+			Activities []struct {
+				Open       bool
+				PriceCents int64
+			}
+		}
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || len(p.Days) != 4 {
+		t.Fatalf("%v %s", err, w.Body)
+	}
+	for _, d := range p.Days {
+		want := int64(310)
+		if !d.Activities[0].Open {
+			want = 0 // Wednesday and the closed 10 December cost nothing
+		}
+		if d.Activities[0].PriceCents != want {
+			t.Errorf("%s: priceCents %d, want %d", d.Date, d.Activities[0].PriceCents, want)
+		}
+	}
+}
+
 func TestCalendarFeed(t *testing.T) {
 	f := setup(t)
 	f.book(t, "c_lea", "jules-ferry", "2026-12-07")

@@ -25,42 +25,11 @@ import (
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
+	"github.com/preau/preau/shared/reservations"
 )
 
 // DefaultDueDays is how long a family has to pay an invoice, counted from its issue date.
 const DefaultDueDays = 30
-
-// UnitPrice is what one booked day of activity act costs family f, in cents: the non-resident
-// rate for a family living outside the commune (the highest bracket's price when the commune set
-// none), else the price of the family's quotient bracket, and the highest price of the activity
-// when the family has no bracket or one the activity does not price.
-func UnitPrice(act family.Activity, f family.Family) int64 {
-	if f.NonResident {
-		if act.NonResidentPriceCents > 0 {
-			return act.NonResidentPriceCents
-		}
-		return highest(act.PriceCents)
-	}
-	if p, ok := act.PriceCents[f.QuotientBracket]; ok && f.QuotientBracket != "" {
-		return p
-	}
-	return highest(act.PriceCents)
-}
-
-func highest(prices map[string]int64) int64 {
-	var max int64
-	for _, p := range prices {
-		max = maxOf(max, p)
-	}
-	return max
-}
-
-func maxOf(a, b int64) int64 {
-	if a > b {
-		return a
-	}
-	return b
-}
 
 // Line is one line of an invoice: a child's booked days of one activity at one site.
 type Line struct {
@@ -266,7 +235,7 @@ func Draft(h Household, month date.Date, booked []Booked, acts map[SiteActivity]
 		if days == 0 {
 			continue
 		}
-		unit := UnitPrice(act, h.Family)
+		unit := act.DayPrice(h.Family)
 		inv.Lines = append(inv.Lines, Line{ChildID: b.ChildID, ChildName: names[b.ChildID], Activity: b.Activity,
 			Site: b.Site, SiteName: act.SiteName, Days: days, UnitCents: unit, AmountCents: unit * int64(days)})
 	}
@@ -319,20 +288,34 @@ type Forecast struct {
 	AmountCents int64
 }
 
-// Estimate is the forecast of month for household h from its children's booked days: the
-// invoice the run would make today (Draft), summed.
-func Estimate(h Household, month date.Date, booked []Booked, acts map[SiteActivity]family.Activity, unbilled []Unbilled) Forecast {
-	inv := Draft(h, month, booked, acts, unbilled)
-	f := Forecast{Month: month.FirstOfMonth(), AmountCents: inv.TotalCents}
-	for _, l := range inv.Lines {
-		f.Days += l.Days
+// ForecastOf is the family's forecast of month from its planning (which must cover the month):
+// its children's booked days of the month on which their activity runs, each at the price the
+// invoice run charges the family (reservations.Cell.PriceCents, family.Activity.DayPrice). A day
+// the mairie later marks unbilled (a justified absence) is left off the invoice, not here.
+func ForecastOf(fp reservations.FamilyPlanning, month date.Date) Forecast {
+	f := Forecast{Month: month.FirstOfMonth()}
+	for _, c := range fp.Children {
+		for _, d := range c.Days {
+			if d.Date.Year() != f.Month.Year() || d.Date.Month() != f.Month.Month() {
+				continue
+			}
+			for _, cell := range d.Cells {
+				if cell.Booked && cell.Open && cell.Enrolled {
+					f.Days++
+					f.AmountCents += cell.PriceCents
+				}
+			}
+		}
 	}
 	return f
 }
 
 // French writes the forecast as the planning shows it: "décembre : 23 jours réservés, 57,50 €
-// estimés" (singular for one day).
+// estimés" (singular for one day; "décembre : aucun jour réservé" for none).
 func (f Forecast) French() string {
+	if f.Days == 0 {
+		return fr.MonthName(f.Month.Month()) + " : aucun jour réservé"
+	}
 	days := "jours réservés"
 	if f.Days == 1 {
 		days = "jour réservé"

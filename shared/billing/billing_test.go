@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -9,36 +10,12 @@ import (
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/reservations/reservationstest"
 )
 
 var canteen = family.Activity{Activity: calendar.Canteen, Site: "jules-ferry", SiteName: "École Jules Ferry",
 	PriceCents: map[string]int64{"A": 120, "B": 250, "C": 380, "D": 450}}
-
-func TestUnitPrice(t *testing.T) {
-	withRate := canteen
-	withRate.NonResidentPriceCents = 600
-	cases := []struct {
-		name string
-		act  family.Activity
-		fam  family.Family
-		want int64
-	}{
-		{"bracket B", canteen, family.Family{QuotientBracket: "B"}, 250},
-		{"bracket A", canteen, family.Family{QuotientBracket: "A"}, 120},
-		{"no bracket pays the highest rate", canteen, family.Family{}, 450},
-		{"an unknown bracket pays the highest rate", canteen, family.Family{QuotientBracket: "Z"}, 450},
-		{"non-resident without a rate pays the highest", canteen, family.Family{QuotientBracket: "A", NonResident: true}, 450},
-		{"non-resident rate", withRate, family.Family{QuotientBracket: "A", NonResident: true}, 600},
-		{"a resident ignores the non-resident rate", withRate, family.Family{QuotientBracket: "C"}, 380},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if got := billing.UnitPrice(c.act, c.fam); got != c.want {
-				t.Errorf("UnitPrice = %d, want %d", got, c.want)
-			}
-		})
-	}
-}
 
 func TestDraftSkipsUnbilledDays(t *testing.T) {
 	month := date.New(2026, time.November, 1)
@@ -124,17 +101,61 @@ func TestNumbers(t *testing.T) {
 	}
 }
 
-func TestEstimate(t *testing.T) {
+// The planning's forecast is what the invoice run would bill for the same bookings: the same
+// prices (the family's bracket, the non-resident rate), the booked days of the month only, and
+// none of a day the activity does not run.
+func TestForecastMatchesTheInvoice(t *testing.T) {
+	ctx := context.Background()
 	month := date.New(2026, time.December, 1)
-	h := billing.Household{Family: family.Family{ID: "f_1", QuotientBracket: "B"}, Children: []family.Child{{ID: "c_1", FirstName: "Léa"}}}
-	var days []date.Date
-	for d := range date.Range(month, month.AddDays(22)) {
-		days = append(days, d)
+	for _, fam := range []family.Family{{ID: "f_a", Name: "Famille Martin", QuotientBracket: "B"}, {ID: "f_a", Name: "Famille Martin", NonResident: true}, {ID: "f_a", Name: "Famille Martin"}} {
+		env := reservationstest.New(t)
+		st := env.Store
+		if err := st.PutFamily(ctx, fam); err != nil {
+			t.Fatal(err)
+		}
+		jf := canteen
+		jf.NonResidentPriceCents = 610
+		pp := family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1, PriceCents: map[string]int64{"A": 100, "B": 200}}
+		for _, a := range []family.Activity{jf, pp} {
+			if err := st.PutActivity(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Léa at jules-ferry: three December days, one in November (not this month's), and the
+		// closed 10 December (booked before the closure: not billed). Tom at petit-prince: two days.
+		booked := map[reservations.Slot]string{}
+		for _, d := range []string{"2026-11-30", "2026-12-07", "2026-12-08", "2026-12-10", "2026-12-14"} {
+			booked[reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse(d)}] = "c_lea"
+		}
+		for _, d := range []string{"2026-12-07", "2026-12-17"} {
+			booked[reservations.Slot{Activity: calendar.Canteen, Site: "petit-prince", Day: date.MustParse(d)}] = "c_tom"
+		}
+		var bs []billing.Booked
+		for sl, child := range booked {
+			if _, err := st.BookDay(ctx, sl, child, 0, reservations.Change{Who: "a@example.fr", At: month.At(8, 0, date.Paris).AddDate(0, 0, -10),
+				Channel: reservations.ChannelWeb, Action: reservations.ActionBook, ChildID: child}); err != nil {
+				t.Fatal(err)
+			}
+			bs = append(bs, billing.Booked{ChildID: child, Activity: sl.Activity, Site: sl.Site, Days: []date.Date{sl.Day}})
+		}
+		fp, err := env.Service.FamilyPlanning(ctx, reservations.Actor{FamilyID: "f_a", Email: "a@example.fr"}, date.New(2026, time.November, 30), month.AddMonths(1).AddDays(-1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := st.Household(ctx, "f_a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		closure := []billing.Unbilled{{Day: date.MustParse("2026-12-10"), Activity: calendar.Canteen, Site: "jules-ferry", Reason: "fermeture"}}
+		inv := billing.Draft(billing.Household{Family: fam, Children: h.Children}, month, bs, billing.ActivityIndex([]family.Activity{jf, pp}), closure)
+		f := billing.ForecastOf(fp, month)
+		if f.Days != 5 || f.AmountCents != inv.TotalCents || f.AmountCents == 0 {
+			t.Errorf("%+v: forecast %+v, invoice total %d", fam, f, inv.TotalCents)
+		}
 	}
-	f := billing.Estimate(h, month, []billing.Booked{{ChildID: "c_1", Activity: calendar.Canteen, Site: "jules-ferry", Days: days}},
-		billing.ActivityIndex([]family.Activity{canteen}), nil)
-	if f.Days != 23 || f.AmountCents != 5750 || f.French() != "décembre : 23 jours réservés, 57,50\u00a0€ estimés" {
-		t.Errorf("forecast = %+v %q", f, f.French())
+	days := billing.Forecast{Month: month, Days: 23, AmountCents: 5750}
+	if days.French() != "décembre : 23 jours réservés, 57,50\u00a0€ estimés" {
+		t.Errorf("%q", days.French())
 	}
 	one := billing.Forecast{Month: month, Days: 1, AmountCents: 250}
 	if one.French() != "décembre : 1 jour réservé, 2,50\u00a0€ estimés" {

@@ -69,6 +69,25 @@ type Activity struct {
 	CutoffHour *int
 }
 
+// DayPrice is what one booked day of the activity costs family f, in cents: the non-resident
+// rate for a family living outside the commune (the highest bracket's price when the commune set
+// none), else the price of the family's quotient bracket, and the highest price of the activity
+// when the family has no bracket or one the activity does not price. Zero means the activity has
+// no price. The planning shows it, reminders quote it and the invoice run charges it.
+func (a Activity) DayPrice(f Family) int64 {
+	if f.NonResident && a.NonResidentPriceCents > 0 {
+		return a.NonResidentPriceCents
+	}
+	if p, ok := a.PriceCents[f.QuotientBracket]; ok && f.QuotientBracket != "" && !f.NonResident {
+		return p
+	}
+	var highest int64
+	for _, p := range a.PriceCents {
+		highest = max(highest, p)
+	}
+	return highest
+}
+
 // SubscriberCode is a code the town hall issued, with the family it links to.
 type SubscriberCode struct {
 	Code     string

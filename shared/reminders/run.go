@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
@@ -26,7 +25,7 @@ type Item struct {
 	Site     string
 	Day      date.Date
 	Deadline time.Time
-	// PriceCents is what the day will be billed to the family (billing.UnitPrice); Priced is
+	// PriceCents is what the day will be billed to the family (family.Activity.DayPrice); Priced is
 	// false when the activity has no price at the site.
 	PriceCents int64
 	Priced     bool
@@ -326,7 +325,7 @@ func (c *priceCache) of(ctx context.Context, repo Settings, f family.Family, s r
 	}
 	// What billing will charge for the day: the family's bracket, the non-resident rate, or the
 	// highest price without a bracket. Zero means the activity has no price at this site.
-	cents := billing.UnitPrice(st, f)
+	cents := st.DayPrice(f)
 	return price{cents: cents, ok: cents > 0}, nil
 }
 

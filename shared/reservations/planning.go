@@ -24,8 +24,13 @@ type Cell struct {
 	Open     bool // the activity runs that day
 	Enrolled bool // the child's enrolment covers the day
 	Booked   bool
-	Full     bool      // every seat is taken, by other children
-	Deadline time.Time // when changes close (zero when closed or not enrolled)
+	Full     bool // every seat is taken, by other children
+	// Site is where the child is enrolled for the activity that day ("" when not enrolled).
+	Site string
+	// PriceCents is what the day costs the family when booked (family.Activity.DayPrice), for
+	// an enrolled child on a day the activity runs; 0 otherwise, or when the activity is free.
+	PriceCents int64
+	Deadline   time.Time // when changes close (zero when closed or not enrolled)
 	// Changeable is true when the parent may book or cancel now.
 	Changeable bool
 	// Closed says why the activity does not run that day ("" when open).
@@ -197,6 +202,7 @@ func (s *Service) plan(ctx context.Context, h Household, children []family.Child
 type policyOf struct {
 	policy   cutoff.Policy
 	capacity int
+	price    int64 // the family's price of a day (plan reads one family)
 }
 
 func (s *Service) cell(h Household, rs *rules, policies map[settingsKey]policyOf,
@@ -207,6 +213,9 @@ func (s *Service) cell(h Household, rs *rules, policies map[settingsKey]policyOf
 	c.Open = open
 	e, enrolled := h.EnrolmentOn(childID, a, d)
 	c.Enrolled = enrolled
+	if enrolled {
+		c.Site = e.Site
+	}
 	if !open {
 		c.Closed, c.ReasonText = r, cal.Explain(a, d)
 		// A booking made before a closure was announced still shows.
@@ -223,9 +232,10 @@ func (s *Service) cell(h Household, rs *rules, policies map[settingsKey]policyOf
 	po, ok := policies[k]
 	if !ok {
 		st := rs.settingsOf(a, e.Site)
-		po = policyOf{policy: s.policyFor(st), capacity: st.Capacity}
+		po = policyOf{policy: s.policyFor(st), capacity: st.Capacity, price: st.DayPrice(h.Family)}
 		policies[k] = po
 	}
+	c.PriceCents = po.price
 	day := days[slotKey{a, e.Site, d}]
 	_, c.Booked = day.Bookings[childID]
 	c.Full = !c.Booked && po.capacity > 0 && day.Booked >= po.capacity

@@ -138,7 +138,10 @@ const (
 
 // Household is a family as the reservation rules need it.
 type Household struct {
-	FamilyID   string
+	FamilyID string
+	// Family is the family's own record: its quotient bracket and residence set the price of a
+	// day.
+	Family     family.Family
 	Children   []family.Child
 	Enrolments []family.Enrolment
 	// Members are the e-mails of the parent accounts linked to the family: only they act on it.

@@ -439,7 +439,7 @@ func (s *Store) Household(ctx context.Context, familyID string) (reservations.Ho
 	if err != nil {
 		return reservations.Household{}, err
 	}
-	return reservations.Household{FamilyID: familyID, Children: rec.Children, Enrolments: rec.Enrolments, Members: rec.Members}, nil
+	return reservations.Household{FamilyID: familyID, Family: rec.Family, Children: rec.Children, Enrolments: rec.Enrolments, Members: rec.Members}, nil
 }
 
 // isValidation reports whether err is a ValidationException (a malformed request, or a nested

@@ -251,7 +251,7 @@ func (s *Store) Household(ctx context.Context, familyID string) (reservations.Ho
 	if err != nil {
 		return reservations.Household{}, reservations.ErrNoHousehold
 	}
-	return reservations.Household{FamilyID: familyID, Children: h.Children, Enrolments: h.Enrolments, Members: h.Members}, nil
+	return reservations.Household{FamilyID: familyID, Family: h.Family, Children: h.Children, Enrolments: h.Enrolments, Members: h.Members}, nil
 }
 
 // BookDay books a child (capacity and change caps are not modelled here).

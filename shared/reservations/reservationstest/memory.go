@@ -151,7 +151,7 @@ func (m *Memory) Household(_ context.Context, familyID string) (reservations.Hou
 	if f == nil || !f.put {
 		return reservations.Household{}, reservations.ErrNoHousehold
 	}
-	h := reservations.Household{FamilyID: familyID, Members: slices.Sorted(maps.Keys(f.members))}
+	h := reservations.Household{FamilyID: familyID, Family: f.family, Members: slices.Sorted(maps.Keys(f.members))}
 	for _, id := range slices.Sorted(maps.Keys(f.children)) {
 		h.Children = append(h.Children, f.children[id])
 	}
