@@ -99,11 +99,17 @@ test-browser:
 # per operation, long-period and concurrent-planning figures against the emulator; then one
 # reminders run over 10,000 families with its DynamoDB and SES calls per family, and the
 # monthly invoice run for 1,000 families (duration, DynamoDB calls per family).
+# Every step also merges its figures into BENCH_RESULTS, a flat JSON object of named numbers
+# (infra/benchresults), which the run starts empty and prints at its end.
+BENCH_RESULTS := $(CURDIR)/.bench/results.json
+bench: export PREAU_BENCH_RESULTS = $(BENCH_RESULTS)
 bench: npm-deps
+	rm -f $(BENCH_RESULTS)
 	$(GO) run ./infra/testenv -- $(GO) run ./infra/bench
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 5x ./shared/cutoff ./shared/accounts ./shared/reservations
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./shared/reminders
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench InvoiceRun -benchtime 1x ./shared/billing
+	@echo "== figures ($(BENCH_RESULTS))"; cat $(BENCH_RESULTS)
 	$(MAKE) fuzz
 
 # A bounded fuzzing run of every function's routes (make test replays only the seed corpus): each

@@ -6,12 +6,18 @@
 //	startup  the time from exec to the first GET /runtime/invocation/next (the process is ready
 //	         to serve) of a host build, median of -runs runs, against the same hello world
 //
+// With PREAU_BENCH_RESULTS set (`make bench` sets it), each section also merges its figures into
+// that file (infra/benchresults): size_ratio_max and startup_ratio_max, the hello world's
+// hello_size_mib and hello_startup_ms, and each function's size_ratio_<function> and
+// startup_ratio_<function> (its logical id in lower case).
+//
 // To add a section, write a func(*env) error and register it in sections.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +31,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/preau/preau/infra/benchresults"
 	"github.com/preau/preau/infra/samtemplate"
 	"github.com/preau/preau/infra/ssmtest"
 )
@@ -164,6 +171,7 @@ func sizes(e *env) error {
 	}
 	defer cleanup()
 	var base int64
+	figures := map[string]float64{}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "function\tlinux/arm64 bootstrap\tvs hello\t")
 	for i, t := range ts {
@@ -179,11 +187,32 @@ func sizes(e *env) error {
 		}
 		if i == 0 {
 			base = st.Size()
+			figures["hello_size_mib"] = round3(float64(base) / (1 << 20))
+		} else {
+			figures["size_ratio_"+strings.ToLower(t.name)] = round3(float64(st.Size()) / float64(base))
 		}
 		fmt.Fprintf(w, "%s\t%.1f MiB\t×%.2f\t\n", t.name, float64(st.Size())/(1<<20), float64(st.Size())/float64(base))
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return record(figures, "size_ratio_")
 }
+
+// record merges figures into the results file, with the largest of those named prefix* as
+// prefix+"max".
+func record(figures map[string]float64, prefix string) error {
+	worst := 0.0
+	for k, v := range figures {
+		if strings.HasPrefix(k, prefix) {
+			worst = max(worst, v)
+		}
+	}
+	figures[prefix+"max"] = worst
+	return benchresults.Record(figures)
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
 func startup(e *env) error {
 	ts, cleanup, err := e.targets()
@@ -203,6 +232,7 @@ func startup(e *env) error {
 		}
 	}
 	var base time.Duration
+	figures := map[string]float64{}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "function\tstart-up (median of %d)\tmin\tmax\tvs hello\t\n", e.runs)
 	for i, t := range ts {
@@ -236,10 +266,16 @@ func startup(e *env) error {
 		med := ds[len(ds)/2]
 		if i == 0 {
 			base = med
+			figures["hello_startup_ms"] = round3(float64(med) / float64(time.Millisecond))
+		} else {
+			figures["startup_ratio_"+strings.ToLower(t.name)] = round3(float64(med) / float64(base))
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t×%.2f\t\n", t.name, round(med), round(ds[0]), round(ds[len(ds)-1]), float64(med)/float64(base))
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return record(figures, "startup_ratio_")
 }
 
 func round(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }

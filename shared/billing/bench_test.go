@@ -6,7 +6,8 @@ package billing_test
 //	go run ./infra/testenv -- go test -run '^$' -bench InvoiceRun -benchtime 1x ./shared/billing/
 //
 // It reports the run's duration (goal: 30 s at most locally) and the DynamoDB calls per family
-// billed, by operation, counted by an SDK middleware.
+// billed, by operation, counted by an SDK middleware; with PREAU_BENCH_RESULTS set (`make bench`
+// sets it), it merges invoice_run_1000_families_s into that file (infra/benchresults).
 
 import (
 	"context"
@@ -25,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/preau/preau/infra/benchresults"
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/calendar"
@@ -151,5 +153,9 @@ func BenchmarkInvoiceRun(b *testing.B) {
 		b.ReportMetric(perFamily, "dynamodb-calls/family")
 		fmt.Printf("invoice run: %d families in %.1fs (goal ≤ 30 s), %.2f DynamoDB calls per family (%s), %d e-mails\n",
 			benchFamilies, took.Seconds(), perFamily, strings.Join(ops, ", "), rep.Notified)
+		run := fmt.Sprintf("invoice_run_%d_families_", benchFamilies)
+		if err := benchresults.Record(map[string]float64{run + "s": took.Seconds(), run + "dynamodb_calls_per_family": perFamily}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

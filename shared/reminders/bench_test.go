@@ -4,7 +4,9 @@ package reminders_test
 // over REMINDER_BENCH_FAMILIES synthetic families (10,000 by default), each with one child
 // enrolled in the canteen, nothing booked and one confirmed parent, so every family gets an
 // e-mail. It reports the run's time and its DynamoDB and SES calls per family (counted by SDK
-// middleware), without the send-rate pause (goal: under 60 s for 10,000 families).
+// middleware), without the send-rate pause (goal: under 60 s for 10,000 families). With
+// PREAU_BENCH_RESULTS set (`make bench` sets it), it merges reminder_run_<families>_families_s
+// and the calls per family into that file (infra/benchresults).
 
 import (
 	"context"
@@ -23,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/preau/preau/infra/benchresults"
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
@@ -108,6 +111,11 @@ func BenchmarkRemindFamilies(b *testing.B) {
 		b.ReportMetric(float64(sesCalls)/float64(families), "ses-calls/family")
 		fmt.Printf("reminders run: %d families, %d e-mails in %.1f s; DynamoDB %d calls (%.2f a family), SES %d calls (%.2f a family)\n",
 			families, rep.Sent, elapsed.Seconds(), ddb, float64(ddb)/float64(families), sesCalls, float64(sesCalls)/float64(families))
+		key := fmt.Sprintf("reminder_run_%d_families_", families)
+		if err := benchresults.Record(map[string]float64{key + "s": elapsed.Seconds(),
+			key + "dynamodb_calls_per_family": float64(ddb) / float64(families), key + "ses_calls_per_family": float64(sesCalls) / float64(families)}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -6,21 +6,24 @@ package reservations_test
 //
 // They report DynamoDB calls per operation (counted by an SDK middleware), the time of a whole
 // school year in one long-period request, and planning latency under 50 concurrent clients as a
-// ratio to one raw PutItem against the same emulator.
+// ratio to one raw Query under the same load. With PREAU_BENCH_RESULTS set (`make bench` sets
+// it), they also merge their figures into that file (infra/benchresults).
 
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/preau/preau/infra/benchresults"
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
@@ -210,11 +213,14 @@ func BenchmarkLongPeriodSchoolYear(b *testing.B) {
 	}
 	b.ReportMetric(float64(applied), "days/request")
 	b.ReportMetric(float64(worst.Milliseconds()), "worst-ms/request")
+	record(b, map[string]float64{"longperiod_school_year_ms": float64(worst.Milliseconds()), "longperiod_school_year_days": float64(applied)})
 }
 
-// BenchmarkPlanningUnder50Clients measures a month's planning with 50 concurrent clients and
-// reports its median latency as a multiple of one raw PutItem's on the same emulator (alone, and
-// under 50 concurrent clients too).
+// BenchmarkPlanningUnder50Clients measures a month's planning for the family with 50 concurrent
+// clients, against one raw Query under the same load in the same run: every client alternates a
+// planning and a Query of the family's partition (the first of the planning's own reads, its
+// eight items), so both see the same emulator queue. Goal: planning p99 ≤ ×3 the Query's p99 — the planning waits
+// for the family, then for its month reads at once, not one after another.
 func BenchmarkPlanningUnder50Clients(b *testing.B) {
 	bn := newBench(b)
 	ctx := context.Background()
@@ -224,33 +230,47 @@ func BenchmarkPlanningUnder50Clients(b *testing.B) {
 		Weekdays: []time.Weekday{time.Monday, time.Tuesday, time.Thursday, time.Friday}, Action: reservations.ActionBook}); err != nil {
 		b.Fatal(err)
 	}
-	put := median(b, 200, 1, func(i int) error {
-		_, err := bn.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &bn.table, Item: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: "BENCH"}, "SK": &types.AttributeValueMemberS{Value: fmt.Sprint(i)}}})
+	pk := "FAMILY#f_a" // shared/store/keys_test.go pins it
+	query := func() error {
+		out, err := bn.db.Query(ctx, &dynamodb.QueryInput{TableName: &bn.table, ConsistentRead: aws.Bool(true),
+			KeyConditionExpression:    aws.String("PK = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}}})
+		if err == nil && len(out.Items) == 0 {
+			err = fmt.Errorf("nothing in %s", pk)
+		}
 		return err
-	})
-	put50 := median(b, 500, 50, func(i int) error {
-		_, err := bn.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &bn.table, Item: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: "BENCH"}, "SK": &types.AttributeValueMemberS{Value: fmt.Sprint(i)}}})
-		return err
-	})
-	var plan time.Duration
-	for b.Loop() {
-		plan = median(b, 500, 50, func(int) error {
-			_, err := bn.svc.FamilyPlanning(ctx, bn.who, from, to)
-			return err
-		})
 	}
-	b.ReportMetric(float64(put.Microseconds())/1000, "putitem-ms")
-	b.ReportMetric(float64(plan.Microseconds())/1000, "planning-p50-ms")
-	b.ReportMetric(float64(plan)/float64(put), "x-putitem")
-	b.ReportMetric(float64(plan)/float64(put50), "x-putitem-at-50")
+	planning := func() error {
+		_, err := bn.svc.FamilyPlanning(ctx, bn.who, from, to)
+		return err
+	}
+	var plan, q latencies
+	for b.Loop() {
+		plan, q = underLoad(b, 50, 500, planning, query)
+	}
+	ratio := float64(plan.p(99)) / float64(q.p(99))
+	b.ReportMetric(ms(plan.p(50)), "planning-p50-ms")
+	b.ReportMetric(ms(plan.p(99)), "planning-p99-ms")
+	b.ReportMetric(ms(q.p(50)), "query-p50-ms")
+	b.ReportMetric(ms(q.p(99)), "query-p99-ms")
+	b.ReportMetric(ratio, "x-query-p99")
+	record(b, map[string]float64{"planning_p99_ratio": ratio, "planning_p99_ms": ms(plan.p(99)), "planning_p50_ms": ms(plan.p(50)),
+		"query_p99_ms": ms(q.p(99)), "query_p50_ms": ms(q.p(50))})
 }
 
-// median runs f n times over `clients` goroutines and returns the median latency.
-func median(b *testing.B, n, clients int, f func(i int) error) time.Duration {
+// latencies are the sorted durations of one kind of call.
+type latencies []time.Duration
+
+// p returns the n-th percentile (nearest rank).
+func (l latencies) p(n int) time.Duration { return l[(len(l)*n+99)/100-1] }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// underLoad runs `clients` goroutines that each alternate f and g until n calls of each are
+// done, and returns the sorted latencies of f's and g's calls.
+func underLoad(b *testing.B, clients, n int, f, g func() error) (latencies, latencies) {
 	b.Helper()
-	lat := make([]time.Duration, n)
+	lf, lg := make(latencies, n), make(latencies, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	var once sync.Once
@@ -258,11 +278,16 @@ func median(b *testing.B, n, clients int, f func(i int) error) time.Duration {
 	for range clients {
 		wg.Go(func() {
 			for i := range next {
-				start := time.Now()
-				if err := f(i); err != nil {
-					once.Do(func() { failed = err })
+				for _, c := range []struct {
+					call func() error
+					into latencies
+				}{{f, lf}, {g, lg}} {
+					start := time.Now()
+					if err := c.call(); err != nil {
+						once.Do(func() { failed = err })
+					}
+					c.into[i] = time.Since(start)
 				}
-				lat[i] = time.Since(start)
 			}
 		})
 	}
@@ -274,6 +299,15 @@ func median(b *testing.B, n, clients int, f func(i int) error) time.Duration {
 	if failed != nil {
 		b.Fatal(failed)
 	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return lat[n/2]
+	slices.Sort(lf)
+	slices.Sort(lg)
+	return lf, lg
+}
+
+// record merges the benchmark's figures into `make bench`'s results file (infra/benchresults).
+func record(b *testing.B, values map[string]float64) {
+	b.Helper()
+	if err := benchresults.Record(values); err != nil {
+		b.Fatal(err)
+	}
 }
