@@ -42,8 +42,9 @@ type Deps struct {
 	Commune    string
 	Auth       Auth
 	Journal    Journal
-	Registry   Registry   // the register of families
-	Headcounts Headcounts // the kitchen's and centres' numbers
+	Registry   Registry    // the register of families
+	Headcounts Headcounts  // the kitchen's and centres' numbers
+	Billing    BillingDesk // the invoice run, invoices, payments, overpayments
 	Clock      clock.Clock
 	Cookies    web.Cookies
 	HSTS       bool
@@ -119,6 +120,12 @@ func (g *gestion) routes() []Route {
 		{Method: "GET", Path: "/gestion/effectifs/semaine", staff: g.headcountWeek},
 		{Method: "GET", Path: "/gestion/effectifs.csv", staff: g.headcountCSV},
 		{Method: "POST", Path: "/gestion/import", staff: g.importFile},
+		{Method: "GET", Path: "/gestion/facturation", staff: g.billingPage},
+		{Method: "POST", Path: "/gestion/facturation/lancer", staff: g.runMonth},
+		{Method: "GET", Path: "/gestion/facturation/familles/{id}/factures/{number}", staff: g.invoicePage},
+		{Method: "POST", Path: "/gestion/facturation/familles/{id}/factures/{number}/guichet", staff: g.counterPayment},
+		{Method: "GET", Path: "/gestion/facturation/trop-percus", staff: g.overpaymentsPage},
+		{Method: "POST", Path: "/gestion/facturation/trop-percus/rembourser", staff: g.refund},
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 
 	"github.com/preau/preau/infra/eventstest"
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/billing"
+	"github.com/preau/preau/shared/billing/billingtest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
@@ -36,12 +38,13 @@ const (
 
 // fixture is the handler over in-memory stores, with one enrolled staff member.
 type fixture struct {
-	h    http.Handler
-	mem  *stafftest.Memory
-	reg  *registrytest.Memory
-	days fakeDays
-	clk  *clock.Fixed
-	auth *staff.Service
+	h      http.Handler
+	mem    *stafftest.Memory
+	reg    *registrytest.Memory
+	days   fakeDays
+	clk    *clock.Fixed
+	auth   *staff.Service
+	ledger *billingtest.Ledger
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -68,14 +71,20 @@ func newFixture(t *testing.T) *fixture {
 		BirthDate: date.New(2017, time.March, 14), School: "jules-ferry", Diet: "standard"})
 	reg.AddMember("f_e9s741y99c", "parent@example.org")
 	days := fakeDays{}
-	h, err := New(Deps{Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
+	ledger := billingtest.NewLedger()
+	_, _ = ledger.PutInvoice(ctx, billing.Invoice{Number: "2026009999", FamilyID: "f_e9s741y99c", FamilyName: "Famille Martin",
+		Month: date.New(2026, time.October, 1), TotalCents: 5750, IssuedOn: date.New(2026, time.November, 1), DueOn: date.New(2026, time.December, 1)})
+	office := &billing.Office{Invoices: ledger, Desk: ledger, Journal: staff.Recorder{Journal: mem},
+		Runner: &billing.Runner{Books: billingtest.Commune(2), Ledger: ledger, Notifier: &billingtest.Notifier{},
+			Link: func(p string) string { return "https://portail.test" + p }}}
+	h, err := New(Deps{Billing: office, Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
 		Registry: &registry.Service{Store: reg, Journal: mem, Prefix: "T-"},
 		Headcounts: &headcount.Counter{Days: days, Families: reg, Settings: reg, Calendars: defaultCalendar{},
 			Policy: cutoff.Policy{WorkingDaysBefore: 2, Hour: 10}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{h: h, mem: mem, reg: reg, clk: clk, auth: auth, days: days}
+	return &fixture{h: h, mem: mem, reg: reg, clk: clk, auth: auth, days: days, ledger: ledger}
 }
 
 // do sends a request with the given cookies (name=value) and returns the response and body.
@@ -182,7 +191,7 @@ func TestStaffRoutesRefuseEveryoneElse(t *testing.T) {
 	pending := f.pending(t)
 	parent := "preau_session=" + strings.Repeat("A", 43)
 	for _, rt := range Routes {
-		target := strings.NewReplacer("{id}", "f_e9s741y99c", "{child}", "c_1", "{action}", "modifier", "{$}", "").Replace(rt.Path)
+		target := strings.NewReplacer("{id}", "f_e9s741y99c", "{child}", "c_1", "{action}", "modifier", "{number}", "2026009999", "{$}", "").Replace(rt.Path)
 		if rt.Public {
 			continue
 		}

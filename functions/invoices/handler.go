@@ -232,6 +232,7 @@ type detailData struct {
 	row
 	Payable  bool
 	PaidOn   string // "mardi 1er décembre 2026", when paid
+	PaidHow  string // "en ligne", "à la régie (chèque)"
 	Regie    Regie
 	Payment  billing.PaymentStatus // the return page only
 	Returned bool
@@ -242,6 +243,7 @@ func (h *handler) detail(inv billing.Invoice) detailData {
 	d := detailData{row: row{inv, billing.MonthLabel(inv.Month), inv.Status(now)}, Payable: inv.PayableOnline(now), Regie: h.Regie}
 	if p, ok := inv.PaidBy(); ok {
 		d.PaidOn = fr.LongDateYear(date.Of(p.At))
+		d.PaidHow = p.Via().How()
 	}
 	return d
 }

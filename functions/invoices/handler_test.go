@@ -230,3 +230,21 @@ func TestPDFReadsBack(t *testing.T) {
 		t.Errorf("page PDF = %d %v", page.Code, page.Header())
 	}
 }
+
+// TestPaidAtTheCounter: an invoice the régie recorded as paid at its counter is "payée" in
+// Espace facturation, says how, and offers no online payment.
+func TestPaidAtTheCounter(t *testing.T) {
+	f := setup(t)
+	p := billing.Payment{IDOp: billing.CounterKey("0123456789abcdef0123456789abcdef"), AmountCents: 4250, At: beforeDue,
+		Method: billing.MethodCash, RecordedBy: "agent@mairie.fr"}
+	if _, _, err := f.ledger.RecordCounterPayment(context.Background(), "f_001", "2026000001", p); err != nil {
+		t.Fatal(err)
+	}
+	body := f.do(t, http.MethodGet, "/espace-facturation/factures/2026000001", "parent-1").Body.String()
+	if !strings.Contains(body, "payée à la régie (espèces) le jeudi 10 décembre 2026") || strings.Contains(body, "Payer en ligne</button>") {
+		t.Errorf("invoice paid at the counter:\n%s", body)
+	}
+	if w := f.do(t, http.MethodPost, "/espace-facturation/factures/2026000001/paiement", "parent-1"); w.Header().Get("Location") != "/espace-facturation/factures/2026000001" {
+		t.Errorf("paying online an invoice paid at the counter: %d %s", w.Code, w.Header().Get("Location"))
+	}
+}

@@ -81,7 +81,7 @@ func InvoicePDF(inv billing.Invoice, commune string, regie Regie, generated time
 	pdf.CellFormat(0, 7, t("Comment payer"), "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 10)
 	if p, ok := inv.PaidBy(); ok {
-		pdf.MultiCell(0, 5, t("Cette facture a été payée en ligne le "+fr.LongDateYear(date.Of(p.At))+" ("+fr.Euros(p.AmountCents)+"). Merci."), "", "L", false)
+		pdf.MultiCell(0, 5, t("Cette facture a été payée "+p.Via().How()+" le "+fr.LongDateYear(date.Of(p.At))+" ("+fr.Euros(p.AmountCents)+"). Merci."), "", "L", false)
 	} else {
 		pdf.MultiCell(0, 5, t("Par carte bancaire, jusqu'au "+fr.LongDateYear(inv.DueOn)+" inclus : portail famille de "+commune+
 			", rubrique Espace facturation, bouton « Payer en ligne » (paiement sécurisé PayFiP de la DGFiP)."), "", "L", false)

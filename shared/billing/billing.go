@@ -46,11 +46,23 @@ type Line struct {
 // Label is the line as parents read it: "Léa – Restauration scolaire".
 func (l Line) Label() string { return l.ChildName + " – " + l.Activity.Label() }
 
-// Payment is a card payment received for an invoice.
+// Payment is a payment received for an invoice: by card through PayFiP, or at the régie's
+// counter (Method).
 type Payment struct {
-	IDOp        string // PayFiP's operation id
+	IDOp        string // PayFiP's operation id; CounterKey(token) for a counter payment
 	AmountCents int64
 	At          time.Time
+	Method      Method // "" is a PayFiP payment (recorded before methods were)
+	Reference   string // counter payments: the cheque's or CESU titles' numbers
+	RecordedBy  string // counter payments: the staff member who took it
+}
+
+// Via is how the payment was made (MethodPayFiP when the record names none).
+func (p Payment) Via() Method {
+	if p.Method == "" {
+		return MethodPayFiP
+	}
+	return p.Method
 }
 
 // Invoice is a family's invoice for one month.

@@ -41,6 +41,10 @@ type Overpayment struct {
 	Number      string
 	AmountCents int64
 	At          time.Time
+	// Key names the overpayment in the list (set by the store that lists it).
+	Key string
+	// Refunded is set once the town hall gave the money back.
+	Refunded *Refund
 }
 
 // Payments keeps payment attempts and applies payments to invoices, each write conditional on

@@ -213,7 +213,7 @@ func TestTwoTabsPayingRecordAnOverpayment(t *testing.T) {
 	if p, _ := inv.PaidBy(); p.IDOp != first || len(inv.Overpayments()) != 1 || inv.Overpayments()[0].IDOp != second {
 		t.Errorf("payments = %+v", inv.Payments)
 	}
-	if over := f.ledger.Overpayments(); len(over) != 1 || over[0].IDOp != second || over[0].AmountCents != inv.TotalCents {
+	if over, _ := f.ledger.Overpayments(context.Background()); len(over) != 1 || over[0].IDOp != second || over[0].AmountCents != inv.TotalCents {
 		t.Errorf("overpayments for the town hall = %+v", over)
 	}
 	if _, receipts := f.notifier.Counts(); receipts != 1 {

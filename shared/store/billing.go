@@ -45,19 +45,20 @@ type counterItem struct {
 }
 
 type invoiceItem struct {
-	PK, SK     string
-	Number     string               `dynamodbav:"number"`
-	FamilyID   string               `dynamodbav:"familyId"`
-	FamilyName string               `dynamodbav:"familyName"`
-	Month      string               `dynamodbav:"month"`
-	Lines      []lineAV             `dynamodbav:"lines"`
-	TotalCents int64                `dynamodbav:"totalCents"`
-	IssuedOn   string               `dynamodbav:"issuedOn"`
-	DueOn      string               `dynamodbav:"dueOn"`
-	Payments   map[string]paymentAV `dynamodbav:"payments"`
-	PaidIDOp   string               `dynamodbav:"paidIdOp,omitempty"`
-	NotifiedAt string               `dynamodbav:"notifiedAt,omitempty"`
-	LastIDOp   string               `dynamodbav:"lastIdOp,omitempty"`
+	PK, SK         string
+	GSI1PK, GSI1SK string               `dynamodbav:",omitempty"` // INVOICES#<yyyy-mm> / <number>: the month's invoices
+	Number         string               `dynamodbav:"number"`
+	FamilyID       string               `dynamodbav:"familyId"`
+	FamilyName     string               `dynamodbav:"familyName"`
+	Month          string               `dynamodbav:"month"`
+	Lines          []lineAV             `dynamodbav:"lines"`
+	TotalCents     int64                `dynamodbav:"totalCents"`
+	IssuedOn       string               `dynamodbav:"issuedOn"`
+	DueOn          string               `dynamodbav:"dueOn"`
+	Payments       map[string]paymentAV `dynamodbav:"payments"`
+	PaidIDOp       string               `dynamodbav:"paidIdOp,omitempty"`
+	NotifiedAt     string               `dynamodbav:"notifiedAt,omitempty"`
+	LastIDOp       string               `dynamodbav:"lastIdOp,omitempty"`
 }
 
 type lineAV struct {
@@ -74,6 +75,9 @@ type lineAV struct {
 type paymentAV struct {
 	AmountCents int64  `dynamodbav:"amountCents"`
 	At          string `dynamodbav:"at"`
+	Method      string `dynamodbav:"method,omitempty"`    // counter payments: especes, cheque, cesu
+	Reference   string `dynamodbav:"reference,omitempty"` // counter payments
+	By          string `dynamodbav:"by,omitempty"`        // counter payments: the staff member
 }
 
 type attemptItem struct {
@@ -97,6 +101,9 @@ type overpaymentItem struct {
 	Number      string `dynamodbav:"number"`
 	AmountCents int64  `dynamodbav:"amountCents"`
 	At          string `dynamodbav:"at"`
+	RefundedAt  string `dynamodbav:"refundedAt,omitempty"`
+	RefundedBy  string `dynamodbav:"refundedBy,omitempty"`
+	RefundNote  string `dynamodbav:"refundNote,omitempty"`
 }
 
 type unbilledItem struct {
@@ -196,7 +203,8 @@ func (s *Store) ClaimNumbers(ctx context.Context, year int, month date.Date, cou
 
 // PutInvoice stores inv unless its family has an invoice of that number (billing.Ledger).
 func (s *Store) PutInvoice(ctx context.Context, inv billing.Invoice) (bool, error) {
-	it := invoiceItem{PK: familyPK(inv.FamilyID), SK: invoiceSK(inv.Number), Number: inv.Number, FamilyID: inv.FamilyID,
+	it := invoiceItem{PK: familyPK(inv.FamilyID), SK: invoiceSK(inv.Number), GSI1PK: monthInvoicesGSI1PK(inv.Month), GSI1SK: inv.Number,
+		Number: inv.Number, FamilyID: inv.FamilyID,
 		FamilyName: inv.FamilyName, Month: inv.Month.MonthKey(), TotalCents: inv.TotalCents,
 		IssuedOn: inv.IssuedOn.String(), DueOn: inv.DueOn.String(), Payments: map[string]paymentAV{}, Lines: []lineAV{}}
 	for _, l := range inv.Lines {
@@ -311,7 +319,8 @@ func (it invoiceItem) invoice() (billing.Invoice, error) {
 	}
 	for id, p := range it.Payments {
 		at, _ := time.Parse(stamp, p.At)
-		inv.Payments = append(inv.Payments, billing.Payment{IDOp: id, AmountCents: p.AmountCents, At: at})
+		inv.Payments = append(inv.Payments, billing.Payment{IDOp: id, AmountCents: p.AmountCents, At: at,
+			Method: billing.Method(p.Method), Reference: p.Reference, RecordedBy: p.By})
 	}
 	// The settling payment first, then the others (overpayments) by time.
 	slices.SortFunc(inv.Payments, func(a, b billing.Payment) int {
@@ -484,10 +493,115 @@ func (s *Store) Overpayments(ctx context.Context) ([]billing.Overpayment, error)
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 			return nil, fmt.Errorf("decode overpayment: %w", err)
 		}
-		at, _ := time.Parse(stamp, it.At)
-		out = append(out, billing.Overpayment{IDOp: it.IDOp, FamilyID: it.FamilyID, Number: it.Number, AmountCents: it.AmountCents, At: at})
+		out = append(out, it.overpayment())
 	}
 	return out, nil
+}
+
+func (it overpaymentItem) overpayment() billing.Overpayment {
+	at, _ := time.Parse(stamp, it.At)
+	o := billing.Overpayment{IDOp: it.IDOp, FamilyID: it.FamilyID, Number: it.Number, AmountCents: it.AmountCents, At: at, Key: it.SK}
+	if it.RefundedAt != "" {
+		r := billing.Refund{By: it.RefundedBy, Note: it.RefundNote}
+		r.At, _ = time.Parse(stamp, it.RefundedAt)
+		o.Refunded = &r
+	}
+	return o
+}
+
+// MarkRefunded records the refund of the overpayment whose sort key is key, in one UpdateItem
+// conditioned on its existence and on no refund recorded yet (billing.Desk).
+func (s *Store) MarkRefunded(ctx context.Context, sk string, r billing.Refund) (billing.Overpayment, error) {
+	if sk == "" || len(sk) > 200 {
+		return billing.Overpayment{}, billing.ErrOverpaymentNotFound
+	}
+	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           &s.tables.Data,
+		Key:                 key(pkOverpayment, sk),
+		UpdateExpression:    aws.String("SET refundedAt = :at, refundedBy = :by, refundNote = :note"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(refundedAt)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":at": avS(r.At.UTC().Format(stamp)), ":by": avS(r.By), ":note": avS(r.Note),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		var it overpaymentItem
+		if gerr := s.get(ctx, s.tables.Data, pkOverpayment, sk, &it); errors.Is(gerr, ErrNotFound) {
+			return billing.Overpayment{}, billing.ErrOverpaymentNotFound
+		} else if gerr != nil {
+			return billing.Overpayment{}, gerr
+		}
+		return it.overpayment(), billing.ErrAlreadyRefunded
+	}
+	if err != nil {
+		return billing.Overpayment{}, fmt.Errorf("mark refunded: %w", err)
+	}
+	var it overpaymentItem
+	if err := attributevalue.UnmarshalMap(res.Attributes, &it); err != nil {
+		return billing.Overpayment{}, fmt.Errorf("decode overpayment: %w", err)
+	}
+	return it.overpayment(), nil
+}
+
+// MonthInvoices lists every invoice of month, by number: one Query of GSI1
+// (INVOICES#<yyyy-mm>), paginated (billing.Desk).
+func (s *Store) MonthInvoices(ctx context.Context, month date.Date) ([]billing.Invoice, error) {
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.tables.Data,
+		IndexName:                 aws.String("GSI1"),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(monthInvoicesGSI1PK(month))},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("month invoices: %w", err)
+	}
+	out := make([]billing.Invoice, 0, len(items))
+	for _, av := range items {
+		inv, err := decodeInvoice(av)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inv)
+	}
+	return out, nil
+}
+
+// RecordCounterPayment adds a payment taken at the counter to the invoice in one UpdateItem,
+// conditioned on no payment recorded under its key and none settling the invoice: a double
+// submit writes once (applied false), and an invoice paid meanwhile is refused with
+// billing.ErrAlreadyPaid (billing.Desk).
+func (s *Store) RecordCounterPayment(ctx context.Context, familyID, number string, p billing.Payment) (billing.Invoice, bool, error) {
+	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                &s.tables.Data,
+		Key:                      key(familyPK(familyID), invoiceSK(number)),
+		UpdateExpression:         aws.String("SET #p.#id = :p, paidIdOp = :id"),
+		ConditionExpression:      aws.String("attribute_exists(#p) AND attribute_not_exists(#p.#id) AND attribute_not_exists(paidIdOp)"),
+		ExpressionAttributeNames: map[string]string{"#p": "payments", "#id": p.IDOp},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":p": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+				"amountCents": avN64(p.AmountCents), "at": avS(p.At.UTC().Format(stamp)),
+				"method": avS(string(p.Method)), "reference": avS(p.Reference), "by": avS(p.RecordedBy),
+			}},
+			":id": avS(p.IDOp),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if err == nil {
+		inv, err := decodeInvoice(res.Attributes)
+		return inv, true, err
+	}
+	if !isConditionFailed(err) {
+		return billing.Invoice{}, false, fmt.Errorf("counter payment: %w", err)
+	}
+	inv, err := s.Invoice(ctx, familyID, number)
+	if err != nil {
+		return billing.Invoice{}, false, err
+	}
+	if slices.ContainsFunc(inv.Payments, func(q billing.Payment) bool { return q.IDOp == p.IDOp }) {
+		return inv, false, nil
+	}
+	return inv, false, billing.ErrAlreadyPaid
 }
 
 // PutUnbilled marks a day not to be billed, for one child or (ChildID "") every child: the
@@ -547,4 +661,5 @@ var (
 	_ billing.Ledger        = (*Store)(nil)
 	_ billing.InvoiceReader = (*Store)(nil)
 	_ billing.Payments      = (*Store)(nil)
+	_ billing.Desk          = (*Store)(nil)
 )

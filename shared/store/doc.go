@@ -27,9 +27,9 @@
 //	Data     member's feed        reservations   FAMILY#<familyId>                FEED#<email>
 //	Data     invoice run          billing        BILLRUN#<yyyy-mm>                RUN
 //	Data     invoice counter      billing        INVOICESEQ#<yyyy>                COUNTER
-//	Data     invoice              billing        FAMILY#<familyId>                INVOICE#<number>
+//	Data     invoice              billing        FAMILY#<familyId>                INVOICE#<number>            INVOICES#<yyyy-mm> / <number>
 //	Data     payment attempt      billing        PAYMENT#<idOp>                   PAYMENT                     PAYPENDING / <createdAt>#<idOp> while pending
-//	Data     overpayment          billing        OVERPAYMENT                      <at>#<idOp>
+//	Data     overpayment          billing        OVERPAYMENT                      <at>#<idOp>                 (refundedAt/By/Note once refunded)
 //	Data     unbilled day         billing        UNBILLED#<yyyy-mm>               <day>#<activity>#<site>#<childId or *>  (set by the back-office)
 //	Data     reminder choices     reminders      ACCOUNT#<email>                  REMINDERS                   REMINDERS#SUMMARY / <email> (only while the weekly summary is on)
 //	Session  session              accounts       SESSION#<sha256(token)>          SESSION
@@ -154,6 +154,16 @@
 //     listed under OVERPAYMENT for the town hall. Then the attempt's state is set, if pending,
 //     and GSI1PK/GSI1SK removed.
 //   - Attempts to reconcile: Query GSI1 GSI1PK=PAYPENDING AND GSI1SK >= now-24h (sparse index).
+//   - The billing desk (functions/gestion): a month's invoices, Query GSI1 GSI1PK=INVOICES#month
+//     (every invoice carries it from its creation; paginated); the payments listed are those of
+//     these invoices. A payment received at the counter: one UpdateItem of the invoice
+//     `SET payments.#key = :p, paidIdOp = :key` if `attribute_not_exists(payments.#key) AND
+//     attribute_not_exists(paidIdOp)`, the key being guichet.<the form's random token>: the same
+//     form submitted twice records one payment, and an invoice paid meanwhile (online or at
+//     another counter) is refused, never paid twice. A payment record holds amountCents, at, and
+//     for the counter method (especes, cheque, cesu), reference and by (the staff member).
+//   - Overpayments to refund: Query PK=OVERPAYMENT; marking one refunded is one UpdateItem
+//     SET refundedAt, refundedBy, refundNote if attribute_not_exists(refundedAt).
 //
 // # Back-office (owners: shared/staff, shared/registry, shared/headcount; functions/gestion)
 //

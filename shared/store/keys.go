@@ -46,7 +46,10 @@ func runPK(month date.Date) string   { return "BILLRUN#" + month.MonthKey() }
 func counterPK(year int) string      { return fmt.Sprintf("INVOICESEQ#%04d", year) }
 func invoiceSK(number string) string { return "INVOICE#" + number }
 func attemptPK(idOp string) string   { return "PAYMENT#" + idOp }
-func unbilledPK(d date.Date) string  { return "UNBILLED#" + d.MonthKey() }
+
+// monthInvoicesGSI1PK indexes a month's invoices (the billing desk's list).
+func monthInvoicesGSI1PK(month date.Date) string { return "INVOICES#" + month.MonthKey() }
+func unbilledPK(d date.Date) string              { return "UNBILLED#" + d.MonthKey() }
 func overpaymentSK(at time.Time, idOp string) string {
 	return at.UTC().Format(pendingLayout) + "#" + idOp
 }

@@ -39,6 +39,7 @@ func TestKeysArePinned(t *testing.T) {
 		{unbilledSK(d, calendar.Canteen, "jules-ferry", ""), "2026-12-07#cantine#jules-ferry#*"},
 		{unbilledSK(d, calendar.Canteen, "jules-ferry", "c_1"), "2026-12-07#cantine#jules-ferry#c_1"},
 		{pendingGSI1SK(time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC), "op1"), "2026-12-01T09:05:00.000000000Z#op1"},
+		{monthInvoicesGSI1PK(date.New(2026, time.November, 1)), "INVOICES#2026-11"},
 		{overpaymentSK(time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC), "op1"), "2026-12-01T09:05:00.000000000Z#op1"},
 		{reminderPK("a@b.fr"), "REMINDER#a@b.fr"},
 		{skReminderPrefs, "REMINDERS"},

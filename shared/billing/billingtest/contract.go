@@ -21,6 +21,7 @@ type Store interface {
 	billing.Ledger
 	billing.InvoiceReader
 	billing.Payments
+	billing.Desk
 }
 
 // Notifier counts the e-mails it is asked to send.
@@ -296,6 +297,86 @@ func TestStore(t *testing.T, newStore func(t *testing.T) Store) {
 		}
 		if err := s.RecordOverpayment(ctx, billing.Overpayment{IDOp: "op2", FamilyID: "f_a", Number: inv.Number, AmountCents: 500, At: RunAt}); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("the desk: a month's invoices, counter payments once, overpayments refunded once", func(t *testing.T) {
+		s := newStore(t)
+		for i, fam := range []string{"f_b", "f_a"} {
+			inv := billing.Invoice{Number: billing.Number(2026, 20+i), FamilyID: fam, FamilyName: "Famille " + fam, Month: November,
+				TotalCents: 5750, IssuedOn: date.New(2026, time.December, 1), DueOn: date.New(2026, time.December, 31)}
+			if _, err := s.PutInvoice(ctx, inv); err != nil {
+				t.Fatal(err)
+			}
+		}
+		other := billing.Invoice{Number: billing.Number(2026, 30), FamilyID: "f_a", Month: November.AddMonths(1), TotalCents: 100,
+			IssuedOn: date.New(2027, time.January, 1), DueOn: date.New(2027, time.January, 31)}
+		if _, err := s.PutInvoice(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		month, err := s.MonthInvoices(ctx, November)
+		if err != nil || len(month) != 2 || month[0].Number != "2026000020" || month[1].Number != "2026000021" {
+			t.Fatalf("November's invoices = %+v, %v; want 2026000020 and 2026000021, by number", month, err)
+		}
+
+		cheque := billing.Payment{IDOp: billing.CounterKey("0123456789abcdef0123456789abcdef"), AmountCents: 5750, At: RunAt,
+			Method: billing.MethodCheque, Reference: "CHQ 1234567", RecordedBy: "agent@mairie.fr"}
+		var wg sync.WaitGroup
+		var applied atomic.Int32
+		for range 5 { // a form submitted five times at once
+			wg.Go(func() {
+				_, ok, err := s.RecordCounterPayment(ctx, "f_b", "2026000020", cheque)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					applied.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if applied.Load() != 1 {
+			t.Fatalf("%d of 5 submits recorded, want 1", applied.Load())
+		}
+		got, err := s.Invoice(ctx, "f_b", "2026000020")
+		if p, ok := got.PaidBy(); err != nil || !ok || len(got.Payments) != 1 || p.Method != billing.MethodCheque ||
+			p.Reference != "CHQ 1234567" || p.RecordedBy != "agent@mairie.fr" || p.AmountCents != 5750 {
+			t.Fatalf("invoice after the counter payment = %+v, %v", got, err)
+		}
+		again := cheque
+		again.IDOp = billing.CounterKey("ffffffffffffffffffffffffffffffff")
+		if _, ok, err := s.RecordCounterPayment(ctx, "f_b", "2026000020", again); ok || !errors.Is(err, billing.ErrAlreadyPaid) {
+			t.Fatalf("a second counter payment of a paid invoice = %v, %v; want ErrAlreadyPaid", ok, err)
+		}
+		// Paid online first: the counter is refused too.
+		if _, _, err := s.ApplyPayment(ctx, "f_a", "2026000021", billing.Payment{IDOp: "op9", AmountCents: 5750, At: RunAt}); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.RecordCounterPayment(ctx, "f_a", "2026000021", again); ok || !errors.Is(err, billing.ErrAlreadyPaid) {
+			t.Fatalf("a counter payment of an invoice paid online = %v, %v; want ErrAlreadyPaid", ok, err)
+		}
+
+		o := billing.Overpayment{IDOp: "op10", FamilyID: "f_a", Number: "2026000021", AmountCents: 5750, At: RunAt.Add(time.Minute)}
+		if err := s.RecordOverpayment(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		over, err := s.Overpayments(ctx)
+		if err != nil || len(over) != 1 || over[0].Key == "" || over[0].Refunded != nil {
+			t.Fatalf("overpayments = %+v, %v", over, err)
+		}
+		r := billing.Refund{At: RunAt.Add(time.Hour), By: "agent@mairie.fr", Note: "virement"}
+		if got, err := s.MarkRefunded(ctx, over[0].Key, r); err != nil || got.Refunded == nil || got.Refunded.By != r.By {
+			t.Fatalf("refund = %+v, %v", got, err)
+		}
+		if _, err := s.MarkRefunded(ctx, over[0].Key, r); !errors.Is(err, billing.ErrAlreadyRefunded) {
+			t.Fatalf("second refund: %v, want ErrAlreadyRefunded", err)
+		}
+		if _, err := s.MarkRefunded(ctx, "2026-12-01T00:00:00.000000000Z#nope", r); !errors.Is(err, billing.ErrOverpaymentNotFound) {
+			t.Fatalf("refund of nothing: %v, want ErrOverpaymentNotFound", err)
+		}
+		over, _ = s.Overpayments(ctx)
+		if len(over) != 1 || over[0].Refunded == nil || over[0].Refunded.Note != "virement" || !over[0].Refunded.At.Equal(r.At) {
+			t.Fatalf("overpayments after the refund = %+v", over)
 		}
 	})
 

@@ -340,17 +340,74 @@ func (l *Ledger) ApplyPayment(_ context.Context, familyID, number string, p bill
 func (l *Ledger) RecordOverpayment(_ context.Context, o billing.Overpayment) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if _, ok := l.over[o.IDOp]; ok {
+		return nil
+	}
+	o.Key = o.At.UTC().Format(time.RFC3339Nano) + "#" + o.IDOp
 	l.over[o.IDOp] = o
 	return nil
 }
 
-// Overpayments lists the recorded overpayments (tests).
-func (l *Ledger) Overpayments() []billing.Overpayment {
+// Overpayments implements billing.Desk.
+func (l *Ledger) Overpayments(context.Context) ([]billing.Overpayment, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []billing.Overpayment
 	for _, o := range l.over {
 		out = append(out, o)
 	}
-	return out
+	slices.SortFunc(out, func(a, b billing.Overpayment) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// MarkRefunded implements billing.Desk.
+func (l *Ledger) MarkRefunded(_ context.Context, key string, r billing.Refund) (billing.Overpayment, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for id, o := range l.over {
+		if o.Key != key {
+			continue
+		}
+		if o.Refunded != nil {
+			return o, billing.ErrAlreadyRefunded
+		}
+		o.Refunded = &r
+		l.over[id] = o
+		return o, nil
+	}
+	return billing.Overpayment{}, billing.ErrOverpaymentNotFound
+}
+
+// MonthInvoices implements billing.Desk.
+func (l *Ledger) MonthInvoices(_ context.Context, month date.Date) ([]billing.Invoice, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []billing.Invoice
+	for _, inv := range l.invoices {
+		if inv.Month == month.FirstOfMonth() {
+			out = append(out, inv)
+		}
+	}
+	slices.SortFunc(out, func(a, b billing.Invoice) int { return strings.Compare(a.Number, b.Number) })
+	return out, nil
+}
+
+// RecordCounterPayment implements billing.Desk.
+func (l *Ledger) RecordCounterPayment(_ context.Context, familyID, number string, p billing.Payment) (billing.Invoice, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := familyID + "#" + number
+	inv, ok := l.invoices[k]
+	if !ok {
+		return billing.Invoice{}, false, billing.ErrInvoiceNotFound
+	}
+	if slices.ContainsFunc(inv.Payments, func(q billing.Payment) bool { return q.IDOp == p.IDOp }) {
+		return inv, false, nil
+	}
+	if inv.Paid() {
+		return inv, false, billing.ErrAlreadyPaid
+	}
+	inv.Payments = append(slices.Clone(inv.Payments), p)
+	l.invoices[k] = inv
+	return inv, true, nil
 }
