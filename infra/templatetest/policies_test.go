@@ -34,7 +34,8 @@ var granted = map[string][]grant{
 		{"dynamodb:DeleteItem", "DataTable", "ACCOUNT#*", "an account deleted after its warning, or never confirmed"},
 		{"dynamodb:DeleteItem", "DataTable", "FAMILY#*", "a deleted account's member item and feed pointer"},
 		{"dynamodb:DeleteItem", "DataTable", "FEED#*", "a deleted account's calendar feed"},
-		{"dynamodb:DeleteItem", "DataTable", "DAY#*", "a reservation day past its records' retention"},
+		{"dynamodb:Query", "DataTable", "DAY#*", "the children's items of a reservation day to purge"},
+		{"dynamodb:DeleteItem", "DataTable", "DAY#*", "a reservation day past its records' retention: its counter and children's items"},
 		{"ses:SendEmail", "MailIdentity", "", "the warning before an unused account is deleted"},
 	},
 	"Invoices": {
@@ -211,8 +212,8 @@ var granted = map[string][]grant{
 		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family's children and enrolments"},
 		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures"},
 		{"dynamodb:Query", "DataTable", "ACTIVITY#*", "every activity's capacity and cutoff at its sites, read with the closures"},
-		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "the booking: one conditional write on the day item"},
-		{"dynamodb:GetItem", "DataTable", "DAY#*", "the day item read back when a write's condition fails"},
+		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "the booking: a seat taken on the day's counter, then the child's day (two conditional writes)"},
+		{"dynamodb:GetItem", "DataTable", "DAY#*", "the counter or child's day read back when a write's condition fails"},
 	},
 	"Cancellation": {
 		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
@@ -220,8 +221,8 @@ var granted = map[string][]grant{
 		{"dynamodb:Query", "DataTable", "FAMILY#*", "the family's children and enrolments"},
 		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures"},
 		{"dynamodb:Query", "DataTable", "ACTIVITY#*", "every activity's cutoff at its sites, read with the closures"},
-		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "the cancellation: one conditional write on the day item"},
-		{"dynamodb:GetItem", "DataTable", "DAY#*", "the day item read back when a write's condition fails"},
+		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "the cancellation: the child's day, then the seat given back to the counter"},
+		{"dynamodb:GetItem", "DataTable", "DAY#*", "the counter or child's day read back when a write's condition fails"},
 	},
 	"LongPeriod": {
 		{"dynamodb:GetItem", "SessionTable", "SESSION#*", "the session cookie's session"},
@@ -230,8 +231,8 @@ var granted = map[string][]grant{
 		{"dynamodb:Query", "DataTable", "CALENDAR", "the commune's closures"},
 		{"dynamodb:Query", "DataTable", "DAY#*", "the period's day items, to preview what each day would do"},
 		{"dynamodb:Query", "DataTable", "ACTIVITY#*", "every activity's capacity and cutoff at its sites, read with the closures"},
-		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "each day booked or cancelled: one conditional write per day item"},
-		{"dynamodb:GetItem", "DataTable", "DAY#*", "a day item read back when a write's condition fails"},
+		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "each day booked or cancelled: the counter and the child's day"},
+		{"dynamodb:GetItem", "DataTable", "DAY#*", "a counter or child's day read back when a write's condition fails"},
 		{"ses:SendEmail", "MailIdentity", "", "the summary e-mail of what was done"},
 	},
 }

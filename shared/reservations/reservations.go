@@ -8,8 +8,9 @@
 // says what time it is.
 //
 // The package imports no infrastructure: a Service works over a small Repository, which
-// shared/store implements on DynamoDB (one item per activity × site × day, holding the bookings,
-// their count and the change log, changed by one conditional write). Refusals are *fault.Error
+// shared/store implements on DynamoDB (per activity × site × day, a counter of the seats taken,
+// and per child an item holding its seat and change log, each rule kept by one conditional
+// write on one of them). Refusals are *fault.Error
 // values with stable types; shared/web maps them to HTTP once.
 package reservations
 
@@ -201,9 +202,9 @@ type Repository interface {
 	// seats are taken (Full) or the child has MaxChangesPerDay changes that day
 	// (TooManyChanges), recording c in the slot's log in the same write.
 	BookDay(ctx context.Context, s Slot, childID string, capacity int, c Change) (Outcome, error)
-	// BookNewDay creates the item of a slot believed not stored yet with the bookings of every
-	// change in cs, in one write; false (nothing changed) when the item exists after all or cs
-	// exceeds the capacity.
+	// BookNewDay creates a slot believed not stored yet with the bookings of every change in cs
+	// (its seats taken in one write); false (nothing changed) when the slot exists after all or
+	// cs exceeds the capacity.
 	BookNewDay(ctx context.Context, s Slot, capacity int, cs []Change) (bool, error)
 	// CancelDay removes childID's seat (Unchanged when there was none), recording c. It is
 	// never refused for the child's number of changes: a seat can always be given up.

@@ -6,42 +6,66 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/reservations"
 )
 
-// The reservation day item: one per activity × site × day.
+// A reservation day (activity × site × day) is two kinds of items in the partition of its month,
+// so that no item grows with the school (see doc.go, "The reservation day items"):
 //
 //	PK       DAY#<activity>#<site>#<yyyy-mm>
-//	SK       <yyyy-mm-dd>
-//	bookings map child id → {at, by, channel}
-//	booked   number of entries of bookings
-//	history  map child id → list of {t, w, a, c}: the child's changes that day (epoch
-//	         milliseconds, who, action, channel), appended by the write that changes bookings,
-//	         at most reservations.MaxChangesPerDay+1 per child (bookings are capped,
-//	         cancellations are not: see CancelDay)
+//	SK       <yyyy-mm-dd>                       the day's seat counter: booked, the seats taken
+//	SK       CHILD#<childId>#<yyyy-mm-dd>       one child's day: seat {at, by, channel} while
+//	                                            booked, history: list of {t, w, a, c} (epoch
+//	                                            milliseconds, who, action, channel), at most
+//	                                            reservations.MaxChangesPerDay+1 entries
 //
-// Every change is ONE UpdateItem whose condition is about the child's own entries (its booking
-// and, for a booking, the length of its history and the count against the capacity), so the last seat
-// goes to exactly one child, the count never drifts from the map, the history never drifts from
-// either, and no child's changes can grow the item without bound (see doc.go for the size).
+// Each invariant is one conditional write on one item. The counter's write keeps the capacity:
+// `ADD booked 1` only while booked < capacity, so the last seat goes to one child. The child's
+// write keeps the child's own rules: a seat set only when it has none and fewer than
+// MaxChangesPerDay changes, its history appended by the very write that sets or removes the seat,
+// so history never drifts from the seat. Between the two, the order keeps the seats booked never
+// above the counter: a booking takes a seat on the counter before it sets the child's seat (and
+// gives it back when the child's write is refused), a cancellation removes the child's seat
+// before it gives the counter's back. A process dying between the two writes can only leave the
+// counter one seat above the children booked (a seat lost until the town hall frees it), never a
+// child booked beyond the capacity.
+//
+// An item written before this model (the whole day in one item: bookings and history maps on
+// the counter's key) is read as it is, and split into child items by the first change of that
+// day (migrateDay).
 type dayItem struct {
 	PK, SK   string
-	Activity string               `dynamodbav:"activity"`
-	Site     string               `dynamodbav:"site"`
-	Day      string               `dynamodbav:"day"`
+	Activity string `dynamodbav:"activity"`
+	Site     string `dynamodbav:"site"`
+	Day      string `dynamodbav:"day"`
+	Booked   int    `dynamodbav:"booked"`
+	// Bookings and History are those of an item written before child items: read, then moved.
 	Bookings map[string]bookingAV `dynamodbav:"bookings"`
-	Booked   int                  `dynamodbav:"booked"`
 	History  map[string][]entryAV `dynamodbav:"history"`
+}
+
+// legacy reports whether the counter still holds the whole day's maps of the former model.
+func (it dayItem) legacy() bool { return it.Bookings != nil || it.History != nil }
+
+// childDayItem is one child's day.
+type childDayItem struct {
+	PK, SK   string
+	Activity string     `dynamodbav:"activity"`
+	Site     string     `dynamodbav:"site"`
+	Day      string     `dynamodbav:"day"`
+	Child    string     `dynamodbav:"child"`
+	Seat     *bookingAV `dynamodbav:"seat,omitempty"`
+	History  []entryAV  `dynamodbav:"history"`
 }
 
 type bookingAV struct {
@@ -50,8 +74,8 @@ type bookingAV struct {
 	Channel string `dynamodbav:"channel"`
 }
 
-// entryAV is one change of a child's history, kept compact because the item holds up to
-// MaxChangesPerDay+1 of them for every child: one-letter names and a number for the time.
+// entryAV is one change of a child's history, kept compact: one-letter names and a number for
+// the time.
 type entryAV struct {
 	At      int64  `dynamodbav:"t"` // Unix milliseconds
 	Who     string `dynamodbav:"w"`
@@ -61,8 +85,15 @@ type entryAV struct {
 
 // maxDayAttempts bounds the retries of a change whose condition failed for a reason that
 // vanished by the time it was read (a seat freed, a cancellation crossing the booking), or
-// whose item had to be created or completed first.
+// whose day had to be moved out of a former item first.
 const maxDayAttempts = 5
+
+// newDayWriters bounds the children's writes BookNewDay runs at once.
+const newDayWriters = 8
+
+// childPrefix is where the child items of a month partition begin: every counter's SK (a date,
+// "2…") sorts before it.
+const childPrefix = "CHILD#"
 
 func avS(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 func avN(v int) types.AttributeValue    { return &types.AttributeValueMemberN{Value: fmt.Sprint(v)} }
@@ -80,248 +111,357 @@ func bookingValue(c reservations.Change) types.AttributeValue {
 	}}
 }
 
-// underCap is the condition that the child (#c) has fewer than :max changes that day.
-const underCap = "(attribute_not_exists(#h.#c) OR size(#h.#c) < :max)"
+// ErrInvalidChild refuses a change for an empty child id or one holding '#' (it would make
+// another item's key).
+var ErrInvalidChild = errors.New("store: invalid child id")
 
-// BookDay gives childID a seat on slot sl, recording c in the same write. capacity 0 means no
-// limit. The common path is one UpdateItem; the item (with its empty maps) is created only when
-// the first write finds it missing. TooManyChanges when the child's history of the day is full.
-func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID string, capacity int, c reservations.Change) (reservations.Outcome, error) {
-	in := &dynamodb.UpdateItemInput{
-		TableName: &s.tables.Data,
-		Key:       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression: aws.String("SET #b.#c = :b, #h.#c = list_append(if_not_exists(#h.#c, :none), :entry) " +
-			"ADD #n :one"),
-		ConditionExpression:      aws.String("attribute_exists(#b) AND attribute_not_exists(#b.#c) AND " + underCap),
-		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#c": childID, "#h": "history", "#n": "booked"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":b":     bookingValue(c),
-			":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
-			":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
-			":one":   avN(1),
-			":max":   avN(reservations.MaxChangesPerDay),
-		},
-	}
-	if capacity > 0 {
-		in.ConditionExpression = aws.String(*in.ConditionExpression + " AND #n < :cap")
-		in.ExpressionAttributeValues[":cap"] = avN(capacity)
-	}
-	return s.changeDay(ctx, sl, "book", in, func(day storedDay, found bool) (reservations.Outcome, bool, error) {
-		switch {
-		case !found:
-			// A day's first booking creates its item with the booking in it: one more write.
-			ok, err := s.createDayWith(ctx, sl, []reservations.Change{c})
-			return reservations.Applied, ok, err
-		case hasBooking(day, childID):
-			return reservations.Unchanged, true, nil
-		case day.Changes[childID] >= reservations.MaxChangesPerDay:
-			return reservations.TooManyChanges, true, nil
-		case capacity > 0 && day.Booked >= capacity:
-			return reservations.Full, true, nil
-		}
-		return 0, false, nil
-	})
-}
-
-func hasBooking(d storedDay, childID string) bool {
-	_, ok := d.Bookings[childID]
-	return ok
-}
-
-// createDay makes the day item with empty maps and a zero count if it does not exist yet, and
-// adds the maps an older item lacks: DynamoDB refuses to set an entry of a map that is missing.
-// It is idempotent and races safely.
-func (s *Store) createDay(ctx context.Context, sl reservations.Slot) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.tables.Data,
-		Key:       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression: aws.String("SET #b = if_not_exists(#b, :empty), #n = if_not_exists(#n, :zero), " +
-			"#h = if_not_exists(#h, :empty), #a = :a, #s = :s, #d = :d"),
-		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#n": "booked", "#h": "history",
-			"#a": "activity", "#s": "site", "#d": "day"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":empty": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}},
-			":zero":  avN(0),
-			":a":     avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()),
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("create day %s: %w", sl.Day, err)
+func checkChild(op string, sl reservations.Slot, childID string) error {
+	if childID == "" || strings.Contains(childID, "#") {
+		return fmt.Errorf("%s %s: %w", op, sl.Day, ErrInvalidChild)
 	}
 	return nil
 }
 
-// BookNewDay creates the item of a day believed not stored yet (a long-period request read its
-// month) holding the bookings of every change in cs, in one write. It returns false, changing
-// nothing, when the item exists after all or cs exceeds the capacity: the caller then books each
-// child with BookDay.
-func (s *Store) BookNewDay(ctx context.Context, sl reservations.Slot, capacity int, cs []reservations.Change) (bool, error) {
-	if len(cs) == 0 || (capacity > 0 && len(cs) > capacity) {
-		return false, nil
+// BookDay gives childID a seat on slot sl, recording c in the same write as the seat. capacity 0
+// means no limit. The common path is two UpdateItems of small items: a seat taken on the day's
+// counter, then the child's seat and history. TooManyChanges when the child's history of the
+// day is full; Unchanged when it is booked already (the seat taken for it is given back).
+func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID string, capacity int, c reservations.Change) (reservations.Outcome, error) {
+	if err := checkChild("book", sl, childID); err != nil {
+		return 0, err
 	}
-	return s.createDayWith(ctx, sl, cs)
+	for range maxDayAttempts {
+		taken, err := s.takeSeats(ctx, sl, capacity, 1, false)
+		if err != nil {
+			return 0, err
+		}
+		if !taken {
+			counter, found, err := s.counter(ctx, sl)
+			if err != nil {
+				return 0, err
+			}
+			if found && counter.legacy() {
+				if err := s.migrateDay(ctx, sl, counter); err != nil {
+					return 0, err
+				}
+				continue
+			}
+			child, _, err := s.childDay(ctx, sl, childID)
+			switch {
+			case err != nil:
+				return 0, err
+			case child.Seat != nil:
+				return reservations.Unchanged, nil
+			case len(child.History) >= reservations.MaxChangesPerDay:
+				return reservations.TooManyChanges, nil
+			case capacity > 0 && found && counter.Booked >= capacity:
+				return reservations.Full, nil
+			}
+			continue // a seat was freed meanwhile
+		}
+		set, err := s.setSeat(ctx, sl, childID, c)
+		if err != nil {
+			// The answer is unknown (the write may have applied): the seat stays taken, so the
+			// children booked never outnumber the counter.
+			return 0, err
+		}
+		if set {
+			return reservations.Applied, nil
+		}
+		if err := s.giveBackSeat(ctx, sl); err != nil {
+			return 0, err
+		}
+		child, _, err := s.childDay(ctx, sl, childID)
+		switch {
+		case err != nil:
+			return 0, err
+		case child.Seat != nil:
+			return reservations.Unchanged, nil
+		case len(child.History) >= reservations.MaxChangesPerDay:
+			return reservations.TooManyChanges, nil
+		}
+	}
+	return 0, fmt.Errorf("book %s: condition kept failing after %d attempts", sl.Day, maxDayAttempts)
 }
 
-// createDayWith creates a missing day item holding the bookings of cs (one per child); false
-// when the item appeared meanwhile.
-func (s *Store) createDayWith(ctx context.Context, sl reservations.Slot, cs []reservations.Change) (bool, error) {
-	bookings := map[string]types.AttributeValue{}
-	history := map[string]types.AttributeValue{}
-	for _, c := range cs {
-		if _, dup := bookings[c.ChildID]; dup {
-			return false, fmt.Errorf("create day %s: a child booked twice in one write", sl.Day)
-		}
-		bookings[c.ChildID] = bookingValue(c)
-		history[c.ChildID] = &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}}
-	}
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+// takeSeats adds n to the day's counter, creating it, provided the seats stay within capacity
+// (> 0) and the day is not a former item still to move. create requires that the counter did not
+// exist. False when the condition refused it.
+func (s *Store) takeSeats(ctx context.Context, sl reservations.Slot, capacity, n int, create bool) (bool, error) {
+	in := &dynamodb.UpdateItemInput{
 		TableName:           &s.tables.Data,
 		Key:                 key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression:    aws.String("SET #b = :m, #n = :count, #h = :history, #a = :a, #s = :s, #d = :d"),
-		ConditionExpression: aws.String("attribute_not_exists(PK)"),
-		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#n": "booked", "#h": "history",
+		UpdateExpression:    aws.String("SET #a = :a, #s = :s, #d = :d ADD #n :n"),
+		ConditionExpression: aws.String("attribute_not_exists(#b) AND attribute_not_exists(#h)"),
+		ExpressionAttributeNames: map[string]string{"#n": "booked", "#b": "bookings", "#h": "history",
 			"#a": "activity", "#s": "site", "#d": "day"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":m":       &types.AttributeValueMemberM{Value: bookings},
-			":count":   avN(len(bookings)),
-			":history": &types.AttributeValueMemberM{Value: history},
-			":a":       avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()),
+			":n": avN(n), ":a": avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()),
+		},
+	}
+	if create {
+		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
+		in.ExpressionAttributeNames = map[string]string{"#n": "booked", "#a": "activity", "#s": "site", "#d": "day"}
+	}
+	if capacity > 0 {
+		in.ConditionExpression = aws.String(*in.ConditionExpression + " AND (attribute_not_exists(#n) OR #n <= :room)")
+		in.ExpressionAttributeValues[":room"] = avN(capacity - n)
+	}
+	_, err := s.db.UpdateItem(ctx, in)
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("take seat %s: %w", sl.Day, err)
+	}
+	return true, nil
+}
+
+// giveBackSeat takes one seat off the day's counter (never below zero).
+func (s *Store) giveBackSeat(ctx context.Context, sl reservations.Slot) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.tables.Data,
+		Key:                       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
+		UpdateExpression:          aws.String("ADD #n :minus"),
+		ConditionExpression:       aws.String("#n > :zero"),
+		ExpressionAttributeNames:  map[string]string{"#n": "booked"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": avN(-1), ":zero": avN(0)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("give back seat %s: %w", sl.Day, err)
+	}
+	return nil
+}
+
+// setSeat is the child's write of a booking: the seat and its history entry, provided the child
+// has no seat and fewer than MaxChangesPerDay changes. False when the condition refused it.
+func (s *Store) setSeat(ctx context.Context, sl reservations.Slot, childID string, c reservations.Change) (bool, error) {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.tables.Data,
+		Key:       key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(childID, sl.Day)),
+		UpdateExpression: aws.String("SET #seat = :seat, #h = list_append(if_not_exists(#h, :none), :entry), " +
+			"#a = :a, #s = :s, #d = :d, #c = :c"),
+		ConditionExpression: aws.String("attribute_not_exists(#seat) AND (attribute_not_exists(#h) OR size(#h) < :max)"),
+		ExpressionAttributeNames: map[string]string{"#seat": "seat", "#h": "history",
+			"#a": "activity", "#s": "site", "#d": "day", "#c": "child"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":seat":  bookingValue(c),
+			":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
+			":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
+			":max":   avN(reservations.MaxChangesPerDay),
+			":a":     avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()), ":c": avS(childID),
 		},
 	})
 	if isConditionFailed(err) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("create day %s: %w", sl.Day, err)
+		return false, fmt.Errorf("book %s: %w", sl.Day, err)
 	}
 	return true, nil
 }
 
-// CancelDay removes childID's seat on slot sl, recording c in the same write; Unchanged when
-// the child had no seat (then nothing is recorded). A cancellation is never refused for the
-// child's number of changes, so a child is never trapped holding a seat; it needs a seat, and
-// only bookings are capped, so a child's history holds at most MaxChangesPerDay+1 entries (a
-// booking needs fewer than MaxChangesPerDay, and no two cancellations follow each other). One
-// UpdateItem, and a read only when its condition failed.
-func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID string, c reservations.Change) (reservations.Outcome, error) {
-	in := &dynamodb.UpdateItemInput{
-		TableName: &s.tables.Data,
-		Key:       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression: aws.String("REMOVE #b.#c SET #h.#c = list_append(if_not_exists(#h.#c, :none), :entry) " +
-			"ADD #n :minus"),
-		ConditionExpression:      aws.String("attribute_exists(#b.#c)"),
-		ExpressionAttributeNames: map[string]string{"#b": "bookings", "#c": childID, "#h": "history", "#n": "booked"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
-			":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
-			":minus": avN(-1),
-		},
+// BookNewDay creates the counter of a day believed not stored yet with one seat per change in cs,
+// then sets each child's seat. It returns false, changing nothing, when the day exists after all
+// or cs exceeds the capacity: the caller then books each child with BookDay.
+func (s *Store) BookNewDay(ctx context.Context, sl reservations.Slot, capacity int, cs []reservations.Change) (bool, error) {
+	if len(cs) == 0 || (capacity > 0 && len(cs) > capacity) {
+		return false, nil
 	}
-	return s.changeDay(ctx, sl, "cancel", in, func(day storedDay, found bool) (reservations.Outcome, bool, error) {
-		if !found || !hasBooking(day, childID) {
-			return reservations.Unchanged, true, nil
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if err := checkChild("book new day", sl, c.ChildID); err != nil {
+			return false, err
 		}
-		return 0, false, nil
-	})
+		if seen[c.ChildID] {
+			return false, fmt.Errorf("create day %s: a child booked twice in one write", sl.Day)
+		}
+		seen[c.ChildID] = true
+	}
+	created, err := s.takeSeats(ctx, sl, capacity, len(cs), true)
+	if err != nil || !created {
+		return false, err
+	}
+	// The children's items are distinct: their writes go together, a few at a time.
+	errs := make([]error, len(cs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, newDayWriters)
+	for i, c := range cs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = s.seatOnNewDay(ctx, sl, capacity, c)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
-// changeDay runs the conditional update in of a booking or cancellation (op) on sl. When its
-// condition fails, a consistent read of the day goes to decide, which answers the outcome (done)
-// or leaves it to a retry; between retries the maps an older item lacks are added, at most once.
-// A ValidationException is DynamoDB's answer both to a nested write into a missing map and to a
-// malformed request: repairOrFail tells them apart.
-func (s *Store) changeDay(ctx context.Context, sl reservations.Slot, op string, in *dynamodb.UpdateItemInput,
-	decide func(day storedDay, found bool) (out reservations.Outcome, done bool, err error)) (reservations.Outcome, error) {
-	repaired := false
-	for range maxDayAttempts {
-		_, err := s.db.UpdateItem(ctx, in)
-		if err == nil {
-			return reservations.Applied, nil
-		}
-		if isValidation(err) {
-			if err := s.repairOrFail(ctx, sl, &repaired, fmt.Errorf("%s %s: %w", op, sl.Day, err)); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		if !isConditionFailed(err) {
-			return 0, fmt.Errorf("%s %s: %w", op, sl.Day, err)
-		}
-		day, found, err := s.day(ctx, sl)
-		if err != nil {
-			return 0, err
-		}
-		out, done, err := decide(day, found)
-		if err != nil {
-			return 0, err
-		}
-		if done {
-			return out, nil
-		}
-		if needsMaps(day, found, repaired) {
-			if err := s.createDay(ctx, sl); err != nil {
-				return 0, err
-			}
-			repaired = true
-		}
-	}
-	return 0, fmt.Errorf("%s %s: condition kept failing after %d attempts", op, sl.Day, maxDayAttempts)
-}
-
-// repairOrFail answers a ValidationException of a change on sl. DynamoDB gives it both for a
-// nested write into a missing map (an item written before bookings or history existed) and for
-// a malformed request, so a consistent read decides: the maps are added (createDay) at most once
-// per operation, and only when the stored item lacks one; otherwise failed is returned as is.
-func (s *Store) repairOrFail(ctx context.Context, sl reservations.Slot, repaired *bool, failed error) error {
-	day, found, err := s.day(ctx, sl)
-	if err != nil {
-		return errors.Join(failed, err)
-	}
-	if !needsMaps(day, found, *repaired) {
-		return failed
-	}
-	if err := s.createDay(ctx, sl); err != nil {
+// seatOnNewDay sets the seat of c's child on a day whose counter BookNewDay just created with
+// that child's seat in it.
+func (s *Store) seatOnNewDay(ctx context.Context, sl reservations.Slot, capacity int, c reservations.Change) error {
+	set, err := s.setSeat(ctx, sl, c.ChildID, c)
+	if err != nil || set {
 		return err
 	}
-	*repaired = true
+	// Not expected (no child has an item of a day without a counter): book it the usual way.
+	if err := s.giveBackSeat(ctx, sl); err != nil {
+		return err
+	}
+	out, err := s.BookDay(ctx, sl, c.ChildID, capacity, c)
+	if err != nil {
+		return err
+	}
+	if out != reservations.Applied && out != reservations.Unchanged {
+		return fmt.Errorf("create day %s: a child's booking was refused after the day was created", sl.Day)
+	}
 	return nil
 }
 
-// needsMaps reports whether a change should add the maps the stored day lacks: only a stored
-// item lacking bookings or history, and only once per operation (a second need means the maps
-// were not the problem).
-func needsMaps(d storedDay, found, repaired bool) bool {
-	return found && !d.complete && !repaired
+// CancelDay removes childID's seat on slot sl, recording c in the same write, then gives the
+// seat back to the day's counter; Unchanged when the child had no seat (then nothing is
+// recorded). A cancellation is never refused for the child's number of changes, so a child is
+// never trapped holding a seat; it needs a seat, and only bookings are capped, so a child's
+// history holds at most MaxChangesPerDay+1 entries.
+func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID string, c reservations.Change) (reservations.Outcome, error) {
+	if err := checkChild("cancel", sl, childID); err != nil {
+		return 0, err
+	}
+	for range maxDayAttempts {
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                &s.tables.Data,
+			Key:                      key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(childID, sl.Day)),
+			UpdateExpression:         aws.String("REMOVE #seat SET #h = list_append(if_not_exists(#h, :none), :entry)"),
+			ConditionExpression:      aws.String("attribute_exists(#seat)"),
+			ExpressionAttributeNames: map[string]string{"#seat": "seat", "#h": "history"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
+				":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
+			},
+		})
+		if err == nil {
+			if err := s.giveBackSeat(ctx, sl); err != nil {
+				return 0, err
+			}
+			return reservations.Applied, nil
+		}
+		if !isConditionFailed(err) {
+			return 0, fmt.Errorf("cancel %s: %w", sl.Day, err)
+		}
+		counter, found, err := s.counter(ctx, sl)
+		if err != nil {
+			return 0, err
+		}
+		if !found || !counter.legacy() {
+			return reservations.Unchanged, nil
+		}
+		if err := s.migrateDay(ctx, sl, counter); err != nil {
+			return 0, err
+		}
+	}
+	return 0, fmt.Errorf("cancel %s: condition kept failing after %d attempts", sl.Day, maxDayAttempts)
 }
 
-// storedDay is a day as read, with whether its item has every map a nested write needs.
-type storedDay struct {
-	reservations.Day
-	complete bool
+// migrateDay moves a former day item's bookings and history (read as old) into child items,
+// then removes them from the counter, which keeps its count. A child item already there (a
+// migration that stopped half-way, or a concurrent one) is left as it is; removing the maps is
+// conditioned on the count read, so a change made meanwhile by a former function is read again.
+func (s *Store) migrateDay(ctx context.Context, sl reservations.Slot, old dayItem) error {
+	children := map[string]bool{}
+	for c := range old.Bookings {
+		children[c] = true
+	}
+	for c := range old.History {
+		children[c] = true
+	}
+	for child := range children {
+		history := old.History[child]
+		if history == nil {
+			history = []entryAV{}
+		}
+		h, err := attributevalue.Marshal(history)
+		if err != nil {
+			return fmt.Errorf("move day %s: %w", sl.Day, err)
+		}
+		in := &dynamodb.UpdateItemInput{
+			TableName:           &s.tables.Data,
+			Key:                 key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(child, sl.Day)),
+			UpdateExpression:    aws.String("SET #h = :h, #a = :a, #s = :s, #d = :d, #c = :c"),
+			ConditionExpression: aws.String("attribute_not_exists(PK)"),
+			ExpressionAttributeNames: map[string]string{"#h": "history",
+				"#a": "activity", "#s": "site", "#d": "day", "#c": "child"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":h": h,
+				":a": avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()), ":c": avS(child)},
+		}
+		if b, ok := old.Bookings[child]; ok {
+			seat, err := attributevalue.Marshal(b)
+			if err != nil {
+				return fmt.Errorf("move day %s: %w", sl.Day, err)
+			}
+			in.UpdateExpression = aws.String(*in.UpdateExpression + ", #seat = :seat")
+			in.ExpressionAttributeNames["#seat"] = "seat"
+			in.ExpressionAttributeValues[":seat"] = seat
+		}
+		// An UpdateItem, not a PutItem: the functions that change days hold UpdateItem only.
+		if _, err := s.db.UpdateItem(ctx, in); err != nil && !isConditionFailed(err) {
+			return fmt.Errorf("move day %s: %w", sl.Day, err)
+		}
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.tables.Data,
+		Key:                       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
+		UpdateExpression:          aws.String("REMOVE #b, #h"),
+		ConditionExpression:       aws.String("#n = :n"),
+		ExpressionAttributeNames:  map[string]string{"#b": "bookings", "#h": "history", "#n": "booked"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": avN(old.Booked)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("move day %s: %w", sl.Day, err)
+	}
+	return nil
 }
 
-// day reads one day item (strongly consistent).
-func (s *Store) day(ctx context.Context, sl reservations.Slot) (storedDay, bool, error) {
+// counter reads the day's counter item (strongly consistent).
+func (s *Store) counter(ctx context.Context, sl reservations.Slot) (dayItem, bool, error) {
 	var it dayItem
 	err := s.get(ctx, s.tables.Data, dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day), &it)
 	if isNotFound(err) {
-		return storedDay{Day: reservations.Day{Slot: sl}}, false, nil
+		return dayItem{}, false, nil
 	}
-	if err != nil {
-		return storedDay{}, false, err
-	}
-	d, err := it.day()
-	return storedDay{Day: d, complete: it.Bookings != nil && it.History != nil}, true, err
+	return it, err == nil, err
 }
 
-// Day returns the stored state of a slot (an empty day when nothing was ever booked).
+// childDay reads one child's day item (strongly consistent).
+func (s *Store) childDay(ctx context.Context, sl reservations.Slot, childID string) (childDayItem, bool, error) {
+	var it childDayItem
+	err := s.get(ctx, s.tables.Data, dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(childID, sl.Day), &it)
+	if isNotFound(err) {
+		return childDayItem{}, false, nil
+	}
+	return it, err == nil, err
+}
+
+// Day returns the stored state of a slot (an empty day when nothing was ever booked). It reads
+// the month's partition: it is for tests and tools, not for a request's path.
 func (s *Store) Day(ctx context.Context, sl reservations.Slot) (reservations.Day, error) {
-	d, _, err := s.day(ctx, sl)
-	return d.Day, err
+	days, err := s.DaysOfMonth(ctx, sl.Activity, sl.Site, sl.Day)
+	if err != nil {
+		return reservations.Day{}, err
+	}
+	for _, d := range days {
+		if d.Day == sl.Day {
+			return d, nil
+		}
+	}
+	return reservations.Day{Slot: sl}, nil
 }
 
-// maxProjectedChildren bounds the children whose entries a month's read projects; beyond it,
-// reading whole items is simpler than a long expression (no family has that many children).
+// maxProjectedChildren bounds the children whose entries of a former day item a month's read
+// projects; beyond it, reading whole items is simpler than a long expression (no family has
+// that many children).
 const maxProjectedChildren = 50
 
 // ErrNoChildren refuses a family's month read without children: reading whole days instead
@@ -330,31 +470,33 @@ var ErrNoChildren = errors.New("store: a family's month read needs its children"
 
 // DaysOfMonth returns the stored days of activity a at site in month's month, whole: every
 // child's bookings and history, of every family. It is for the town hall's headcounts and
-// billing; a family's pages read FamilyDaysOfMonth. One Query.
+// billing; a family's pages read FamilyDaysOfMonth. One Query of the month's partition (paged).
 func (s *Store) DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]reservations.Day, error) {
-	return s.daysOfMonth(ctx, a, site, month, nil)
+	items, err := s.queryPartition(ctx, s.tables.Data, dayPK(a, site, month), "")
+	if err != nil {
+		return nil, fmt.Errorf("days of %s: %w", month.MonthKey(), err)
+	}
+	return foldDays(a, site, items, nil)
 }
 
 // FamilyDaysOfMonth returns the stored days of activity a at site in month's month holding only
 // the bookings and history of children (and the count of all bookings): a family's planning
 // reads nothing of other families' entries. An empty children list is refused with
-// ErrNoChildren rather than read as "everyone". One Query.
+// ErrNoChildren rather than read as "everyone". One Query of the month's counters and one per
+// child (its own items only), run together.
 func (s *Store) FamilyDaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]reservations.Day, error) {
 	if len(children) == 0 {
 		return nil, fmt.Errorf("days of %s: %w", month.MonthKey(), ErrNoChildren)
 	}
-	return s.daysOfMonth(ctx, a, site, month, children)
-}
-
-// daysOfMonth reads whole days when children is nil, else only their entries.
-func (s *Store) daysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]reservations.Day, error) {
-	q := &dynamodb.QueryInput{
+	pk := dayPK(a, site, month)
+	counters := &dynamodb.QueryInput{
 		TableName:                 &s.tables.Data,
 		ConsistentRead:            aws.Bool(true),
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(dayPK(a, site, month))},
+		KeyConditionExpression:    aws.String("PK = :pk AND SK < :child"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(pk), ":child": avS(childPrefix)},
 	}
-	if len(children) > 0 && len(children) <= maxProjectedChildren {
+	if len(children) <= maxProjectedChildren {
+		// A former day item holds every child's entries: project the family's only.
 		names := map[string]string{"#sk": "SK", "#n": "booked", "#b": "bookings", "#h": "history"}
 		paths := []string{"#sk", "#n"}
 		for i, c := range children {
@@ -362,71 +504,122 @@ func (s *Store) daysOfMonth(ctx context.Context, a calendar.Activity, site strin
 			names[ph] = c
 			paths = append(paths, "#b."+ph, "#h."+ph)
 		}
-		q.ProjectionExpression = aws.String(strings.Join(paths, ", "))
-		q.ExpressionAttributeNames = names
+		counters.ProjectionExpression = aws.String(strings.Join(paths, ", "))
+		counters.ExpressionAttributeNames = names
 	}
-	items, err := s.queryAll(ctx, q)
-	if err != nil {
+	queries := []*dynamodb.QueryInput{counters}
+	for _, c := range children {
+		if strings.Contains(c, "#") {
+			return nil, fmt.Errorf("days of %s: %w", month.MonthKey(), ErrInvalidChild)
+		}
+		queries = append(queries, &dynamodb.QueryInput{
+			TableName:                 &s.tables.Data,
+			ConsistentRead:            aws.Bool(true),
+			KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :prefix)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(pk), ":prefix": avS(childDayPrefix(c))},
+		})
+	}
+	results := make([][]map[string]types.AttributeValue, len(queries))
+	errs := make([]error, len(queries))
+	var wg sync.WaitGroup
+	for i, q := range queries {
+		wg.Go(func() { results[i], errs[i] = s.queryAll(ctx, q) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("days of %s: %w", month.MonthKey(), err)
 	}
-	out := make([]reservations.Day, 0, len(items))
+	return foldDays(a, site, slices.Concat(results...), children)
+}
+
+// foldDays assembles the days of a month partition's items: counters (with a former item's
+// maps) and child items; only children's entries when children is not nil.
+func foldDays(a calendar.Activity, site string, items []map[string]types.AttributeValue, children []string) ([]reservations.Day, error) {
+	days := map[date.Date]*reservations.Day{}
+	dayOf := func(d date.Date) *reservations.Day {
+		if days[d] == nil {
+			days[d] = &reservations.Day{Slot: reservations.Slot{Activity: a, Site: site, Day: d}}
+		}
+		return days[d]
+	}
+	wanted := func(child string) bool { return children == nil || slices.Contains(children, child) }
 	for _, av := range items {
+		sk, _ := av["SK"].(*types.AttributeValueMemberS)
+		if sk != nil && strings.HasPrefix(sk.Value, childPrefix) {
+			var it childDayItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return nil, fmt.Errorf("decode day: %w", err)
+			}
+			d, err := date.Parse(it.Day)
+			if err != nil {
+				return nil, fmt.Errorf("child day item %s/%s: %w", it.PK, it.SK, err)
+			}
+			if !wanted(it.Child) {
+				continue
+			}
+			addChild(dayOf(d), it.Child, it.Seat, it.History)
+			continue
+		}
 		var it dayItem
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 			return nil, fmt.Errorf("decode day: %w", err)
 		}
-		if len(children) > 0 {
-			for child := range it.Bookings {
-				if !slices.Contains(children, child) {
-					delete(it.Bookings, child)
-				}
-			}
-			for child := range it.History {
-				if !slices.Contains(children, child) {
-					delete(it.History, child)
-				}
-			}
-		}
-		d, err := it.day()
+		d, err := date.Parse(it.SK)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("day item %s/%s: %w", it.PK, it.SK, err)
 		}
-		d.Activity, d.Site = a, site
-		out = append(out, d)
+		day := dayOf(d)
+		day.Booked = it.Booked
+		for child, entries := range it.History {
+			if wanted(child) {
+				b, booked := it.Bookings[child]
+				if !booked {
+					addChild(day, child, nil, entries)
+					continue
+				}
+				addChild(day, child, &b, entries)
+			}
+		}
+		for child, b := range it.Bookings {
+			if _, done := it.History[child]; !done && wanted(child) {
+				addChild(day, child, &b, nil)
+			}
+		}
 	}
+	out := make([]reservations.Day, 0, len(days))
+	for _, d := range days {
+		slices.SortStableFunc(d.History, func(x, y reservations.Change) int {
+			if c := x.At.Compare(y.At); c != 0 {
+				return c
+			}
+			return strings.Compare(x.ChildID, y.ChildID)
+		})
+		out = append(out, *d)
+	}
+	slices.SortFunc(out, func(x, y reservations.Day) int { return x.Day.Compare(y.Day) })
 	return out, nil
 }
 
-func (it dayItem) day() (reservations.Day, error) {
-	d, err := date.Parse(it.SK)
-	if err != nil {
-		return reservations.Day{}, fmt.Errorf("day item %s/%s: %w", it.PK, it.SK, err)
+// addChild adds a child's seat (nil: none) and history to a day.
+func addChild(d *reservations.Day, child string, seat *bookingAV, entries []entryAV) {
+	if seat != nil {
+		if d.Bookings == nil {
+			d.Bookings = map[string]reservations.Booking{}
+		}
+		at, _ := time.Parse(time.RFC3339Nano, seat.At)
+		d.Bookings[child] = reservations.Booking{At: at, By: seat.By, Channel: reservations.Channel(seat.Channel)}
 	}
-	out := reservations.Day{Slot: reservations.Slot{Activity: calendar.Activity(it.Activity), Site: it.Site, Day: d}, Booked: it.Booked}
-	if it.Bookings != nil {
-		out.Bookings = make(map[string]reservations.Booking, len(it.Bookings))
-		for child, b := range it.Bookings {
-			at, _ := time.Parse(time.RFC3339Nano, b.At)
-			out.Bookings[child] = reservations.Booking{At: at, By: b.By, Channel: reservations.Channel(b.Channel)}
-		}
+	if len(entries) == 0 {
+		return
 	}
-	for child, entries := range it.History {
-		if out.Changes == nil {
-			out.Changes = make(map[string]int, len(it.History))
-		}
-		out.Changes[child] = len(entries)
-		for _, e := range entries {
-			out.History = append(out.History, reservations.Change{Who: e.Who, At: time.UnixMilli(e.At).UTC(),
-				Channel: reservations.Channel(e.Channel), Action: reservations.Action(e.Action), ChildID: child})
-		}
+	if d.Changes == nil {
+		d.Changes = map[string]int{}
 	}
-	slices.SortStableFunc(out.History, func(x, y reservations.Change) int {
-		if c := x.At.Compare(y.At); c != 0 {
-			return c
-		}
-		return strings.Compare(x.ChildID, y.ChildID)
-	})
-	return out, nil
+	d.Changes[child] += len(entries)
+	for _, e := range entries {
+		d.History = append(d.History, reservations.Change{Who: e.Who, At: time.UnixMilli(e.At).UTC(),
+			Channel: reservations.Channel(e.Channel), Action: reservations.Action(e.Action), ChildID: child})
+	}
 }
 
 // Household reads a family's children, enrolments and members in one Query
@@ -440,13 +633,6 @@ func (s *Store) Household(ctx context.Context, familyID string) (reservations.Ho
 		return reservations.Household{}, err
 	}
 	return reservations.Household{FamilyID: familyID, Family: rec.Family, Children: rec.Children, Enrolments: rec.Enrolments, Members: rec.Members}, nil
-}
-
-// isValidation reports whether err is a ValidationException (a malformed request, or a nested
-// path into a missing map on real DynamoDB).
-func isValidation(err error) bool {
-	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationException"
 }
 
 var _ reservations.Repository = (*Store)(nil)

@@ -1,31 +1,25 @@
 package store
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/preau/preau/shared/reservations"
-)
-
-// TestNeedsMaps: a change adds a day's maps only when a read shows a stored item lacking one,
-// and at most once per operation; any other ValidationException is the request's own fault.
-func TestNeedsMaps(t *testing.T) {
-	complete := storedDay{Day: reservations.Day{}, complete: true}
-	lacking := storedDay{Day: reservations.Day{}}
+// TestLegacyDay: only a counter still holding a former day item's maps is moved to child items
+// before a change; a counter of the present model never is.
+func TestLegacyDay(t *testing.T) {
 	tests := []struct {
-		name            string
-		day             storedDay
-		found, repaired bool
-		want            bool
+		name string
+		it   dayItem
+		want bool
 	}{
-		{"an item lacking its maps", lacking, true, false, true},
-		{"the same item once repaired", lacking, true, true, false},
-		{"a complete item: the request is at fault", complete, true, false, false},
-		{"no item at all", lacking, false, false, false},
+		{"a counter", dayItem{Booked: 3}, false},
+		{"a former item with bookings and history", dayItem{Booked: 1,
+			Bookings: map[string]bookingAV{"c_1": {}}, History: map[string][]entryAV{"c_1": {{}}}}, true},
+		{"a former item without history", dayItem{Booked: 1, Bookings: map[string]bookingAV{"c_1": {}}}, true},
+		{"a former item with empty maps", dayItem{Bookings: map[string]bookingAV{}, History: map[string][]entryAV{}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := needsMaps(tt.day, tt.found, tt.repaired); got != tt.want {
-				t.Fatalf("needsMaps = %v, want %v", got, tt.want)
+			if got := tt.it.legacy(); got != tt.want {
+				t.Fatalf("legacy = %v, want %v", got, tt.want)
 			}
 		})
 	}

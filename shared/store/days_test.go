@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -478,3 +479,98 @@ func TestDayItemWithoutHistoryMap(t *testing.T) {
 }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+// TestFormerDayItemIsReadThenMoved: a day item of the former model (every child's bookings and
+// history in one item) is read as it is, a family seeing only its own children, and the day's
+// first change moves each child's entries into its own item, keeping the count.
+func TestFormerDayItemIsReadThenMoved(t *testing.T) {
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	seat := func() types.AttributeValue {
+		return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"at": s("2026-11-20T08:00:00Z"), "by": s("p@example.fr"), "channel": s("web")}}
+	}
+	entry := func(a string) types.AttributeValue {
+		return &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+			"t": &types.AttributeValueMemberN{Value: "1763625600000"}, "w": s("p@example.fr"), "a": s(a), "c": s("web")}}}}
+	}
+	_, err := env.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &env.DataTable, Item: map[string]types.AttributeValue{
+		"PK": s("DAY#cantine#jules-ferry#2026-12"), "SK": s("2026-12-07"),
+		"activity": s("cantine"), "site": s("jules-ferry"), "day": s("2026-12-07"),
+		"bookings": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"c_mine": seat(), "c_other": seat()}},
+		"booked":   &types.AttributeValueMemberN{Value: "2"},
+		"history":  &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"c_mine": entry("book"), "c_other": entry("book")}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	days, err := st.FamilyDaysOfMonth(ctx, slot.Activity, slot.Site, slot.Day, []string{"c_mine"})
+	if err != nil || len(days) != 1 || days[0].Booked != 2 || len(days[0].Bookings) != 1 || len(days[0].History) != 1 {
+		t.Fatalf("family read of the former item: %+v, %v", days, err)
+	}
+	if got, err := st.BookDay(ctx, slot, "c_new", 3, change("c_new", reservations.ActionBook)); err != nil || got != reservations.Applied {
+		t.Fatalf("book: %v, %v", got, err)
+	}
+	if got, err := st.BookDay(ctx, slot, "c_late", 3, change("c_late", reservations.ActionBook)); err != nil || got != reservations.Full {
+		t.Fatalf("the fourth child on three seats: %v, %v", got, err)
+	}
+	out, err := env.Client.Query(ctx, &dynamodb.QueryInput{TableName: &env.DataTable, KeyConditionExpression: aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("DAY#cantine#jules-ferry#2026-12")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, it := range out.Items {
+		keys = append(keys, it["SK"].(*types.AttributeValueMemberS).Value)
+		if _, former := it["bookings"]; former {
+			t.Errorf("%s still holds the former bookings map", keys[len(keys)-1])
+		}
+	}
+	want := []string{"2026-12-07", "CHILD#c_mine#2026-12-07", "CHILD#c_new#2026-12-07", "CHILD#c_other#2026-12-07"}
+	if strings.Join(keys, " ") != strings.Join(want, " ") {
+		t.Fatalf("items %v, want %v", keys, want)
+	}
+	d, err := st.Day(ctx, slot)
+	if err != nil || d.Booked != 3 || len(d.Bookings) != 3 || len(d.History) != 3 || d.Changes["c_mine"] != 1 {
+		t.Fatalf("day after the move: %+v, %v", d, err)
+	}
+}
+
+// TestSeatsNeverExceedTheCounter: however bookings and cancellations of many children interleave
+// on a small capacity, the children booked never outnumber the capacity, and once every write
+// has answered the counter equals them.
+func TestSeatsNeverExceedTheCounter(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	const children, seats = 40, 10
+	var wg sync.WaitGroup
+	errs := make([]error, children)
+	for i := range children {
+		wg.Go(func() {
+			id := fmt.Sprintf("c_%03d", i)
+			for round := range 3 {
+				if _, err := st.BookDay(ctx, slot, id, seats, change(id, reservations.ActionBook)); err != nil {
+					errs[i] = err
+					return
+				}
+				if (i+round)%2 == 0 {
+					if _, err := st.CancelDay(ctx, slot, id, change(id, reservations.ActionCancel)); err != nil {
+						errs[i] = err
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.Day(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Bookings) > seats || d.Booked != len(d.Bookings) {
+		t.Fatalf("%d children booked, counter %d; want at most %d and equal", len(d.Bookings), d.Booked, seats)
+	}
+}

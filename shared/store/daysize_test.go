@@ -36,48 +36,58 @@ func avSize(v types.AttributeValue) int {
 	panic(fmt.Sprintf("avSize: %T", v))
 }
 
-// worstDay is a day item where each of children children, with ids of 12 bytes and a parent
-// address of emailLen bytes, holds a seat and MaxChangesPerDay+1 entries of history (the most a
-// child can have: bookings are capped, cancellations are not but need a seat).
-func worstDay(children, emailLen int) types.AttributeValue {
+// worstChildDay is a child's day item at its largest: a seat and MaxChangesPerDay+1 entries of
+// history (bookings are capped, cancellations are not but need a seat), with a child id of 12
+// bytes and a parent address of emailLen bytes.
+func worstChildDay(emailLen int) types.AttributeValue {
+	return childDayWith(emailLen, reservations.MaxChangesPerDay+1)
+}
+
+// childDayWith is a booked child's day item with changes entries of history.
+func childDayWith(emailLen, changes int) types.AttributeValue {
 	c := reservations.Change{Who: strings.Repeat("a", emailLen), At: time.Date(2026, 12, 7, 9, 0, 0, 123e6, time.UTC),
 		Channel: reservations.ChannelLongPeriod, Action: reservations.ActionCancel}
-	bookings := map[string]types.AttributeValue{}
-	history := map[string]types.AttributeValue{}
-	for i := range children {
-		id := fmt.Sprintf("c_%010d", i)
-		bookings[id] = bookingValue(c)
-		var entries []types.AttributeValue
-		for range reservations.MaxChangesPerDay + 1 {
-			entries = append(entries, entryValue(c))
-		}
-		history[id] = &types.AttributeValueMemberL{Value: entries}
+	var entries []types.AttributeValue
+	for range changes {
+		entries = append(entries, entryValue(c))
 	}
 	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-		"PK": avS("DAY#periscolaire-matin#jules-ferry#2026-12"), "SK": avS("2026-12-07"),
-		"activity": avS("periscolaire-matin"), "site": avS("jules-ferry"), "day": avS("2026-12-07"),
-		"bookings": &types.AttributeValueMemberM{Value: bookings}, "booked": avN(children),
-		"history": &types.AttributeValueMemberM{Value: history},
+		"PK": avS("DAY#periscolaire-matin#groupe-scolaire-jean-jaures#2026-12"), "SK": avS("CHILD#c_0123456789#2026-12-07"),
+		"activity": avS("periscolaire-matin"), "site": avS("groupe-scolaire-jean-jaures"), "day": avS("2026-12-07"),
+		"child": avS("c_0123456789"), "seat": bookingValue(c), "history": &types.AttributeValueMemberL{Value: entries},
 	}}
 }
 
-// TestDayItemStaysUnderTheLimit pins the bound doc.go states: even with every child at
-// MaxChangesPerDay+1 entries, a day of 250 children whose parents' addresses have 40 characters stays
-// under 240 KB (60 % of DynamoDB's 400 KB item limit), and one family of 5 children with
-// 254-character addresses (the longest accepted) adds less than 20 KB.
-func TestDayItemStaysUnderTheLimit(t *testing.T) {
+// counterDay is a day's counter with a count of booked seats: its size does not depend on how
+// many children the school has, only on the count's digits.
+func counterDay(booked int) types.AttributeValue {
+	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+		"PK": avS("DAY#periscolaire-matin#groupe-scolaire-jean-jaures#2026-12"), "SK": avS("2026-12-07"),
+		"activity": avS("periscolaire-matin"), "site": avS("groupe-scolaire-jean-jaures"), "day": avS("2026-12-07"),
+		"booked": avN(booked),
+	}}
+}
+
+// TestDayItemsStayUnderOneWriteUnit pins the bounds doc.go states, with the longest names of
+// activity and site: whatever the school's size, a booking writes a counter of under 200 bytes
+// and a child's item of under 1 KB (one write unit) for an ordinary history (a booking and a
+// change of mind) with a 40-character address; even with MaxChangesPerDay+1 changes it stays
+// under 2 KB, and under 4 KB with the longest address accepted (254).
+func TestDayItemsStayUnderOneWriteUnit(t *testing.T) {
 	tests := []struct {
-		name               string
-		children, emailLen int
-		max                int
+		name string
+		item types.AttributeValue
+		max  int
 	}{
-		{"a large site, ordinary addresses", 250, 40, 240 * 1024},
-		{"one family, longest addresses", 5, 254, 20 * 1024},
+		{"a child booked, cancelled, booked again, ordinary address", childDayWith(40, 3), 1024},
+		{"a child at the cap, ordinary address", worstChildDay(40), 2 * 1024},
+		{"a child at the cap, longest address", worstChildDay(254), 4 * 1024},
+		{"the counter of a day of 9,999 seats", counterDay(9999), 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			size := avSize(worstDay(tt.children, tt.emailLen)) - 3 // an item is a map without its own overhead
-			t.Logf("%d children, %d-byte addresses: %d bytes (%d per child)", tt.children, tt.emailLen, size, size/tt.children)
+			size := avSize(tt.item) - 3 // an item is a map without its own overhead
+			t.Logf("%d bytes", size)
 			if size >= tt.max {
 				t.Fatalf("%d bytes, want under %d", size, tt.max)
 			}

@@ -22,7 +22,8 @@
 //	Data     activity settings    family         ACTIVITY#<activity>              SITE#<site>
 //	Data     closure              calendar       CALENDAR                         CLOSURE#<yyyy-mm-dd>
 //	Data     account              accounts       ACCOUNT#<email>                  ACCOUNT
-//	Data     reservation day      reservations   DAY#<activity>#<site>#<yyyy-mm>  <yyyy-mm-dd>
+//	Data     day's seat counter   reservations   DAY#<activity>#<site>#<yyyy-mm>  <yyyy-mm-dd>
+//	Data     child's day          reservations   DAY#<activity>#<site>#<yyyy-mm>  CHILD#<childId>#<yyyy-mm-dd>
 //	Data     calendar feed        reservations   FEED#<sha256(token)>             FEED
 //	Data     member's feed        reservations   FAMILY#<familyId>                FEED#<email>
 //	Data     invoice run          billing        BILLRUN#<yyyy-mm>                RUN
@@ -61,37 +62,70 @@
 //   - Set a password (reset, change, rehash): one UpdateItem on ACCOUNT#email conditioned on
 //     the sessionStamp read (the reset link's), so of two writes from one state one lands; it
 //     sets the new stamp and keptStamps (the stamps of sessions the parent chose to keep).
-//   - Book or cancel a day: one conditional UpdateItem on the reservation day item, which holds
-//     the map of bookings keyed by child, the count, and each child's changes (history).
-//   - A month of one activity at one site: Query PK=DAY#activity#site#yyyy-mm (one call). A
-//     family's planning (FamilyDaysOfMonth) projects SK, booked, bookings.<child> and
-//     history.<child> of its own children only (dynalite and DynamoDB both take nested paths in a
-//     ProjectionExpression), so it never reads other families' entries; headcounts and billing
-//     read whole items (DaysOfMonth).
+//   - Book a day: UpdateItem of the day's counter (ADD booked 1 while booked < capacity: the
+//     seat), then UpdateItem of the child's day (its seat and a history entry, while it has no
+//     seat and fewer than MaxChangesPerDay changes); refused there, the seat is given back
+//     (ADD -1) and the child's day read (GetItem) to say why. Cancel a day: UpdateItem of the
+//     child's day (seat removed, entry appended, while it has a seat), then the counter's ADD -1.
+//     Each write is 1 write unit whatever the school's size (see below).
+//   - A month of one activity at one site, whole (headcounts, billing, reminders: DaysOfMonth):
+//     Query PK=DAY#activity#site#yyyy-mm, paged: the counters, then every child's days. A
+//     family's month (FamilyDaysOfMonth: planning, long periods, export): Query of the counters
+//     (SK < "CHILD#", each day's count) and one Query per child (SK begins_with
+//     CHILD#<childId>#), run together: it reads, and is billed for, its own children's items and
+//     the counters only, never other families' entries.
 //
-// # The reservation day item and its size
+// # The reservation day items and their size
 //
-//	bookings  map child → {at, by, channel}          the seats
-//	booked    number                                  entries of bookings, kept equal by every write
-//	history   map child → list of {t, w, a, c}        the child's changes: Unix ms, who, action, channel
+//	counter      SK <yyyy-mm-dd>                  booked: the seats taken; activity, site, day
+//	child's day  SK CHILD#<childId>#<yyyy-mm-dd>  seat {at, by, channel} while booked;
+//	                                              history: list of {t, w, a, c} (Unix ms, who,
+//	                                              action, channel); activity, site, day, child
 //
 // Its rules are shared/reservations' (reservations.Repository, kept by this store and by
 // reservationstest.Memory under one contract, reservationstest.StoreContract); so are those of
 // activity settings and closures, which the reservation rules read together (Activities,
 // Closures) and keep for a minute, and of calendar feeds (reservations.FeedStore).
 //
-// A booking or a cancellation is one UpdateItem that sets the booking, appends to the child's
-// history and moves the count, under a condition on that child's entries. A booking also needs
-// size(history.<child>) < reservations.MaxChangesPerDay (10); a cancellation needs only the
-// child's seat, so a booked child is never trapped by the cap. Without that cap a parent scripting
-// book/cancel could grow the item toward DynamoDB's 400 KB item limit, after which no child could
-// be booked that day. With it, a child's history holds at most MaxChangesPerDay+1 entries (a
-// booking needs fewer than 10, and two cancellations cannot follow each other), so a child weighs
-// at most its seat (about 25 bytes plus the parent's address) and 11 history entries (about 37
-// bytes plus the address each): some 0.95 KB with a 40-character address, 3.5 KB with the longest
-// address accepted (254). So one family of five children can add at most about 18 KB, and a site
-// of 250 children, every one of them at the cap, still stays under 240 KB (about 237 KB).
-// daysize_test.go pins these figures.
+// Why two kinds of items. A day used to be one item holding every child's seat and history,
+// so every booking rewrote, and paid for, the whole school's day: at a site of 400 children
+// (BenchmarkSite400) the item weighed 106 KB with ordinary histories and 228 KB with every child
+// at the change cap, so a booking cost up to 220 write units and a family's month read 219 read
+// units (DynamoDB bills a Query for the items it reads, whatever the projection), and a site of
+// some 700 children at the cap would have reached the 400 KB item limit, after which nobody could
+// book that day. A day is now a counter, whose size does not depend on the school (under 200
+// bytes), and one item per child, whose size depends only on that child's changes: under 1 KB
+// (1 write unit) with an ordinary history and a 40-character address, under 2 KB even with
+// MaxChangesPerDay+1 changes, under 4 KB with the longest address accepted (254).
+// daysize_test.go pins these figures. Sharding the day item instead would have split the
+// capacity between shards (a shard full while another has seats) or kept a counter anyway.
+//
+// Each invariant is still one conditional write on one item. The capacity is the counter's
+// (booked < capacity, so the last seat goes to one child); a child's seat, its history and its
+// change cap are its own item's, set or removed by the write that appends the history entry, so
+// history never drifts from the seat. Across the two, the order keeps the children booked never
+// above the counter: a booking takes the counter's seat first and gives it back when the child's
+// write is refused; a cancellation removes the child's seat first and gives the counter's back
+// after. A process stopped between the two (or a write whose answer was lost, which is never
+// undone) can only leave the counter above the children booked: a seat lost until the town hall
+// notices (headcounts count the children's seats), never a child booked beyond the capacity.
+// Planning and long periods read "full" from the counter.
+//
+// A booking also needs size(history) < reservations.MaxChangesPerDay (10); a cancellation needs
+// only the child's seat, so a booked child is never trapped by the cap. A child's history holds
+// at most MaxChangesPerDay+1 entries (a booking needs fewer than 10, and two cancellations cannot
+// follow each other).
+//
+// Days stored before this model (the whole day on the counter's key, with bookings and history
+// maps) are read as they are: a family's read projects its own children's entries out of them.
+// The first booking or cancellation of such a day after the upgrade moves it (migrateDay): one
+// UpdateItem per child creating its item from the maps (attribute_not_exists: a move that
+// stopped half-way is finished, never doubled), then one UpdateItem removing the maps from the
+// counter, conditioned on the count read; the counter's write refuses while the maps are there
+// (attribute_not_exists(bookings)), so no new-model change lands beside them. Past days are never
+// moved and are read as they are until the retention purges them. A commune upgrading needs no
+// script; a change made by a function of the former version during the deploy, on a day already
+// moved, lands in maps the next change moves again (a child already moved keeps its item).
 //   - Activity settings and closures, for the reservation rules: one Query per activity partition
 //     (ACTIVITY#<activity>, five) and one of CALENDAR/CLOSURE#, read together once a minute.
 //   - Calendar feed URL (rules: shared/reservations' feeds.go): GetItem FEED#hash (family and
@@ -118,7 +152,9 @@
 //   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
 //   - Retention (nightly, the only Scan): one Scan of the data table filtered to accounts
 //     (SK=ACCOUNT) and to reservation days before the records' retention (PK begins with DAY#,
-//     SK < the first day kept). An account's lastLoginAt (written at each sign-in) and warnedAt
+//     SK < the first day kept, or a child's day whose day < the first day kept); each day purged
+//     is a Query of its month's child items filtered to the day, then a DeleteItem of each and
+//     of the counter. An account's lastLoginAt (written at each sign-in) and warnedAt
 //     (the inactivity warning) are fixed-width UTC times (sortableTime) so that the job's
 //     conditions compare them as strings: warn with attribute_not_exists(warnedAt) OR warnedAt <
 //     the last activity read, delete with warnedAt = the warning read AND no lastLoginAt after

@@ -27,14 +27,18 @@ func accountPK(email string) string               { return "ACCOUNT#" + email }
 func dayPK(a calendar.Activity, site string, d date.Date) string {
 	return "DAY#" + string(a) + "#" + site + "#" + d.MonthKey()
 }
-func daySK(d date.Date) string          { return d.String() }
-func feedPK(tokenHash string) string    { return "FEED#" + tokenHash }
-func memberFeedSK(email string) string  { return "FEED#" + email }
-func sessionPK(tokenHash string) string { return "SESSION#" + tokenHash }
-func tokenPK(tokenHash string) string   { return "TOKEN#" + tokenHash }
-func throttlePK(scope, k string) string { return "THROTTLE#" + scope + "#" + k }
-func proofPK(nonce string) string       { return "PROOF#" + nonce }
-func reminderPK(email string) string    { return "REMINDER#" + email }
+func daySK(d date.Date) string { return d.String() }
+func childDaySK(childID string, d date.Date) string {
+	return childDayPrefix(childID) + d.String()
+}
+func childDayPrefix(childID string) string { return "CHILD#" + childID + "#" }
+func feedPK(tokenHash string) string       { return "FEED#" + tokenHash }
+func memberFeedSK(email string) string     { return "FEED#" + email }
+func sessionPK(tokenHash string) string    { return "SESSION#" + tokenHash }
+func tokenPK(tokenHash string) string      { return "TOKEN#" + tokenHash }
+func throttlePK(scope, k string) string    { return "THROTTLE#" + scope + "#" + k }
+func proofPK(nonce string) string          { return "PROOF#" + nonce }
+func reminderPK(email string) string       { return "REMINDER#" + email }
 func familyEventPK(familyID string) string {
 	return "FAMILYEVENT#" + familyID
 }

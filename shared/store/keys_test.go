@@ -25,6 +25,7 @@ func TestKeysArePinned(t *testing.T) {
 		{accountPK("a@b.fr"), "ACCOUNT#a@b.fr"},
 		{dayPK(calendar.Canteen, "jules-ferry", d), "DAY#cantine#jules-ferry#2026-12"},
 		{daySK(d), "2026-12-07"},
+		{childDaySK("c_1", d), "CHILD#c_1#2026-12-07"},
 		{feedPK("abc"), "FEED#abc"},
 		{memberFeedSK("a@b.fr"), "FEED#a@b.fr"},
 		{sessionPK("abc"), "SESSION#abc"},

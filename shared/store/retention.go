@@ -34,15 +34,18 @@ func (st *Store) RecordLogin(ctx context.Context, email string, at time.Time) er
 // read; nothing else scans.
 func (st *Store) RetentionScan(ctx context.Context, keptFrom date.Date) ([]retention.Account, []reservations.Slot, error) {
 	in := &dynamodb.ScanInput{
-		TableName:        &st.tables.Data,
-		FilterExpression: aws.String("SK = :account OR (begins_with(PK, :day) AND SK < :kept)"),
+		TableName: &st.tables.Data,
+		FilterExpression: aws.String("SK = :account OR (begins_with(PK, :day) AND (SK < :kept OR " +
+			"(begins_with(SK, :child) AND #day < :kept)))"),
 		ProjectionExpression: aws.String("PK, SK, email, civility, lastName, firstName, createdAt, confirmedAt, " +
-			"lastLoginAt, warnedAt, activity, site"),
+			"lastLoginAt, warnedAt, activity, site, #day"),
+		ExpressionAttributeNames: map[string]string{"#day": "day"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":account": s(skAccount), ":day": s("DAY#"), ":kept": s(keptFrom.String())},
+			":account": s(skAccount), ":day": s("DAY#"), ":kept": s(keptFrom.String()), ":child": s(childPrefix)},
 	}
 	var accs []retention.Account
 	var days []reservations.Slot
+	seen := map[reservations.Slot]bool{}
 	p := dynamodb.NewScanPaginator(st.db, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -58,6 +61,7 @@ func (st *Store) RetentionScan(ctx context.Context, keptFrom date.Date) ([]reten
 				FirstName string `dynamodbav:"firstName"`
 				Activity  string `dynamodbav:"activity"`
 				Site      string `dynamodbav:"site"`
+				Day       string `dynamodbav:"day"`
 			}
 			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 				return nil, nil, fmt.Errorf("retention scan: decode: %w", err)
@@ -68,7 +72,11 @@ func (st *Store) RetentionScan(ctx context.Context, keptFrom date.Date) ([]reten
 					LastLoginAt: parseTime(attr(av, "lastLoginAt")), WarnedAt: parseTime(attr(av, "warnedAt"))})
 				continue
 			}
-			d, err := date.Parse(it.SK)
+			when := it.SK
+			if strings.HasPrefix(it.SK, childPrefix) {
+				when = it.Day // a child's day: its day's slot, deleted whole
+			}
+			d, err := date.Parse(when)
 			if err != nil || !strings.HasPrefix(it.PK, "DAY#") {
 				continue
 			}
@@ -81,7 +89,10 @@ func (st *Store) RetentionScan(ctx context.Context, keptFrom date.Date) ([]reten
 				}
 				a, site = calendar.Activity(parts[1]), parts[2]
 			}
-			days = append(days, reservations.Slot{Activity: a, Site: site, Day: d})
+			if sl := (reservations.Slot{Activity: a, Site: site, Day: d}); !seen[sl] {
+				seen[sl] = true
+				days = append(days, sl)
+			}
 		}
 	}
 	return accs, days, nil
@@ -168,7 +179,26 @@ func (st *Store) deleteAccountIf(ctx context.Context, email, cond string, values
 	return nil
 }
 
-// DeleteDay deletes a reservation day whose records are past their retention (idempotent).
+// DeleteDay deletes a reservation day whose records are past their retention: its children's
+// items (found by one Query of the month's child items, filtered to the day), then its counter
+// (idempotent).
 func (st *Store) DeleteDay(ctx context.Context, sl reservations.Slot) error {
-	return st.deleteItem(ctx, dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day))
+	pk := dayPK(sl.Activity, sl.Site, sl.Day)
+	items, err := st.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &st.tables.Data,
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :child)"),
+		FilterExpression:          aws.String("#day = :d"),
+		ProjectionExpression:      aws.String("SK"),
+		ExpressionAttributeNames:  map[string]string{"#day": "day"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":child": s(childPrefix), ":d": s(sl.Day.String())},
+	})
+	if err != nil {
+		return fmt.Errorf("delete day %s: %w", sl.Day, err)
+	}
+	for _, it := range items {
+		if err := st.deleteItem(ctx, pk, attr(it, "SK")); err != nil {
+			return err
+		}
+	}
+	return st.deleteItem(ctx, pk, daySK(sl.Day))
 }
