@@ -5,16 +5,13 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/mail"
 	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reservations"
-	"github.com/preau/preau/shared/store"
 )
 
 func main() {
@@ -28,19 +25,17 @@ func main() {
 			return nil, err
 		}
 		calls := &Calls{}
-		aws := env.AWS.Copy()
-		aws.APIOptions = append(aws.APIOptions, calls.Count)
-		st := store.NewFromConfig(aws, store.Tables{Data: cfg.DataTable, Session: cfg.SessionTable})
+		counted := env.Observed(calls.Count)
 		var cont Continuer = Retrigger{}
 		if !cfg.Local {
-			cont = SelfInvoke{Client: lambda.NewFromConfig(aws)}
+			cont = SelfInvoke{Client: lambda.NewFromConfig(counted.AWS)}
 		}
 		return New(Deps{
 			Clock: cfg.Clock,
 			Runner: &reminders.Runner{
-				Repo:      st,
-				Deadlines: reservations.New(st, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{SettingsTTL: time.Minute}),
-				Notifier:  Notifier{Mailer: mail.NewV2FromConfig(aws, cfg.MailFrom).ForCommune(cfg.CommuneName), Link: cfg.Link},
+				Repo:      counted.Store,
+				Deadlines: counted.Reservations(reservations.Options{}),
+				Notifier:  Notifier{Mailer: mail.NewV2FromConfig(counted.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName), Link: cfg.Link},
 				Pacer:     reminders.Rate(set.SendRate),
 				Secret:    cfg.SecretKey,
 				Window:    set.Window,

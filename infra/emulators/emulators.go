@@ -149,11 +149,6 @@ func (p *proc) waitReady(ctx context.Context, url string) error {
 	}
 }
 
-// Env returns the variables that point the AWS SDK at these emulators (see localaws.Env).
-func (e *Emulators) Env() []string {
-	return []string{"AWS_ENDPOINT_URL_DYNAMODB=" + e.DynamoDB, "AWS_ENDPOINT_URL_SES=" + e.SES}
-}
-
 // Stop ends both emulators' process groups (SIGTERM, then SIGKILL after 5 s) and waits for them.
 func (e *Emulators) Stop() {
 	var wg sync.WaitGroup

@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/preau/preau/shared/accounts"
@@ -63,6 +64,17 @@ func (e *Env) Reservations(o reservations.Options) *reservations.Service {
 		o.Link = func(path string) string { return base + path }
 	}
 	return reservations.New(e.Store, e.Config.Clock, calendar.Default(), e.Config.Cutoff, o)
+}
+
+// Observed returns a copy of e whose AWS settings, and so its store and every client built from
+// them, run the SDK middleware mw on each call (the Reminder job counts its calls so). The
+// session resolver stays e's.
+func (e *Env) Observed(mw ...func(*middleware.Stack) error) *Env {
+	o := *e
+	o.AWS = e.AWS.Copy()
+	o.AWS.APIOptions = append(o.AWS.APIOptions, mw...)
+	o.Store = store.NewFromConfig(o.AWS, store.Tables{Data: e.Config.DataTable, Session: e.Config.SessionTable})
+	return &o
 }
 
 // Build makes a function's handler from the shared wiring.

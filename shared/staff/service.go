@@ -233,6 +233,3 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	}
 	return nil
 }
-
-// Expiry is when a session made at now ends, for the cookie.
-func Expiry(now time.Time) time.Time { return now.Add(SessionLifetime) }
