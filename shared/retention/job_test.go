@@ -4,9 +4,15 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/accounts"
@@ -233,4 +239,61 @@ func TestUnsentWarningIsNotCounted(t *testing.T) {
 
 func familyOf(id string) family.Family {
 	return family.Family{ID: id, Name: "Famille Idle", SubscriberCode: "BLENFANCE-12087-AAAA-BBBB", QuotientBracket: "A"}
+}
+
+// A deletion stopped half-way (the family membership's removal fails after the decision) leaves
+// nothing that the next night cannot find: the account is still there, and the next run removes
+// the membership and then the account.
+func TestDeletionStoppedHalfWayIsFinishedNextRun(t *testing.T) {
+	env := dynamotest.New(t)
+	ctx := context.Background()
+	var failMember atomic.Bool
+	failMember.Store(true)
+	client := dynamodb.New(env.Client.Options(), func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("stop", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if del, ok := in.Parameters.(*dynamodb.DeleteItemInput); ok && failMember.Load() {
+					if sk, ok := del.Key["SK"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(sk.Value, "MEMBER#") {
+						return middleware.InitializeOutput{}, middleware.Metadata{}, errors.New("the function stopped here")
+					}
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+		})
+	})
+	st := store.New(client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	job := &retention.Job{Policy: retention.Default(), Store: st, Mail: &mailbox{}, LoginLink: "https://portail.example.fr/connexion"}
+	created := paris("2023-11-01 10:00")
+	if err := st.PutFamily(ctx, familyOf("f_idle")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateAccount(ctx, accounts.Account{Email: "idle@exemple.fr", Civility: "Mme", LastName: "Idle", FirstName: "P", PasswordHash: "x",
+		CreatedAt: created, ConfirmedAt: created, FamilyID: "f_idle", SessionStamp: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddMember(ctx, "f_idle", "idle@exemple.fr", created); err != nil {
+		t.Fatal(err)
+	}
+	warn := paris("2026-12-01 03:30")
+	if _, err := job.Run(ctx, warn); err != nil {
+		t.Fatal(err)
+	}
+	due := warn.AddDate(0, 0, 31)
+	if _, err := job.Run(ctx, due); err == nil {
+		t.Fatal("the run whose membership removal failed reports no failure")
+	}
+	if _, err := st.Account(ctx, "idle@exemple.fr"); err != nil {
+		t.Fatalf("the account was deleted before its membership: %v", err)
+	}
+	failMember.Store(false)
+	rep, err := job.Run(ctx, due.Add(24*time.Hour))
+	if err != nil || rep.Deleted != 1 {
+		t.Fatalf("next run: %+v, %v", rep, err)
+	}
+	if _, err := st.Account(ctx, "idle@exemple.fr"); !errors.Is(err, accounts.ErrNotFound) {
+		t.Errorf("the account survived the second run: %v", err)
+	}
+	if rec, err := st.Family(ctx, "f_idle"); err != nil || len(rec.Members) != 0 {
+		t.Errorf("the membership survived: %+v, %v", rec.Members, err)
+	}
 }

@@ -159,7 +159,11 @@
 //     conditions compare them as strings: warn with attribute_not_exists(warnedAt) OR warnedAt <
 //     the last activity read, delete with warnedAt = the warning read AND no lastLoginAt after
 //     it, so a parent who signs in while the job runs is never deleted. An unconfirmed account is
-//     deleted only while still unconfirmed with the createdAt read.
+//     deleted only while still unconfirmed with the createdAt read. The deletion is three writes,
+//     the account item last: SET deletingAt on that condition (or when a stopped run already set
+//     it), then DeleteItem of the family's MEMBER#email, the member's feed and
+//     ACCOUNT#email/REMINDERS, then DeleteItem of the account on deletingAt; a run stopped
+//     half-way leaves the account with deletingAt, and the next run finishes the deletion.
 //   - A parent's data export (shared/export): GetItem ACCOUNT#email, Query PK=FAMILY#id (twice:
 //     the member's family, then its enrolments and members), and for each activity and site the
 //     family's children are enrolled in, one FamilyDaysOfMonth per month from the enrolment's

@@ -154,13 +154,27 @@ func (st *Store) DeleteUnconfirmedAccount(ctx context.Context, email string, cre
 		map[string]types.AttributeValue{":c": s(timeText(createdAt))})
 }
 
+// deleteAccountIf deletes an account in three writes, the account item last, so that a run
+// stopped half-way leaves nothing behind that no later run would find:
+//
+//  1. the decision: deletingAt is set on the account if cond still holds (or a run stopped
+//     after this step already decided: the deletion then goes on, even if the parent signed in
+//     since);
+//  2. the family membership, the calendar feed and the reminder choices are removed
+//     (idempotent);
+//  3. the account item is deleted, on condition that it is still the one decided on.
+//
+// A run that stops after 1 or 2 leaves the account with deletingAt, which the next run decides
+// to delete again (its warning and last activity have not changed) and finishes.
 func (st *Store) deleteAccountIf(ctx context.Context, email, cond string, values map[string]types.AttributeValue) error {
-	out, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+	values[":deleting"] = s(sortable(time.Now()))
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &st.tables.Data,
 		Key:                       key(accountPK(email), skAccount),
-		ConditionExpression:       aws.String(cond),
+		UpdateExpression:          aws.String("SET deletingAt = if_not_exists(deletingAt, :deleting)"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND ((" + cond + ") OR attribute_exists(deletingAt))"),
 		ExpressionAttributeValues: values,
-		ReturnValues:              types.ReturnValueAllOld,
+		ReturnValues:              types.ReturnValueAllNew,
 	})
 	if isConditionFailed(err) {
 		return retention.ErrChanged
@@ -175,6 +189,18 @@ func (st *Store) deleteAccountIf(ctx context.Context, email, cond string, values
 		if err := st.RevokeMemberFeed(ctx, fam, email); err != nil {
 			return err
 		}
+	}
+	if err := st.deleteReminderPreferences(ctx, email); err != nil {
+		return err
+	}
+	_, err = st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 &st.tables.Data,
+		Key:                       key(accountPK(email), skAccount),
+		ConditionExpression:       aws.String("deletingAt = :deleting"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":deleting": out.Attributes["deletingAt"]},
+	})
+	if err != nil && !isConditionFailed(err) { // gone already: another run finished it
+		return fmt.Errorf("delete account: %w", err)
 	}
 	return nil
 }
