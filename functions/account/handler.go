@@ -77,9 +77,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{Deps: d, render: rd}
 	anyone := func(f http.HandlerFunc) http.Handler { return web.Authenticate(d.Sessions, d.Cookies, f) }
-	signedIn := func(f http.HandlerFunc) http.Handler {
-		return web.Authenticate(d.Sessions, d.Cookies, web.RequireViewer(f))
-	}
+	signedIn := web.SignedIn(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("GET /connexion", anyone(h.loginPage))
 	mux.Handle("POST /connexion", anyone(h.loginForm))

@@ -49,9 +49,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	h := &handler{Deps: d, pages: pages}
-	signedIn := func(f http.HandlerFunc) http.Handler {
-		return web.Authenticate(d.Sessions, d.Cookies, web.RequireViewer(f))
-	}
+	signedIn := web.SignedIn(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("GET /mon-espace/mes-donnees", signedIn(h.page))
 	mux.Handle("GET /mon-espace/mes-donnees/{format}", signedIn(h.download))

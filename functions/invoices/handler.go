@@ -62,9 +62,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("invoices: %w", err)
 	}
 	h := &handler{Deps: d, pages: pages}
-	signedIn := func(f http.HandlerFunc) http.Handler {
-		return web.Authenticate(d.Sessions, d.Cookies, web.RequireViewer(f))
-	}
+	signedIn := web.SignedIn(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("GET /espace-facturation", signedIn(h.listPage))
 	mux.Handle("GET /espace-facturation/factures/{number}", signedIn(h.detailPage))

@@ -60,9 +60,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("longperiod: %w", err)
 	}
 	h := &handler{Deps: d, pages: pages}
-	signedIn := func(f http.HandlerFunc) http.Handler {
-		return web.Authenticate(d.Sessions, d.Cookies, web.RequireViewer(f))
-	}
+	signedIn := web.SignedIn(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("GET /espace-famille/longue-periode", signedIn(h.formPage))
 	mux.Handle("POST /espace-famille/longue-periode", signedIn(h.formPost))

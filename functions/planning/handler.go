@@ -65,9 +65,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("planning: %w", err)
 	}
 	h := &handler{Deps: d, pages: pages}
-	signedIn := func(f http.HandlerFunc) http.Handler {
-		return web.Authenticate(d.Sessions, d.Cookies, web.RequireViewer(f))
-	}
+	signedIn := web.SignedIn(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("GET /espace-famille/planning", signedIn(h.page))
 	mux.Handle("GET /api/v1/children/{childId}/planning", signedIn(h.api))

@@ -44,9 +44,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("remindersettings: %w", err)
 	}
 	h := &handler{Deps: d, pages: pages}
-	signedIn := func(f http.HandlerFunc) http.Handler {
-		return web.Authenticate(d.Sessions, d.Cookies, web.RequireViewer(f))
-	}
+	signedIn := web.SignedIn(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("GET /mon-espace/rappels", signedIn(h.page))
 	mux.Handle("POST /mon-espace/rappels", signedIn(h.form))

@@ -38,9 +38,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, errors.New("reservation: service and sessions are required")
 	}
 	h := &handler{d}
-	signedIn := func(f http.HandlerFunc) http.Handler {
-		return web.Authenticate(d.Sessions, d.Cookies, web.RequireViewer(f))
-	}
+	signedIn := web.SignedIn(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("POST /espace-famille/reservations", signedIn(h.form))
 	mux.Handle("PUT /api/v1/children/{childId}/reservations/{date}/{activity}", signedIn(h.api))

@@ -25,6 +25,8 @@ var samplesClock = time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("CET", 3600
 // TestRealFunctions builds every function of template.yaml for this machine and runs it behind
 // the local API Gateway, against the emulators and the demo commune:
 //   - GET / answers the Portal's home page;
+//   - every operation of docs/openapi.yaml, called as a client would, answers as the document
+//     says (testAPIAsDocumented);
 //   - every functions/<f>/events/<name>.json sample goes through the real binary via the Runtime
 //     API and must answer the status in <name>.expect.json ({"status": 200}), or below 500 when
 //     there is none. Non-HTTP samples (schedules) must not fail.
@@ -75,6 +77,10 @@ func TestRealFunctions(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("JSON API as documented", func(t *testing.T) {
+		testAPIAsDocumented(t, srv.URL, stack.opts.Log.(*testLog))
+	})
 
 	root, _ := samtemplate.ModuleRoot(".")
 	samples, _ := filepath.Glob(filepath.Join(root, "functions", "*", "events", "*.json"))

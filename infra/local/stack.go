@@ -220,6 +220,7 @@ func (s *Stack) serve(w http.ResponseWriter, r *http.Request) (target, reqID str
 		return "-", "-"
 	}
 	reqID = newID()
+	w.Header().Set("Apigw-Requestid", reqID) // as API Gateway answers, so a client can quote it
 	ev, err := apigw.Request(r, route, params, reqID, s.Now())
 	if errors.Is(err, apigw.ErrPayloadTooLarge) {
 		apigw.WriteError(w, http.StatusRequestEntityTooLarge)

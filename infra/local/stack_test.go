@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/preau/preau/infra/demo"
 	"github.com/preau/preau/infra/dynamotest"
+	"github.com/preau/preau/infra/payfip"
 	"github.com/preau/preau/infra/samtemplate"
 	"github.com/preau/preau/shared/store"
 )
@@ -35,6 +37,11 @@ func testStack(t *testing.T, tplPath string, binaries map[string]string, clock t
 	if err := demo.Load(context.Background(), st, time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
+	pf, err := payfip.Start(0, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pf.Close)
 	srv := httptest.NewUnstartedServer(nil)
 	stack, err := NewStack(context.Background(), Options{
 		Root: root, Template: tplPath, Binaries: binaries, BinDir: t.TempDir(),
@@ -42,7 +49,7 @@ func testStack(t *testing.T, tplPath string, binaries map[string]string, clock t
 		DynamoDB: os.Getenv("AWS_ENDPOINT_URL_DYNAMODB"), SES: os.Getenv("AWS_ENDPOINT_URL_SES"),
 		TableNames: map[string]string{"DataTable": env.DataTable, "SessionTable": env.SessionTable},
 		SecretKey:  "test-secret-key-test-secret-key-0123456789",
-		LocalClock: clock, ClockBase: time.Now(), Log: testLog{t},
+		LocalClock: clock, ClockBase: time.Now(), Log: &testLog{t: t}, PayFiP: pf.URL,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -53,11 +60,34 @@ func testStack(t *testing.T, tplPath string, binaries map[string]string, clock t
 	return stack, srv
 }
 
-type testLog struct{ t *testing.T }
+// testLog shows the stack's and the functions' output in the test's log, and keeps it for tests
+// that read it (lines).
+type testLog struct {
+	t     *testing.T
+	mu    sync.Mutex
+	lines []string
+}
 
-func (l testLog) Write(p []byte) (int, error) {
-	l.t.Log(strings.TrimRight(string(p), "\n"))
+func (l *testLog) Write(p []byte) (int, error) {
+	line := strings.TrimRight(string(p), "\n")
+	l.mu.Lock()
+	l.lines = append(l.lines, line)
+	l.mu.Unlock()
+	l.t.Log(line)
 	return len(p), nil
+}
+
+// since returns the lines written from the n-th on.
+func (l *testLog) since(n int) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines[min(n, len(l.lines)):]...)
+}
+
+func (l *testLog) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.lines)
 }
 
 const echoTemplate = `

@@ -105,6 +105,12 @@ func Authenticate(res SessionResolver, c Cookies, next http.Handler) http.Handle
 	})
 }
 
+// SignedIn returns the wrapper of a signed-in parent's routes: the session cookie resolved
+// (Authenticate), then only signed-in parents let through (RequireViewer).
+func SignedIn(res SessionResolver, c Cookies) func(http.HandlerFunc) http.Handler {
+	return func(f http.HandlerFunc) http.Handler { return Authenticate(res, c, RequireViewer(f)) }
+}
+
 // ErrUnauthenticated is the refusal of a signed-in-only route to an anonymous caller.
 var ErrUnauthenticated = fault.New(fault.Unauthenticated, "unauthenticated", "Connexion requise",
 	"Vous devez être connecté pour accéder à cette page.")
