@@ -133,3 +133,20 @@ func isExternal(imp string) bool {
 	first, _, _ := strings.Cut(imp, "/")
 	return strings.Contains(first, ".") && !strings.HasPrefix(imp, module)
 }
+
+// Function handlers are tested on fakes: no test of functions/... reaches an emulator, so
+// `go test ./functions/...` passes on a machine without one. (The emulator suites are
+// shared/store's, infra/local's and the browser tests.)
+func TestFunctionTestsNeedNoEmulator(t *testing.T) {
+	out, err := exec.Command("go", "list", "-test", "-deps", "-f", "{{.ImportPath}}", "../functions/...").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		for _, emu := range []string{"/infra/dynamotest", "/infra/sestest", "/infra/testenv", "/infra/emulators"} {
+			if strings.HasSuffix(p, emu) {
+				t.Errorf("a test of functions/... depends on %s", p)
+			}
+		}
+	}
+}
