@@ -182,6 +182,15 @@ func BenchmarkSite400(b *testing.B) {
 	b.ReportMetric(float64(yearMs), "year-ms")
 	b.ReportMetric(yearUse.WriteUnits, "year-WCU")
 	b.ReportMetric(yearUse.ReadUnits, "year-RCU")
+	record(b, map[string]float64{
+		"site400_day_item_kb":                float64(atCap.largest) / 1024,
+		"site400_day_kb":                     float64(atCap.total) / 1024,
+		"site400_booking_wcu":                wcu / n,
+		"site400_booking_ms":                 float64(lat[len(lat)/2].Microseconds()) / 1000,
+		"site400_family_month_rcu":           month.ReadUnits,
+		"site400_longperiod_school_year_ms":  float64(yearMs),
+		"site400_longperiod_school_year_wcu": yearUse.WriteUnits,
+	})
 }
 
 type daySizes struct{ largest, total int }

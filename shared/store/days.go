@@ -24,10 +24,11 @@ import (
 //
 //	PK       DAY#<activity>#<site>#<yyyy-mm>
 //	SK       <yyyy-mm-dd>                       the day's seat counter: booked, the seats taken
-//	SK       CHILD#<childId>#<yyyy-mm-dd>       one child's day: seat {at, by, channel} while
-//	                                            booked, history: list of {t, w, a, c} (epoch
-//	                                            milliseconds, who, action, channel), at most
-//	                                            reservations.MaxChangesPerDay+1 entries
+//	SK       CHILD#<childId>#<yyyy-mm-dd>       one child's day: s (its seat: true while booked),
+//	                                            h (its history: list of {t, w, a, c}, epoch
+//	                                            milliseconds, who, action, channel, at most
+//	                                            reservations.MaxChangesPerDay+1 entries; the
+//	                                            booking is its last entry), day
 //
 // Each invariant is one conditional write on one item. The counter's write keeps the capacity:
 // `ADD booked 1` only while booked < capacity, so the last seat goes to one child. The child's
@@ -57,15 +58,47 @@ type dayItem struct {
 // legacy reports whether the counter still holds the whole day's maps of the former model.
 func (it dayItem) legacy() bool { return it.Bookings != nil || it.History != nil }
 
-// childDayItem is one child's day.
+// childDayItem is one child's day, kept small (a family keeps one per child, activity and day
+// for years): its keys say the activity, site, child and month; short attribute names.
 type childDayItem struct {
-	PK, SK   string
-	Activity string     `dynamodbav:"activity"`
-	Site     string     `dynamodbav:"site"`
-	Day      string     `dynamodbav:"day"`
-	Child    string     `dynamodbav:"child"`
-	Seat     *bookingAV `dynamodbav:"seat,omitempty"`
-	History  []entryAV  `dynamodbav:"history"`
+	PK, SK  string
+	Day     string    `dynamodbav:"day"` // the retention's filters compare it
+	Seat    seatAV    `dynamodbav:"s"`
+	History []entryAV `dynamodbav:"h"`
+}
+
+// child is the item's child id, from its sort key CHILD#<childId>#<yyyy-mm-dd>.
+func (it childDayItem) child() string {
+	c := strings.TrimPrefix(it.SK, childPrefix)
+	if len(c) < len("#yyyy-mm-dd") {
+		return ""
+	}
+	return c[:len(c)-len("#yyyy-mm-dd")]
+}
+
+// seatAV is a child's seat: true while booked, the booking being the history's last entry; or,
+// on a day moved from a former item whose booking had no history, that booking itself.
+type seatAV struct {
+	taken bool
+	moved *bookingAV
+}
+
+// UnmarshalDynamoDBAttributeValue reads either form of a seat.
+func (s *seatAV) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberBOOL:
+		s.taken = v.Value
+	case *types.AttributeValueMemberM:
+		var b bookingAV
+		if err := attributevalue.UnmarshalMap(v.Value, &b); err != nil {
+			return err
+		}
+		s.taken, s.moved = true, &b
+	case *types.AttributeValueMemberNULL:
+	default:
+		return fmt.Errorf("seat: unexpected %T", av)
+	}
+	return nil
 }
 
 type bookingAV struct {
@@ -102,12 +135,6 @@ func entryValue(c reservations.Change) types.AttributeValue {
 	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
 		"t": &types.AttributeValueMemberN{Value: fmt.Sprint(c.At.UnixMilli())},
 		"w": avS(c.Who), "a": avS(string(c.Action)), "c": avS(string(c.Channel)),
-	}}
-}
-
-func bookingValue(c reservations.Change) types.AttributeValue {
-	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-		"at": avS(c.At.UTC().Format(time.RFC3339Nano)), "by": avS(c.Who), "channel": avS(string(c.Channel)),
 	}}
 }
 
@@ -150,7 +177,7 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 			switch {
 			case err != nil:
 				return 0, err
-			case child.Seat != nil:
+			case child.Seat.taken:
 				return reservations.Unchanged, nil
 			case len(child.History) >= reservations.MaxChangesPerDay:
 				return reservations.TooManyChanges, nil
@@ -175,7 +202,7 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 		switch {
 		case err != nil:
 			return 0, err
-		case child.Seat != nil:
+		case child.Seat.taken:
 			return reservations.Unchanged, nil
 		case len(child.History) >= reservations.MaxChangesPerDay:
 			return reservations.TooManyChanges, nil
@@ -237,19 +264,17 @@ func (s *Store) giveBackSeat(ctx context.Context, sl reservations.Slot) error {
 // has no seat and fewer than MaxChangesPerDay changes. False when the condition refused it.
 func (s *Store) setSeat(ctx context.Context, sl reservations.Slot, childID string, c reservations.Change) (bool, error) {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.tables.Data,
-		Key:       key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(childID, sl.Day)),
-		UpdateExpression: aws.String("SET #seat = :seat, #h = list_append(if_not_exists(#h, :none), :entry), " +
-			"#a = :a, #s = :s, #d = :d, #c = :c"),
-		ConditionExpression: aws.String("attribute_not_exists(#seat) AND (attribute_not_exists(#h) OR size(#h) < :max)"),
-		ExpressionAttributeNames: map[string]string{"#seat": "seat", "#h": "history",
-			"#a": "activity", "#s": "site", "#d": "day", "#c": "child"},
+		TableName:                &s.tables.Data,
+		Key:                      key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(childID, sl.Day)),
+		UpdateExpression:         aws.String("SET #seat = :seat, #h = list_append(if_not_exists(#h, :none), :entry), #d = :d"),
+		ConditionExpression:      aws.String("attribute_not_exists(#seat) AND (attribute_not_exists(#h) OR size(#h) < :max)"),
+		ExpressionAttributeNames: map[string]string{"#seat": "s", "#h": "h", "#d": "day"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":seat":  bookingValue(c),
+			":seat":  &types.AttributeValueMemberBOOL{Value: true},
 			":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
 			":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
 			":max":   avN(reservations.MaxChangesPerDay),
-			":a":     avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()), ":c": avS(childID),
+			":d":     avS(sl.Day.String()),
 		},
 	})
 	if isConditionFailed(err) {
@@ -336,7 +361,7 @@ func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID str
 			Key:                      key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(childID, sl.Day)),
 			UpdateExpression:         aws.String("REMOVE #seat SET #h = list_append(if_not_exists(#h, :none), :entry)"),
 			ConditionExpression:      aws.String("attribute_exists(#seat)"),
-			ExpressionAttributeNames: map[string]string{"#seat": "seat", "#h": "history"},
+			ExpressionAttributeNames: map[string]string{"#seat": "s", "#h": "h"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
 				":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
@@ -387,22 +412,23 @@ func (s *Store) migrateDay(ctx context.Context, sl reservations.Slot, old dayIte
 			return fmt.Errorf("move day %s: %w", sl.Day, err)
 		}
 		in := &dynamodb.UpdateItemInput{
-			TableName:           &s.tables.Data,
-			Key:                 key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(child, sl.Day)),
-			UpdateExpression:    aws.String("SET #h = :h, #a = :a, #s = :s, #d = :d, #c = :c"),
-			ConditionExpression: aws.String("attribute_not_exists(PK)"),
-			ExpressionAttributeNames: map[string]string{"#h": "history",
-				"#a": "activity", "#s": "site", "#d": "day", "#c": "child"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":h": h,
-				":a": avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()), ":c": avS(child)},
+			TableName:                 &s.tables.Data,
+			Key:                       key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(child, sl.Day)),
+			UpdateExpression:          aws.String("SET #h = :h, #d = :d"),
+			ConditionExpression:       aws.String("attribute_not_exists(PK)"),
+			ExpressionAttributeNames:  map[string]string{"#h": "h", "#d": "day"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":h": h, ":d": avS(sl.Day.String())},
 		}
 		if b, ok := old.Bookings[child]; ok {
-			seat, err := attributevalue.Marshal(b)
-			if err != nil {
-				return fmt.Errorf("move day %s: %w", sl.Day, err)
+			// The seat is true when the history ends with this booking, else the booking itself.
+			var seat types.AttributeValue = &types.AttributeValueMemberBOOL{Value: true}
+			if n := len(history); n == 0 || history[n-1].Action != string(reservations.ActionBook) {
+				if seat, err = attributevalue.Marshal(b); err != nil {
+					return fmt.Errorf("move day %s: %w", sl.Day, err)
+				}
 			}
 			in.UpdateExpression = aws.String(*in.UpdateExpression + ", #seat = :seat")
-			in.ExpressionAttributeNames["#seat"] = "seat"
+			in.ExpressionAttributeNames["#seat"] = "s"
 			in.ExpressionAttributeValues[":seat"] = seat
 		}
 		// An UpdateItem, not a PutItem: the functions that change days hold UpdateItem only.
@@ -554,10 +580,9 @@ func foldDays(a calendar.Activity, site string, items []map[string]types.Attribu
 			if err != nil {
 				return nil, fmt.Errorf("child day item %s/%s: %w", it.PK, it.SK, err)
 			}
-			if !wanted(it.Child) {
-				continue
+			if child := it.child(); wanted(child) {
+				addChild(dayOf(d), child, it.Seat, it.History)
 			}
-			addChild(dayOf(d), it.Child, it.Seat, it.History)
 			continue
 		}
 		var it dayItem
@@ -572,17 +597,16 @@ func foldDays(a calendar.Activity, site string, items []map[string]types.Attribu
 		day.Booked = it.Booked
 		for child, entries := range it.History {
 			if wanted(child) {
-				b, booked := it.Bookings[child]
-				if !booked {
-					addChild(day, child, nil, entries)
-					continue
+				seat := seatAV{}
+				if b, booked := it.Bookings[child]; booked {
+					seat = seatAV{taken: true, moved: &b}
 				}
-				addChild(day, child, &b, entries)
+				addChild(day, child, seat, entries)
 			}
 		}
 		for child, b := range it.Bookings {
 			if _, done := it.History[child]; !done && wanted(child) {
-				addChild(day, child, &b, nil)
+				addChild(day, child, seatAV{taken: true, moved: &b}, nil)
 			}
 		}
 	}
@@ -600,14 +624,24 @@ func foldDays(a calendar.Activity, site string, items []map[string]types.Attribu
 	return out, nil
 }
 
-// addChild adds a child's seat (nil: none) and history to a day.
-func addChild(d *reservations.Day, child string, seat *bookingAV, entries []entryAV) {
-	if seat != nil {
+// addChild adds a child's seat and history to a day.
+func addChild(d *reservations.Day, child string, seat seatAV, entries []entryAV) {
+	if seat.taken {
 		if d.Bookings == nil {
 			d.Bookings = map[string]reservations.Booking{}
 		}
-		at, _ := time.Parse(time.RFC3339Nano, seat.At)
-		d.Bookings[child] = reservations.Booking{At: at, By: seat.By, Channel: reservations.Channel(seat.Channel)}
+		var b reservations.Booking
+		if seat.moved != nil {
+			at, _ := time.Parse(time.RFC3339Nano, seat.moved.At)
+			b = reservations.Booking{At: at, By: seat.moved.By, Channel: reservations.Channel(seat.moved.Channel)}
+		}
+		for i := len(entries) - 1; i >= 0 && seat.moved == nil; i-- {
+			if e := entries[i]; e.Action == string(reservations.ActionBook) {
+				b = reservations.Booking{At: time.UnixMilli(e.At).UTC(), By: e.Who, Channel: reservations.Channel(e.Channel)}
+				break
+			}
+		}
+		d.Bookings[child] = b
 	}
 	if len(entries) == 0 {
 		return

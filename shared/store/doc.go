@@ -63,7 +63,7 @@
 //     the sessionStamp read (the reset link's), so of two writes from one state one lands; it
 //     sets the new stamp and keptStamps (the stamps of sessions the parent chose to keep).
 //   - Book a day: UpdateItem of the day's counter (ADD booked 1 while booked < capacity: the
-//     seat), then UpdateItem of the child's day (its seat and a history entry, while it has no
+//     seat), then UpdateItem of the child's day (s = true and a history entry, while it has no
 //     seat and fewer than MaxChangesPerDay changes); refused there, the seat is given back
 //     (ADD -1) and the child's day read (GetItem) to say why. Cancel a day: UpdateItem of the
 //     child's day (seat removed, entry appended, while it has a seat), then the counter's ADD -1.
@@ -78,9 +78,12 @@
 // # The reservation day items and their size
 //
 //	counter      SK <yyyy-mm-dd>                  booked: the seats taken; activity, site, day
-//	child's day  SK CHILD#<childId>#<yyyy-mm-dd>  seat {at, by, channel} while booked;
-//	                                              history: list of {t, w, a, c} (Unix ms, who,
-//	                                              action, channel); activity, site, day, child
+//	child's day  SK CHILD#<childId>#<yyyy-mm-dd>  s: its seat, true while booked (the booking is
+//	                                              the history's last entry); h: its history, a
+//	                                              list of {t, w, a, c} (Unix ms, who, action,
+//	                                              channel); day. Short names and nothing its keys
+//	                                              say: a family keeps one per child, activity
+//	                                              and day for years (docs/cost.md).
 //
 // Its rules are shared/reservations' (reservations.Repository, kept by this store and by
 // reservationstest.Memory under one contract, reservationstest.StoreContract); so are those of
@@ -94,8 +97,8 @@
 // units (DynamoDB bills a Query for the items it reads, whatever the projection), and a site of
 // some 700 children at the cap would have reached the 400 KB item limit, after which nobody could
 // book that day. A day is now a counter, whose size does not depend on the school (under 200
-// bytes), and one item per child, whose size depends only on that child's changes: under 1 KB
-// (1 write unit) with an ordinary history and a 40-character address, under 2 KB even with
+// bytes), and one item per child, whose size depends only on that child's changes: under 512
+// bytes with an ordinary history and a 40-character address, under 1 KB (1 write unit) even with
 // MaxChangesPerDay+1 changes, under 4 KB with the longest address accepted (254).
 // daysize_test.go pins these figures. Sharding the day item instead would have split the
 // capacity between shards (a shard full while another has seats) or kept a counter anyway.
@@ -125,7 +128,9 @@
 // (attribute_not_exists(bookings)), so no new-model change lands beside them. Past days are never
 // moved and are read as they are until the retention purges them. A commune upgrading needs no
 // script; a change made by a function of the former version during the deploy, on a day already
-// moved, lands in maps the next change moves again (a child already moved keeps its item).
+// moved, lands in maps the next change moves again (a child already moved keeps its item). The
+// step is one-way: a former version cannot read a month holding child items (docs/deploy.md,
+// "Upgrading and rolling back").
 //   - Activity settings and closures, for the reservation rules: one Query per activity partition
 //     (ACTIVITY#<activity>, five) and one of CALENDAR/CLOSURE#, read together once a minute.
 //   - Calendar feed URL (rules: shared/reservations' feeds.go): GetItem FEED#hash (family and
