@@ -98,7 +98,8 @@ test-browser:
 # password hash and anti-robot work of sign-up and login, and the reservations' DynamoDB calls
 # per operation, long-period and concurrent-planning figures against the emulator; then one
 # reminders run over 10,000 families with its DynamoDB and SES calls per family, and the
-# monthly invoice run for 1,000 families (duration, DynamoDB calls per family).
+# monthly invoice run for 1,000 families (duration, DynamoDB calls per family); last, what one
+# family costs a year on AWS (infra/cost, docs/cost.md).
 # Every step also merges its figures into BENCH_RESULTS, a flat JSON object of named numbers
 # (infra/benchresults), which the run starts empty and prints at its end.
 BENCH_RESULTS := $(CURDIR)/.bench/results.json
@@ -109,6 +110,7 @@ bench: npm-deps
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 5x ./shared/cutoff ./shared/accounts ./shared/reservations
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./shared/reminders
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench InvoiceRun -benchtime 1x ./shared/billing
+	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench FamilyYear -benchtime 1x ./infra/cost
 	@echo "== figures ($(BENCH_RESULTS))"; cat $(BENCH_RESULTS)
 	$(MAKE) fuzz
 
