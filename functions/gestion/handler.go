@@ -17,6 +17,7 @@ import (
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/registry"
 	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/townhall"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -45,6 +46,7 @@ type Deps struct {
 	Registry   Registry    // the register of families
 	Headcounts Headcounts  // the kitchen's and centres' numbers
 	Billing    BillingDesk // the invoice run, invoices, payments, overpayments
+	Townhall   Townhall    // closures, school holidays, changes for a family
 	Clock      clock.Clock
 	Cookies    web.Cookies
 	HSTS       bool
@@ -126,6 +128,9 @@ func (g *gestion) routes() []Route {
 		{Method: "POST", Path: "/gestion/facturation/familles/{id}/factures/{number}/guichet", staff: g.counterPayment},
 		{Method: "GET", Path: "/gestion/facturation/trop-percus", staff: g.overpaymentsPage},
 		{Method: "POST", Path: "/gestion/facturation/trop-percus/rembourser", staff: g.refund},
+		{Method: "GET", Path: "/gestion/calendrier", staff: g.calendarPage},
+		{Method: "POST", Path: "/gestion/calendrier/fermetures", staff: g.closeDay},
+		{Method: "POST", Path: "/gestion/calendrier/fermetures/supprimer", staff: g.reopenDay},
 	}
 }
 
@@ -142,6 +147,7 @@ var funcs = template.FuncMap{
 			Choices registry.Choices
 		}{errs, in, c}
 	},
+	"describeClosure": townhall.DescribeClosure,
 	"paris": func(t time.Time) string {
 		loc, err := time.LoadLocation("Europe/Paris")
 		if err != nil {

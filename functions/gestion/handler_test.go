@@ -45,6 +45,7 @@ type fixture struct {
 	clk    *clock.Fixed
 	auth   *staff.Service
 	ledger *billingtest.Ledger
+	th     *townhallFixture
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -77,14 +78,15 @@ func newFixture(t *testing.T) *fixture {
 	office := &billing.Office{Invoices: ledger, Desk: ledger, Journal: staff.Recorder{Journal: mem},
 		Runner: &billing.Runner{Books: billingtest.Commune(2), Ledger: ledger, Notifier: &billingtest.Notifier{},
 			Link: func(p string) string { return "https://portail.test" + p }}}
-	h, err := New(Deps{Billing: office, Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
+	th := newTownhallFixture(t, clk, mem)
+	h, err := New(Deps{Billing: office, Townhall: th.svc, Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
 		Registry: &registry.Service{Store: reg, Journal: mem, Prefix: "T-"},
 		Headcounts: &headcount.Counter{Days: days, Families: reg, Settings: reg, Calendars: defaultCalendar{},
 			Policy: cutoff.Policy{WorkingDaysBefore: 2, Hour: 10}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{h: h, mem: mem, reg: reg, clk: clk, auth: auth, days: days, ledger: ledger}
+	return &fixture{h: h, mem: mem, reg: reg, clk: clk, auth: auth, days: days, ledger: ledger, th: th}
 }
 
 // do sends a request with the given cookies (name=value) and returns the response and body.

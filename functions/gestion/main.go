@@ -1,12 +1,13 @@
 // Command gestion is the Gestion function: the town hall's back-office under /gestion/ (staff
 // login with a second factor, the journal of staff actions, families and their subscriber
-// codes, children, enrolments, the CSV import, headcounts, the billing desk). main wires configuration and clients once per cold start.
+// codes, children, enrolments, the CSV import, headcounts, the billing desk, closures and the
+// school calendar, activity settings, changes made for a family). main wires configuration and
+// clients once per cold start.
 package main
 
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/billing"
@@ -18,6 +19,7 @@ import (
 	"github.com/preau/preau/shared/registry"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/townhall"
 )
 
 func main() {
@@ -30,6 +32,9 @@ func main() {
 		}
 		mailer := mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName)
 		journal := staff.Recorder{Journal: st}
+		// Staff act on what they just saved: their rules read settings, closures and school
+		// years on every request (no cache), unlike the parents' functions (a minute).
+		rules := reservations.New(st, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{Holidays: st})
 		return New(Deps{
 			Commune: cfg.CommuneName,
 			Auth: &staff.Service{Members: st, Sessions: st, Attempts: st, Issuer: "Préau " + cfg.CommuneName,
@@ -37,9 +42,11 @@ func main() {
 			Journal:  st,
 			Registry: &registry.Service{Store: st, Journal: st, Prefix: cfg.SubscriberCodePrefix},
 			Headcounts: &headcount.Counter{Days: st, Families: st, Settings: st, Policy: cfg.Cutoff,
-				Calendars: reservations.New(st, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{SettingsTTL: time.Minute})},
+				Calendars: env.Reservations(reservations.Options{})},
 			Billing: &billing.Office{Invoices: st, Desk: st, Journal: journal,
 				Runner: &billing.Runner{Books: st, Ledger: st, Notifier: mailer, Link: cfg.Link, DueDays: bc.DueDays}},
+			Townhall: &townhall.Service{Store: st, Rules: rules, Journal: st, Base: calendar.Default(), Zone: calendar.ShippedZone,
+				Notifier: mailer, Link: cfg.Link},
 			Clock:   cfg.Clock,
 			Cookies: env.Cookies,
 			HSTS:    env.HSTS,

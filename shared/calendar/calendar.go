@@ -167,6 +167,21 @@ func (c *Calendar) WithClosures(cl []Closure) *Calendar {
 	return New(c.periods, append(c.Closures(), cl...))
 }
 
+// WithSchoolYears returns a copy of c in which each school year that ps has a period of is
+// that of ps: the years the town hall loaded replace the shipped data of the same years, and
+// years of c that ps does not touch stay. The closures are kept.
+func (c *Calendar) WithSchoolYears(ps []Period) *Calendar {
+	if len(ps) == 0 {
+		return c
+	}
+	years := map[int]bool{}
+	for _, p := range ps {
+		years[SchoolYear(p.First)] = true
+	}
+	kept := slices.DeleteFunc(slices.Clone(c.periods), func(p Period) bool { return years[SchoolYear(p.First)] })
+	return New(append(kept, ps...), c.Closures())
+}
+
 // Periods returns the school holiday periods, in order.
 func (c *Calendar) Periods() []Period { return slices.Clone(c.periods) }
 

@@ -18,6 +18,10 @@ import (
 //go:embed data/school-holidays-zone-b.csv
 var zoneB []byte
 
+// ShippedZone is the school-holiday zone of the embedded data, as the ministry's open-data file
+// names it.
+const ShippedZone = "Zone B"
+
 // csvHeader is the header line of a school holiday file (see data/README.md).
 var csvHeader = []string{"first_day_off", "last_day_off", "name", "verified"}
 

@@ -63,6 +63,9 @@ func (e *Env) Reservations(o reservations.Options) *reservations.Service {
 		base := strings.TrimRight(e.Config.BaseURL.String(), "/")
 		o.Link = func(path string) string { return base + path }
 	}
+	if o.Holidays == nil {
+		o.Holidays = e.Store // the school years the town hall loaded
+	}
 	return reservations.New(e.Store, e.Config.Clock, calendar.Default(), e.Config.Cutoff, o)
 }
 

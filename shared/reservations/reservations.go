@@ -32,6 +32,8 @@ const (
 	ChannelWeb        Channel = "web"         // a form of the planning page
 	ChannelAPI        Channel = "api"         // the JSON API
 	ChannelLongPeriod Channel = "long-period" // a long-period request (page or API)
+	ChannelTownHall   Channel = "town-hall"   // the town hall, for the family (back-office)
+	ChannelClosure    Channel = "closure"     // the town hall closed the day
 )
 
 // French is the channel as parents read it in the history.
@@ -43,6 +45,10 @@ func (c Channel) French() string {
 		return "application"
 	case ChannelLongPeriod:
 		return "demande sur une longue période"
+	case ChannelTownHall:
+		return "la mairie, pour votre compte"
+	case ChannelClosure:
+		return "fermeture décidée par la mairie"
 	}
 	return string(c)
 }
@@ -86,7 +92,7 @@ type Actor struct {
 
 // Change is one entry of a day's history: who did what for which child, when, from where.
 type Change struct {
-	Who     string    // the parent account's e-mail
+	Who     string    // the parent account's e-mail, or TownHall for the town hall's changes
 	At      time.Time // server time of the change
 	Channel Channel
 	Action  Action

@@ -25,6 +25,15 @@ type Options struct {
 	Notifier Notifier
 	// Link makes the absolute URL of a portal path for e-mails ("/espace-famille/planning").
 	Link func(path string) string
+	// Holidays holds the school holidays the town hall loaded (a new school year, or a
+	// correction): each school year it has replaces the base calendar's. nil: the base only.
+	Holidays HolidayStore
+}
+
+// HolidayStore is where the school holidays the town hall loaded are kept (shared/store).
+type HolidayStore interface {
+	// SchoolHolidays returns every loaded period, of every school year loaded.
+	SchoolHolidays(ctx context.Context) ([]calendar.Period, error)
 }
 
 // Service applies the reservation rules over a Repository, with the server clock. It is also
@@ -38,6 +47,7 @@ type Service struct {
 	ttl    time.Duration
 	notify Notifier
 	link   func(string) string
+	loaded HolidayStore
 
 	mu    sync.Mutex
 	rules *rules // nil until first read
@@ -63,13 +73,14 @@ func New(repo Repository, clk clock.Clock, base *calendar.Calendar, policy cutof
 	if link == nil {
 		link = func(path string) string { return path }
 	}
-	return &Service{repo: repo, clock: clk, base: base, policy: policy, ttl: o.SettingsTTL, notify: o.Notifier, link: link}
+	return &Service{repo: repo, clock: clk, base: base, policy: policy, ttl: o.SettingsTTL, notify: o.Notifier, link: link, loaded: o.Holidays}
 }
 
 // Now is the server's current instant, as the rules see it.
 func (s *Service) Now() time.Time { return s.clock.Now() }
 
-// rulesNow returns the calendar with its closures and every activity's settings, read again
+// rulesNow returns the calendar with its closures (and the school years the town hall loaded)
+// and every activity's settings, read again
 // once SettingsTTL has passed.
 func (s *Service) rulesNow(ctx context.Context) (*rules, error) {
 	now := s.clock.Now()
@@ -88,7 +99,15 @@ func (s *Service) rulesNow(ctx context.Context) (*rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("activity settings: %w", err)
 	}
-	r := &rules{cal: s.base.WithClosures(cls), settings: make(map[settingsKey]family.Activity, len(acts))}
+	base := s.base
+	if s.loaded != nil {
+		ps, err := s.loaded.SchoolHolidays(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("school holidays: %w", err)
+		}
+		base = base.WithSchoolYears(ps)
+	}
+	r := &rules{cal: base.WithClosures(cls), settings: make(map[settingsKey]family.Activity, len(acts))}
 	for _, a := range acts {
 		r.settings[settingsKey{a.Activity, a.Site}] = a
 	}
@@ -183,6 +202,19 @@ type check struct {
 // validate applies every rule but capacity to a request for (child, day, activity), in the
 // order that reveals nothing: the child must be the family's before anything else is said.
 func (s *Service) validate(h Household, rs *rules, childID string, day date.Date, a calendar.Activity, now time.Time) (check, error) {
+	c, err := s.check(h, rs, childID, day, a)
+	if err != nil {
+		return check{}, err
+	}
+	if !now.Before(c.deadline) {
+		return check{}, deadlinePassed(day, a, c.deadline)
+	}
+	return c, nil
+}
+
+// check applies every rule but the deadline and capacity (the town hall's changes are not
+// bound by the deadline), and states the day's deadline.
+func (s *Service) check(h Household, rs *rules, childID string, day date.Date, a calendar.Activity) (check, error) {
 	child, ok := h.Child(childID)
 	if !ok {
 		return check{}, ErrChildNotFound
@@ -198,9 +230,6 @@ func (s *Service) validate(h Household, rs *rules, childID string, day date.Date
 	deadline, err := cutoff.DeadlineOf(day, rs.cal, s.policyFor(st))
 	if err != nil {
 		return check{}, fmt.Errorf("deadline: %w", err)
-	}
-	if !now.Before(deadline) {
-		return check{}, deadlinePassed(day, a, deadline)
 	}
 	return check{child: child, slot: Slot{Activity: a, Site: e.Site, Day: day}, capacity: st.Capacity, deadline: deadline}, nil
 }
@@ -232,6 +261,11 @@ func (s *Service) change(ctx context.Context, who Actor, act Action, childID str
 	if err != nil {
 		return Result{}, err
 	}
+	return s.outcome(ctx, who, act, c, now)
+}
+
+// outcome applies a checked change and says what it did.
+func (s *Service) outcome(ctx context.Context, who Actor, act Action, c check, now time.Time) (Result, error) {
 	out, err := s.apply(ctx, who, act, c, now)
 	if err != nil {
 		return Result{}, err

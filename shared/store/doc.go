@@ -20,7 +20,7 @@
 //	Data     membership event     accounts       FAMILYEVENT#<familyId>           <time, ns>#<random>
 //	Data     subscriber code      family         CODE#<code>                      CODE
 //	Data     activity settings    family         ACTIVITY#<activity>              SITE#<site>
-//	Data     closure              calendar       CALENDAR                         CLOSURE#<yyyy-mm-dd>
+//	Data     closure              townhall       CALENDAR                         CLOSURE#<yyyy-mm-dd>
 //	Data     account              accounts       ACCOUNT#<email>                  ACCOUNT
 //	Data     day's seat counter   reservations   DAY#<activity>#<site>#<yyyy-mm>  <yyyy-mm-dd>
 //	Data     child's day          reservations   DAY#<activity>#<site>#<yyyy-mm>  CHILD#<childId>#<yyyy-mm-dd>
@@ -41,6 +41,9 @@
 //	Data     staff member         staff          STAFF#<email>                    STAFF                       STAFF / <email>
 //	Session  staff session        staff          STAFFSESSION#<sha256(token)>     SESSION
 //	Data     journal entry        staff          AUDIT#<yyyy-mm> (UTC)            <RFC 3339 UTC ns>#<id>
+//	Data     closure notice       townhall       NOTICE#<yyyy-mm-dd>              <familyId>#<activity>
+//	Data     school year          townhall       CALENDAR                         SCHOOLYEAR#<yyyy>
+//	Data     staff change         townhall       FAMILYLOG#<familyId>             <time, ns>#<id>
 //
 // # Access patterns
 //
@@ -210,7 +213,7 @@
 //   - Overpayments to refund: Query PK=OVERPAYMENT; marking one refunded is one UpdateItem
 //     SET refundedAt, refundedBy, refundNote if attribute_not_exists(refundedAt).
 //
-// # Back-office (owners: shared/staff, shared/registry, shared/headcount; functions/gestion)
+// # Back-office (owners: shared/staff, shared/registry, shared/headcount, shared/townhall; functions/gestion)
 //
 //   - Staff login: GetItem STAFF#email; a staff session is PutItem STAFFSESSION#hash (immutable:
 //     the second factor writes a new, verified session and deletes the pending one). Failed
@@ -232,6 +235,15 @@
 //   - Headcounts (shared/headcount): per activity and site, Query PK=DAY#activity#site#yyyy-mm
 //     (DaysOfMonth); which family each booked child belongs to: Query GSI1 ENROL#activity
 //     (ChildFamilies); then Query PK=FAMILY#id once per family with a booked child (diet, PAI).
+//   - Close a day (shared/townhall): PutItem CALENDAR/CLOSURE#day; Query ACTIVITY# (the sites);
+//     per activity closed and site, GetItem of the day item (whole) and, for each child booked,
+//     the parents' own cancellation (one conditional UpdateItem); Query GSI1 ENROL#activity
+//     (child → family); per child cancelled a conditional PutItem UNBILLED#month /
+//     day#activity#site#child; per family and activity a conditional PutItem of NOTICE#day /
+//     family#activity (absent, or claimed past the lease) before the e-mail, then UpdateItem
+//     state=sent conditioned on the claim (DeleteItem on the same condition when the send
+//     failed); Query FAMILY#id for the family's name, children and members. Reopen: DeleteItem
+//     CALENDAR/CLOSURE#day.
 //   - CSV import: reads every family (Query PK=FAMILY#id) and code (GetItem) it names, then
 //     PutItem of each CODE, FAMILY and CHILD item with keys derived from the file.
 package store

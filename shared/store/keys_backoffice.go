@@ -1,5 +1,13 @@
 package store
 
+import (
+	"fmt"
+	"time"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/date"
+)
+
 // Key builders of the back-office's items (staff, journal, family directory); like keys.go,
 // the only way these keys are made, pinned by keys_backoffice_test.go.
 
@@ -15,3 +23,14 @@ const (
 	gsiStaff    = "STAFF"    // GSI1PK of every staff member: the list of staff
 	gsiFamilies = "FAMILIES" // GSI1PK of every family: the directory of families
 )
+
+// Key builders of the town hall's calendar and family changes (shared/townhall).
+func noticePK(d date.Date) string { return "NOTICE#" + d.String() }
+func noticeSK(familyID string, a calendar.Activity) string {
+	return familyID + "#" + string(a)
+}
+func schoolYearSK(year int) string       { return fmt.Sprintf("SCHOOLYEAR#%04d", year) }
+func familyLogPK(familyID string) string { return "FAMILYLOG#" + familyID }
+func familyLogSK(at time.Time, id string) string {
+	return at.UTC().Format(pendingLayout) + "#" + id
+}

@@ -143,6 +143,14 @@ func (m *Memory) PutClosure(_ context.Context, c calendar.Closure) error {
 	return nil
 }
 
+// DeleteClosure removes the closure of day d (idempotent), as the store does.
+func (m *Memory) DeleteClosure(_ context.Context, d date.Date) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.closures, d)
+	return nil
+}
+
 // Household reads a family's children, enrolments and members, in the store's order.
 func (m *Memory) Household(_ context.Context, familyID string) (reservations.Household, error) {
 	m.mu.Lock()

@@ -1,0 +1,174 @@
+package townhall_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/townhall"
+)
+
+var monday7 = date.New(2026, time.December, 7)
+
+// TestClosureCancelsUnbillsAndNotifiesOnce: closing a day cancels its bookings, marks each
+// child's day unbilled and e-mails each parent of the families concerned once, however often
+// the closure is saved.
+func TestClosureCancelsUnbillsAndNotifiesOnce(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.book(t, "f_martin", "anne@martin.fr", "c_lea", calendar.Canteen, monday7)
+	w.book(t, "f_martin", "paul@martin.fr", "c_hugo", calendar.Canteen, monday7)
+	w.book(t, "f_benali", "sara@benali.fr", "c_yanis", calendar.Canteen, monday7)
+	w.book(t, "f_benali", "sara@benali.fr", "c_yanis", calendar.WednesdayCentre, monday7.AddDays(2))
+
+	in := townhall.ClosureInput{Day: "2026-12-07", Reason: "greve", Detail: "mouvement national", Activities: []string{"cantine"}}
+	for save := range 2 {
+		rep, err := w.svc.Close(ctx, agent, in, w.clk.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Cancelled != 3 || rep.Failed != 0 {
+			t.Fatalf("save %d: %+v", save, rep)
+		}
+		if want := []int{2, 0}[save]; rep.Notified != want {
+			t.Fatalf("save %d notified %d families, want %d", save, rep.Notified, want)
+		}
+	}
+	for _, to := range []string{"anne@martin.fr", "paul@martin.fr", "sara@benali.fr"} {
+		if n := w.mailbox.count(to); n != 1 {
+			t.Errorf("%s got %d notices, want 1", to, n)
+		}
+	}
+	n := w.mailbox.got["anne@martin.fr"][0]
+	if n.Label != "Grève : mouvement national" || len(n.Lines) != 2 || !strings.Contains(n.Lines[0]+n.Lines[1], "Léa : Restauration scolaire (École Jules Ferry)") ||
+		!strings.HasPrefix(n.Link, "https://portail.example/") {
+		t.Errorf("notice %+v", n)
+	}
+	for _, site := range []string{"jules-ferry", "louise-michel"} {
+		d, err := w.st.Day(ctx, reservations.Slot{Activity: calendar.Canteen, Site: site, Day: monday7})
+		if err != nil || d.Booked != 0 || len(d.Bookings) != 0 {
+			t.Fatalf("%s still booked: %+v %v", site, d, err)
+		}
+		last := d.History[len(d.History)-1]
+		if last.Channel != reservations.ChannelClosure || last.Who != reservations.TownHall {
+			t.Errorf("history %+v", last)
+		}
+	}
+	// The Wednesday centre was not closed: Yanis keeps his Wednesday.
+	if d, _ := w.st.Day(ctx, reservations.Slot{Activity: calendar.WednesdayCentre, Site: "tilleuls", Day: monday7.AddDays(2)}); d.Booked != 1 {
+		t.Errorf("another activity's booking was cancelled: %+v", d)
+	}
+	unbilled, err := w.st.UnbilledDays(ctx, monday7)
+	if err != nil || len(unbilled) != 3 {
+		t.Fatalf("unbilled %+v %v", unbilled, err)
+	}
+	for _, u := range unbilled {
+		if u.ChildID == "" || u.Day != monday7 || !strings.Contains(u.Reason, "Grève") {
+			t.Errorf("unbilled %+v", u)
+		}
+	}
+	// The rules now refuse the day, and the journal has both saves.
+	_, err = w.rules.Book(ctx, reservations.Actor{FamilyID: "f_martin", Email: "anne@martin.fr", Channel: reservations.ChannelWeb}, "c_lea", monday7, calendar.Canteen)
+	if fe, ok := fault.As(err); !ok || fe.Type != "closed" {
+		t.Fatalf("booking a closed day: %v", err)
+	}
+	entries, _ := w.journal.Entries(ctx, "2026-12")
+	if len(entries) != 2 {
+		t.Fatalf("journal %+v", entries)
+	}
+	again := 0
+	for _, e := range entries {
+		if e.Action != "Fermeture enregistrée" || e.Who != agent || !strings.Contains(e.After, "3 réservation(s) annulée(s)") {
+			t.Errorf("journal entry %+v", e)
+		}
+		if strings.Contains(e.Before, "Grève") {
+			again++
+		}
+	}
+	if again != 1 {
+		t.Errorf("the second save does not say what it replaced: %+v", entries)
+	}
+}
+
+// TestClosureSavedConcurrentlyNotifiesOnce: saves of one closure racing each other send each
+// family's e-mail once.
+func TestClosureSavedConcurrentlyNotifiesOnce(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	tuesday := monday7.AddDays(1)
+	w.book(t, "f_martin", "anne@martin.fr", "c_lea", calendar.Canteen, tuesday)
+	w.book(t, "f_benali", "sara@benali.fr", "c_yanis", calendar.Canteen, tuesday)
+	in := townhall.ClosureInput{Day: "2026-12-08", Reason: "travaux", Activities: []string{"cantine", "periscolaire-matin",
+		"periscolaire-soir", "mercredi", "vacances"}}
+	var wg sync.WaitGroup
+	errs := make(chan error, 6)
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := w.svc.Close(ctx, agent, in, w.clk.Now())
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, to := range []string{"anne@martin.fr", "paul@martin.fr", "sara@benali.fr"} {
+		if n := w.mailbox.count(to); n != 1 {
+			t.Errorf("%s got %d notices, want 1", to, n)
+		}
+	}
+	cls, _ := w.st.Closures(ctx)
+	if len(cls) != 1 || !cls[0].WholeCommune() || cls[0].Label != "Travaux" {
+		t.Fatalf("closures %+v", cls)
+	}
+}
+
+// TestClosureNoticeFailedIsSentByTheNextSave: an e-mail that failed is not marked sent, so
+// saving the closure again sends it.
+func TestClosureNoticeFailedIsSentByTheNextSave(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.book(t, "f_benali", "sara@benali.fr", "c_yanis", calendar.Canteen, monday7)
+	in := townhall.ClosureInput{Day: "2026-12-07", Reason: "sortie", Activities: []string{"cantine"}}
+	w.mailbox.fail = true
+	rep, err := w.svc.Close(ctx, agent, in, w.clk.Now())
+	if err != nil || rep.Failed != 1 || rep.Notified != 0 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	w.mailbox.fail = false
+	rep, err = w.svc.Close(ctx, agent, in, w.clk.Now())
+	if err != nil || rep.Notified != 1 || w.mailbox.count("sara@benali.fr") != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+}
+
+func TestClosureFormIsChecked(t *testing.T) {
+	w := newWorld(t)
+	for name, in := range map[string]townhall.ClosureInput{
+		"no day":        {Reason: "greve", Activities: []string{"cantine"}},
+		"past day":      {Day: "2026-11-30", Reason: "greve", Activities: []string{"cantine"}},
+		"no reason":     {Day: "2026-12-07", Activities: []string{"cantine"}},
+		"other, no why": {Day: "2026-12-07", Reason: "autre", Activities: []string{"cantine"}},
+		"no activity":   {Day: "2026-12-07", Reason: "greve"},
+		"bad activity":  {Day: "2026-12-07", Reason: "greve", Activities: []string{"piscine"}},
+	} {
+		_, err := w.svc.Close(context.Background(), agent, in, w.clk.Now())
+		if fe, ok := fault.As(err); !ok || fe.Kind != fault.Invalid || len(fe.Fields) == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if cls, _ := w.st.Closures(context.Background()); len(cls) != 0 {
+		t.Fatalf("a refused closure was stored: %+v", cls)
+	}
+}
