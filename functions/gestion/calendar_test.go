@@ -113,3 +113,11 @@ func TestClosingADayFromTheCalendarPage(t *testing.T) {
 		t.Fatalf("journal: %+v", entries)
 	}
 }
+
+func familyChild(id, name string) family.Child {
+	return family.Child{ID: id, FamilyID: "f_e9s741y99c", FirstName: name, LastName: "Martin", School: "jules-ferry"}
+}
+
+func enrolment(child string) family.Enrolment {
+	return family.Enrolment{ChildID: child, Activity: calendar.Canteen, Site: "jules-ferry", From: date.New(2026, time.September, 1)}
+}

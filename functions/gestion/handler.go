@@ -47,6 +47,7 @@ type Deps struct {
 	Headcounts Headcounts  // the kitchen's and centres' numbers
 	Billing    BillingDesk // the invoice run, invoices, payments, overpayments
 	Townhall   Townhall    // closures, school holidays, changes for a family
+	Settings   Settings    // the activities' settings
 	Clock      clock.Clock
 	Cookies    web.Cookies
 	HSTS       bool
@@ -131,6 +132,9 @@ func (g *gestion) routes() []Route {
 		{Method: "GET", Path: "/gestion/calendrier", staff: g.calendarPage},
 		{Method: "POST", Path: "/gestion/calendrier/fermetures", staff: g.closeDay},
 		{Method: "POST", Path: "/gestion/calendrier/fermetures/supprimer", staff: g.reopenDay},
+		{Method: "GET", Path: "/gestion/activites", staff: g.activitiesPage},
+		{Method: "GET", Path: "/gestion/activites/{activity}/{site}", staff: g.activityPage},
+		{Method: "POST", Path: "/gestion/activites/{activity}/{site}", staff: g.saveActivity},
 	}
 }
 

@@ -79,7 +79,7 @@ func newFixture(t *testing.T) *fixture {
 		Runner: &billing.Runner{Books: billingtest.Commune(2), Ledger: ledger, Notifier: &billingtest.Notifier{},
 			Link: func(p string) string { return "https://portail.test" + p }}}
 	th := newTownhallFixture(t, clk, mem)
-	h, err := New(Deps{Billing: office, Townhall: th.svc, Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
+	h, err := New(Deps{Billing: office, Townhall: th.svc, Settings: th.svc, Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
 		Registry: &registry.Service{Store: reg, Journal: mem, Prefix: "T-"},
 		Headcounts: &headcount.Counter{Days: days, Families: reg, Settings: reg, Calendars: defaultCalendar{},
 			Policy: cutoff.Policy{WorkingDaysBefore: 2, Hour: 10}}})
@@ -193,7 +193,8 @@ func TestStaffRoutesRefuseEveryoneElse(t *testing.T) {
 	pending := f.pending(t)
 	parent := "preau_session=" + strings.Repeat("A", 43)
 	for _, rt := range Routes {
-		target := strings.NewReplacer("{id}", "f_e9s741y99c", "{child}", "c_1", "{action}", "modifier", "{number}", "2026009999", "{$}", "").Replace(rt.Path)
+		target := strings.NewReplacer("{id}", "f_e9s741y99c", "{child}", "c_1", "{action}", "modifier", "{number}", "2026009999", "{$}", "",
+			"{activity}", "cantine", "{site}", "jules-ferry").Replace(rt.Path)
 		if rt.Public {
 			continue
 		}

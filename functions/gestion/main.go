@@ -35,6 +35,8 @@ func main() {
 		// Staff act on what they just saved: their rules read settings, closures and school
 		// years on every request (no cache), unlike the parents' functions (a minute).
 		rules := reservations.New(st, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{Holidays: st})
+		th := &townhall.Service{Store: st, Rules: rules, Journal: st, Base: calendar.Default(), Zone: calendar.ShippedZone, Policy: cfg.Cutoff,
+			Notifier: mailer, Link: cfg.Link}
 		return New(Deps{
 			Commune: cfg.CommuneName,
 			Auth: &staff.Service{Members: st, Sessions: st, Attempts: st, Issuer: "Préau " + cfg.CommuneName,
@@ -45,11 +47,11 @@ func main() {
 				Calendars: env.Reservations(reservations.Options{})},
 			Billing: &billing.Office{Invoices: st, Desk: st, Journal: journal,
 				Runner: &billing.Runner{Books: st, Ledger: st, Notifier: mailer, Link: cfg.Link, DueDays: bc.DueDays}},
-			Townhall: &townhall.Service{Store: st, Rules: rules, Journal: st, Base: calendar.Default(), Zone: calendar.ShippedZone,
-				Notifier: mailer, Link: cfg.Link},
-			Clock:   cfg.Clock,
-			Cookies: env.Cookies,
-			HSTS:    env.HSTS,
+			Townhall: th,
+			Settings: th,
+			Clock:    cfg.Clock,
+			Cookies:  env.Cookies,
+			HSTS:     env.HSTS,
 		})
 	})
 }

@@ -244,6 +244,8 @@
 //     state=sent conditioned on the claim (DeleteItem on the same condition when the send
 //     failed); Query FAMILY#id for the family's name, children and members. Reopen: DeleteItem
 //     CALENDAR/CLOSURE#day.
+//   - Activity settings (shared/townhall): Query each ACTIVITY# partition, PutItem
+//     ACTIVITY#activity / SITE#site with the new settings.
 //   - CSV import: reads every family (Query PK=FAMILY#id) and code (GetItem) it names, then
 //     PutItem of each CODE, FAMILY and CHILD item with keys derived from the file.
 package store

@@ -9,6 +9,7 @@ import (
 
 	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/fault"
@@ -70,6 +71,8 @@ type Service struct {
 	Notifier Notifier
 	// Base is the shipped school calendar (calendar.Default()), which loaded years replace.
 	Base *calendar.Calendar
+	// Policy is the commune's cutoff, which an activity's settings may override.
+	Policy cutoff.Policy
 	// Zone is the commune's school-holiday zone as the ministry's file names it ("Zone B").
 	Zone string
 	// Link makes the absolute URL of a portal path for e-mails.
