@@ -18,7 +18,7 @@ func FuzzRoutes(f *testing.F) {
 	env := accountstest.New(f, accountstest.NewMemory(), true)
 	s := env.Service
 	h, err := New(Deps{Logins: s.Logins, Resets: s.Resets, Passwords: s.PasswordChanges, Profiles: s.Profiles, Families: s.FamilyLinks,
-		Members: s.Memberships, Deletions: s.Deletions, Sessions: accounts.NewSessionResolver(env.Store, env.Clock),
+		Members: s.Memberships, Deletions: s.Deletions, Messages: newMessages(), Sessions: accounts.NewSessionResolver(env.Store, env.Clock),
 		Cookies: web.Cookies{Insecure: true}, Clock: env.Clock, Commune: accountstest.Commune, CodePrefix: accountstest.CodePrefix})
 	if err != nil {
 		f.Fatal(err)

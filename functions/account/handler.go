@@ -56,6 +56,7 @@ type Deps struct {
 	Families   familyService
 	Members    memberService
 	Deletions  deletionService
+	Messages   messageService // Mes messages: the parent's threads with the town hall
 	Sessions   web.SessionResolver
 	Cookies    web.Cookies
 	Clock      clock.Clock
@@ -92,6 +93,9 @@ func New(d Deps) (http.Handler, error) {
 	mux.Handle("POST /api/v1/password-reset/confirm", anyone(h.resetConfirmAPI))
 	mux.Handle("GET /mon-espace", signedIn(h.spacePage))
 	mux.Handle("POST /mon-espace/{action}", signedIn(h.spaceForm))
+	mux.Handle("GET /mon-espace/messages", signedIn(h.messagesPage))
+	mux.Handle("GET /mon-espace/messages/{thread}", signedIn(h.threadPage))
+	mux.Handle("POST /mon-espace/messages/{thread}", signedIn(h.reply))
 	mux.Handle("GET /api/v1/me", signedIn(h.meAPI))
 	mux.Handle("PATCH /api/v1/me", signedIn(h.profileAPI))
 	mux.Handle("DELETE /api/v1/me", signedIn(h.deleteAPI))

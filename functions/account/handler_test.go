@@ -30,7 +30,7 @@ func setup(t *testing.T) *fixture {
 	c := web.Cookies{Insecure: true}
 	s := env.Service
 	h, err := New(Deps{Logins: s.Logins, Resets: s.Resets, Passwords: s.PasswordChanges, Profiles: s.Profiles, Families: s.FamilyLinks,
-		Members: s.Memberships, Deletions: s.Deletions, Sessions: accounts.NewSessionResolver(env.Store, env.Clock), Cookies: c,
+		Members: s.Memberships, Deletions: s.Deletions, Messages: newMessages(), Sessions: accounts.NewSessionResolver(env.Store, env.Clock), Cookies: c,
 		Clock: env.Clock, Commune: accountstest.Commune, CodePrefix: accountstest.CodePrefix})
 	if err != nil {
 		t.Fatal(err)

@@ -8,8 +8,10 @@ import (
 	"net/http"
 
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/mail"
+	"github.com/preau/preau/shared/messages"
 )
 
 func main() {
@@ -24,7 +26,12 @@ func main() {
 			anti = accounts.NewAntiRobot(cfg.SecretKey, accounts.DefaultDifficulty)
 		}
 		c := accounts.NewConfig(cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey)
+		contact, err := config.ContactFromEnv()
+		if err != nil {
+			return nil, err
+		}
 		return New(Deps{
+			Messages:   &messages.Service{Store: st, Notifier: mailer, Contact: contact, Link: cfg.Link},
 			Logins:     &accounts.Logins{Config: c, Store: st},
 			Resets:     &accounts.Resets{Config: c, Store: st, Mail: mailer},
 			Passwords:  &accounts.PasswordChanges{Config: c, Store: st, Mail: mailer},

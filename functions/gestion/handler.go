@@ -48,6 +48,7 @@ type Deps struct {
 	Billing    BillingDesk // the invoice run, invoices, payments, overpayments
 	Townhall   Townhall    // closures, school holidays, changes for a family
 	Settings   Settings    // the activities' settings
+	Messages   Messages    // "Nous contacter": the parents' messages and the answers
 	Clock      clock.Clock
 	Cookies    web.Cookies
 	HSTS       bool
@@ -135,6 +136,9 @@ func (g *gestion) routes() []Route {
 		{Method: "GET", Path: "/gestion/activites", staff: g.activitiesPage},
 		{Method: "GET", Path: "/gestion/activites/{activity}/{site}", staff: g.activityPage},
 		{Method: "POST", Path: "/gestion/activites/{activity}/{site}", staff: g.saveActivity},
+		{Method: "GET", Path: "/gestion/messages", staff: g.messagesPage},
+		{Method: "GET", Path: "/gestion/messages/{thread}", staff: g.threadPage},
+		{Method: "POST", Path: "/gestion/messages/{thread}/repondre", staff: g.answer},
 	}
 }
 

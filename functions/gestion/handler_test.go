@@ -21,6 +21,8 @@ import (
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/headcount"
+	"github.com/preau/preau/shared/messages"
+	"github.com/preau/preau/shared/messages/messagestest"
 	"github.com/preau/preau/shared/registry"
 	"github.com/preau/preau/shared/registry/registrytest"
 	"github.com/preau/preau/shared/staff"
@@ -38,14 +40,16 @@ const (
 
 // fixture is the handler over in-memory stores, with one enrolled staff member.
 type fixture struct {
-	h      http.Handler
-	mem    *stafftest.Memory
-	reg    *registrytest.Memory
-	days   fakeDays
-	clk    *clock.Fixed
-	auth   *staff.Service
-	ledger *billingtest.Ledger
-	th     *townhallFixture
+	h       http.Handler
+	mem     *stafftest.Memory
+	reg     *registrytest.Memory
+	days    fakeDays
+	clk     *clock.Fixed
+	auth    *staff.Service
+	ledger  *billingtest.Ledger
+	threads *messagestest.Memory
+	mails   *messagestest.Mails
+	th      *townhallFixture
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -78,15 +82,21 @@ func newFixture(t *testing.T) *fixture {
 	office := &billing.Office{Invoices: ledger, Desk: ledger, Journal: staff.Recorder{Journal: mem},
 		Runner: &billing.Runner{Books: billingtest.Commune(2), Ledger: ledger, Notifier: &billingtest.Notifier{},
 			Link: func(p string) string { return "https://portail.test" + p }}}
+	threads, mails := messagestest.NewMemory(), &messagestest.Mails{}
+	_ = threads.CreateThread(ctx, messages.Thread{ID: "0123456789abcdef", Subject: "Repas de Léa", Name: "Paul Martin",
+		Email: "parent@example.org", Account: "parent@example.org", FamilyID: "f_e9s741y99c", CreatedAt: december1, UpdatedAt: december1,
+		Messages: []messages.Message{{ID: "a000000000000001", At: december1, Author: "Paul Martin", Body: "Léa mange sans porc."}}})
+	desk := &messages.Service{Store: threads, Notifier: mails, Journal: staff.Recorder{Journal: mem},
+		Link: func(p string) string { return "https://portail.test" + p }}
 	th := newTownhallFixture(t, clk, mem)
-	h, err := New(Deps{Billing: office, Townhall: th.svc, Settings: th.svc, Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
+	h, err := New(Deps{Billing: office, Messages: desk, Townhall: th.svc, Settings: th.svc, Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
 		Registry: &registry.Service{Store: reg, Journal: mem, Prefix: "T-"},
 		Headcounts: &headcount.Counter{Days: days, Families: reg, Settings: reg, Calendars: defaultCalendar{},
 			Policy: cutoff.Policy{WorkingDaysBefore: 2, Hour: 10}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{h: h, mem: mem, reg: reg, clk: clk, auth: auth, days: days, ledger: ledger, th: th}
+	return &fixture{h: h, mem: mem, reg: reg, clk: clk, auth: auth, days: days, ledger: ledger, th: th, threads: threads, mails: mails}
 }
 
 // do sends a request with the given cookies (name=value) and returns the response and body.
@@ -194,7 +204,7 @@ func TestStaffRoutesRefuseEveryoneElse(t *testing.T) {
 	parent := "preau_session=" + strings.Repeat("A", 43)
 	for _, rt := range Routes {
 		target := strings.NewReplacer("{id}", "f_e9s741y99c", "{child}", "c_1", "{action}", "modifier", "{number}", "2026009999", "{$}", "",
-			"{activity}", "cantine", "{site}", "jules-ferry").Replace(rt.Path)
+			"{activity}", "cantine", "{site}", "jules-ferry", "{thread}", "0123456789abcdef").Replace(rt.Path)
 		if rt.Public {
 			continue
 		}

@@ -1,8 +1,8 @@
 // Command gestion is the Gestion function: the town hall's back-office under /gestion/ (staff
 // login with a second factor, the journal of staff actions, families and their subscriber
 // codes, children, enrolments, the CSV import, headcounts, the billing desk, closures and the
-// school calendar, activity settings, changes made for a family). main wires configuration and
-// clients once per cold start.
+// school calendar, activity settings, changes made for a family, the parents' messages). main
+// wires configuration and clients once per cold start.
 package main
 
 import (
@@ -16,6 +16,7 @@ import (
 	"github.com/preau/preau/shared/headcount"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/mail"
+	"github.com/preau/preau/shared/messages"
 	"github.com/preau/preau/shared/registry"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/staff"
@@ -49,6 +50,7 @@ func main() {
 				Runner: &billing.Runner{Books: st, Ledger: st, Notifier: mailer, Link: cfg.Link, DueDays: bc.DueDays}},
 			Townhall: th,
 			Settings: th,
+			Messages: &messages.Service{Store: st, Notifier: mailer, Journal: journal, Link: cfg.Link},
 			Clock:    cfg.Clock,
 			Cookies:  env.Cookies,
 			HSTS:     env.HSTS,

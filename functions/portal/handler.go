@@ -17,6 +17,7 @@ import (
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
+	"github.com/preau/preau/shared/messages"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/retention"
 	"github.com/preau/preau/shared/web"
@@ -51,6 +52,16 @@ type Deps struct {
 	Legal            config.Legal
 	Retention        retention.Policy
 	LogRetentionDays int
+
+	// Contact takes the messages of "Nous contacter" (nil: the page shows the contact details
+	// only); AntiRobot issues its challenges, as sign-up's.
+	Contact   Contact
+	AntiRobot interface{ Challenge() accounts.Challenge }
+}
+
+// Contact stores a parent's message and tells the town hall (*messages.Service).
+type Contact interface {
+	Write(ctx context.Context, in messages.Input, who *messages.Sender, now time.Time) (messages.Thread, error)
 }
 
 // weeksShown is how far ahead "Informations utiles" lists service days.
@@ -92,6 +103,7 @@ func New(d Deps) (http.Handler, error) {
 	mux.Handle("GET /informations-utiles", page(p.usefulInformation))
 	mux.Handle("GET /conditions-utilisation", page(p.terms))
 	mux.Handle("GET /nous-contacter", page(p.contact))
+	mux.Handle("POST /nous-contacter", page(p.contactForm))
 	mux.Handle("GET /politique-de-confidentialite", page(p.privacy))
 	mux.Handle("GET /mentions-legales", page(p.legalNotice))
 	mux.Handle("GET /accessibilite", page(p.accessibility))
@@ -420,7 +432,11 @@ func schoolYears(cal *calendar.Calendar, today date.Date) []infoYear {
 // ---- Conditions d'utilisation, Nous contacter ----
 
 type contactData struct {
-	MailFrom string
+	MailFrom  string
+	Form      bool // the form is offered
+	In        messages.Input
+	Challenge accounts.Challenge
+	AntiRobot bool
 }
 
 func (p *portal) terms(w http.ResponseWriter, r *http.Request) {
@@ -428,8 +444,63 @@ func (p *portal) terms(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *portal) contact(w http.ResponseWriter, r *http.Request) {
-	p.pages.Render(w, r, http.StatusOK, "contact", web.Page{Title: "Nous contacter", Nav: "contact",
-		Data: contactData{MailFrom: p.MailFrom}})
+	p.renderContact(w, r, http.StatusOK, messages.Input{}, nil)
+}
+
+func (p *portal) renderContact(w http.ResponseWriter, r *http.Request, code int, in messages.Input, errs []web.FieldErrorView) {
+	d := contactData{MailFrom: p.MailFrom, Form: p.Contact != nil, In: in}
+	if p.AntiRobot != nil {
+		d.Challenge = p.AntiRobot.Challenge()
+		d.AntiRobot = d.Challenge.Token != ""
+	}
+	p.pages.Render(w, r, code, "contact", web.Page{Title: "Nous contacter", Nav: "contact", Errors: errs, Data: d})
+}
+
+// sender is the signed-in parent writing, if any.
+func sender(r *http.Request) *messages.Sender {
+	v := web.ViewerFrom(r.Context())
+	if v == nil {
+		return nil
+	}
+	return &messages.Sender{Email: v.Email, Name: strings.TrimSpace(v.FirstName + " " + v.LastName), FamilyID: v.FamilyID}
+}
+
+// contactForm sends a parent's message to the town hall (signed in or not, behind sign-up's
+// anti-robot check).
+func (p *portal) contactForm(w http.ResponseWriter, r *http.Request) {
+	if p.Contact == nil {
+		web.Error(w, r, errNotFound)
+		return
+	}
+	if err := web.ParseForm(w, r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	f := r.PostForm
+	in := messages.Input{Name: f.Get("name"), Email: f.Get("email"), Subject: f.Get("subject"), Body: f.Get("body"),
+		Challenge: f.Get("antiRobotChallenge"), Solution: f.Get("antiRobotSolution"), Answer: f.Get("antiRobotAnswer"),
+		ClientAddr: web.ClientAddr(r)}
+	who := sender(r)
+	_, err := p.Contact.Write(r.Context(), in, who, p.Schedule.Now())
+	if fe, ok := fault.As(err); ok && (fe.Kind == fault.Invalid || fe.Kind == fault.TooManyRequests) {
+		errs := web.FormErrors(err)
+		if len(errs) == 0 {
+			errs = []web.FieldErrorView{{Field: "antiRobot", Detail: fe.Detail}}
+		}
+		in.Answer, in.Solution, in.Challenge = "", "", ""
+		p.renderContact(w, r, web.ProblemFor(fe).Status, in, errs)
+		return
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	msg := "Votre message est envoyé à la mairie. La réponse vous parviendra par e-mail."
+	if who != nil {
+		msg += " Vous retrouvez l'échange dans Mon espace citoyen, rubrique Mes messages."
+	}
+	p.Cookies.SetFlash(w, msg)
+	http.Redirect(w, r, "/nous-contacter", http.StatusSeeOther)
 }
 
 // ---- Politique de confidentialité, Mentions légales, Déclaration d'accessibilité ----

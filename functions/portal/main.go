@@ -1,5 +1,5 @@
 // Command portal is the Portal function: the public pages (Accueil, Informations utiles,
-// Conditions d'utilisation, Nous contacter, Politique de confidentialité, Mentions légales,
+// Conditions d'utilisation, Nous contacter (the parents' messages to the town hall), Politique de confidentialité, Mentions légales,
 // Déclaration d'accessibilité), the shared static assets, GET /api/v1/deadlines
 // and the OpenAPI document. main wires configuration and clients once per cold start.
 package main
@@ -8,8 +8,11 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/lambdaapp"
+	"github.com/preau/preau/shared/mail"
+	"github.com/preau/preau/shared/messages"
 	"github.com/preau/preau/shared/reservations"
 )
 
@@ -24,6 +27,20 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
+		contact, err := config.ContactFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		if err := cfg.NeedSecretKey(); err != nil {
+			return nil, err
+		}
+		var anti *accounts.AntiRobot
+		if !cfg.AntiRobotDisabled {
+			anti = accounts.NewAntiRobot(cfg.SecretKey, accounts.DefaultDifficulty)
+		}
+		human := &accounts.HumanCheck{Config: accounts.NewConfig(cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey),
+			Store: env.Store}
+		mailer := mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName)
 		return New(Deps{
 			Commune:  cfg.CommuneName,
 			MailFrom: cfg.MailFrom,
@@ -36,6 +53,9 @@ func main() {
 			Legal:            legal,
 			Retention:        kept,
 			LogRetentionDays: logDays,
+
+			Contact:   &messages.Service{Store: env.Store, Notifier: mailer, Human: human, Contact: contact, Link: cfg.Link},
+			AntiRobot: human,
 		})
 	})
 }

@@ -136,7 +136,7 @@ func TestSamconfigDeploysEachCommune(t *testing.T) {
 
 // perCommune are the parameters whose default only suits the demo: each commune gives its own.
 var perCommune = []string{"CommuneName", "SubscriberCodePrefix", "MailFrom", "MailIdentity", "BaseUrl", "AlertEmail",
-	"CommuneAddress", "CommuneSiret", "PublicationDirector", "DpoEmail", "AccessibilityStatus",
+	"CommuneAddress", "CommuneSiret", "PublicationDirector", "DpoEmail", "ContactEmail", "AccessibilityStatus",
 	"RegieName", "RegieAddress", "PayFiPNumCli", "PayFiPSaisie"}
 
 // parameter is a template parameter's declaration, as far as the checks go.

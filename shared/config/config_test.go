@@ -140,3 +140,16 @@ func TestRetentionFromEnv(t *testing.T) {
 		t.Errorf("a 1-day notice: err = %v", err)
 	}
 }
+
+func TestContactFromEnv(t *testing.T) {
+	t.Setenv("CONTACT_EMAIL", "enfance@laigneville.fr")
+	if got, err := ContactFromEnv(); err != nil || got != "enfance@laigneville.fr" {
+		t.Fatalf("ContactFromEnv = %q, %v", got, err)
+	}
+	for _, bad := range []string{"", "enfance", "Enfance <enfance@laigneville.fr>"} {
+		t.Setenv("CONTACT_EMAIL", bad)
+		if _, err := ContactFromEnv(); err == nil {
+			t.Errorf("CONTACT_EMAIL=%q accepted", bad)
+		}
+	}
+}

@@ -316,6 +316,8 @@ type Store interface {
 	FamilyReader
 	DayReader
 	InvoiceReader
+	ThreadReader
+	PreferenceReader
 }
 
 // MonthsAhead is how far ahead bookings are read: a school year is booked at most a year ahead.
@@ -324,5 +326,6 @@ const MonthsAhead = 13
 // NewService gathers from st every kind of data Préau holds on a family.
 func NewService(commune string, st Store) *Service {
 	return &Service{Commune: commune, Accounts: st, Families: st,
-		Sources: []Source{Bookings{Days: st, MonthsAhead: MonthsAhead}, Invoices{Invoices: st}}}
+		Sources: []Source{Bookings{Days: st, MonthsAhead: MonthsAhead}, Invoices{Invoices: st},
+			ReminderPreferences{Parents: st}, Messages{Threads: st}}}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/export"
+	"github.com/preau/preau/shared/messages"
+	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/store"
 )
@@ -56,6 +58,24 @@ func TestEachDemoFamilyGetsItsOwnDataOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Each parent wrote to the town hall while signed in, and was answered; the first chose
+		// their reminders.
+		th := messages.Thread{ID: fmt.Sprintf("%016x", i+1), Subject: "Question de la " + f.Name, Name: "Parent" + f.ID, Email: email,
+			Account: email, FamilyID: f.ID, CreatedAt: now, UpdatedAt: now,
+			Messages: []messages.Message{{ID: "a000000000000001", At: now, Author: "Parent" + f.ID, Body: "Message de la " + f.Name}}}
+		if err := st.CreateThread(ctx, th); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := st.AddMessage(ctx, th.ID, messages.Message{ID: "b000000000000001", At: now.Add(time.Hour), Staff: true,
+			Author: "agent@mairie.fr", Body: "Réponse à la " + f.Name}, messages.MaxMessages); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if err := st.SetReminderPreferences(ctx, email, reminders.Preferences{Enabled: true, Activities: []calendar.Activity{calendar.Canteen},
+				Weekdays: []time.Weekday{time.Monday, time.Thursday}, WeeklySummary: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, c := range f.Children {
 			sl := reservations.Slot{Activity: calendar.Canteen, Site: demo.SiteOf(c.Child, calendar.Canteen), Day: day}
 			if _, err := st.BookDay(ctx, sl, c.ID, 120, reservations.Change{Who: email, At: now, Channel: reservations.ChannelWeb,
@@ -94,6 +114,15 @@ func TestEachDemoFamilyGetsItsOwnDataOnly(t *testing.T) {
 					Lines  []struct{ ChildID string }
 				}
 				Payments []struct{ IDOp string }
+				Messages []struct {
+					Thread, Subject, From, Body string
+				}
+				ReminderPreferences struct {
+					Enabled       bool
+					Activities    []string
+					Weekdays      []string
+					WeeklySummary bool
+				}
 			}
 			if err := json.Unmarshal(js, &doc); err != nil {
 				t.Fatalf("JSON: %v\n%s", err, js)
@@ -141,6 +170,28 @@ func TestEachDemoFamilyGetsItsOwnDataOnly(t *testing.T) {
 			}
 			if wantPay := map[bool]int{true: 1, false: 0}[i == 0]; len(doc.Payments) != wantPay {
 				t.Errorf("payments %+v, want %d", doc.Payments, wantPay)
+			}
+			// Messages: the parent's own thread, question and answer, and nobody else's.
+			if len(doc.Messages) != 2 || doc.Messages[0].Body != "Message de la "+f.Name || doc.Messages[0].From != "vous" ||
+				doc.Messages[1].Body != "Réponse à la "+f.Name || doc.Messages[1].From != "mairie" {
+				t.Errorf("messages = %+v, want the family's own question and answer", doc.Messages)
+			}
+			for _, other := range demo.Families {
+				if other.ID != f.ID && strings.Contains(string(js), "la "+other.Name) {
+					t.Errorf("the export of %s carries a message of %s", f.Name, other.Name)
+				}
+			}
+			prefs := doc.ReminderPreferences
+			if i == 0 && (!prefs.Enabled || !prefs.WeeklySummary || strings.Join(prefs.Activities, ",") != "cantine" ||
+				strings.Join(prefs.Weekdays, ",") != "monday,thursday") {
+				t.Errorf("reminder preferences = %+v, want the ones chosen", prefs)
+			}
+			if i > 0 && (!prefs.Enabled || prefs.WeeklySummary) {
+				t.Errorf("reminder preferences = %+v, want the defaults (never chosen)", prefs)
+			}
+			if !strings.Contains(string(csv0(t, ex)), "Messages à la mairie\r\nObjet;Date;De;Message") ||
+				!strings.Contains(string(csv0(t, ex)), "Rappels par e-mail\r\n") {
+				t.Error("CSV has no messages or reminders block")
 			}
 			if !strings.Contains(string(csv0(t, ex)), "Factures\r\nNuméro;Mois") {
 				t.Error("CSV has no invoices block")

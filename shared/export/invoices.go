@@ -43,6 +43,7 @@ type lineJSON struct {
 
 type paymentJSON struct {
 	IDOp        string  `json:"idOp"`
+	Method      string  `json:"method"` // payfip, especes, cheque, cesu
 	AmountCents int64   `json:"amountCents"`
 	At          *string `json:"at"`
 }
@@ -53,7 +54,7 @@ func (iv Invoices) Sections(ctx context.Context, s Subject, _ time.Time) ([]Sect
 		Columns: []string{"Numéro", "Mois", "Émise le", "À payer avant le", "Enfant", "Activité", "Jours", "Prix du jour", "Montant", "Total"},
 		Data:    []invoiceJSON{}}
 	pays := Section{Key: "payments", Title: "Paiements",
-		Columns: []string{"Facture", "Référence PayFiP", "Montant", "Reçu le"}, Data: []paymentJSON{}}
+		Columns: []string{"Facture", "Référence", "Moyen", "Montant", "Reçu le"}, Data: []paymentJSON{}}
 	if s.Family == nil {
 		return []Section{invs, pays}, nil
 	}
@@ -73,10 +74,10 @@ func (iv Invoices) Sections(ctx context.Context, s Subject, _ time.Time) ([]Sect
 				l.ChildName, l.Activity.Label(), strconv.Itoa(l.Days), fr.Euros(l.UnitCents), fr.Euros(l.AmountCents), fr.Euros(inv.TotalCents)})
 		}
 		for _, p := range inv.Payments {
-			pj := paymentJSON{IDOp: p.IDOp, AmountCents: p.AmountCents, At: RFC3339(p.At)}
+			pj := paymentJSON{IDOp: p.IDOp, Method: string(p.Via()), AmountCents: p.AmountCents, At: RFC3339(p.At)}
 			j.Payments = append(j.Payments, pj)
 			payments = append(payments, pj)
-			pays.Rows = append(pays.Rows, []string{inv.Number, p.IDOp, fr.Euros(p.AmountCents), Paris(p.At)})
+			pays.Rows = append(pays.Rows, []string{inv.Number, p.IDOp, p.Via().French(), fr.Euros(p.AmountCents), Paris(p.At)})
 		}
 		out = append(out, j)
 	}

@@ -44,6 +44,8 @@
 //	Data     closure notice       townhall       NOTICE#<yyyy-mm-dd>              <familyId>#<activity>
 //	Data     school year          townhall       CALENDAR                         SCHOOLYEAR#<yyyy>
 //	Data     staff change         townhall       FAMILYLOG#<familyId>             <time, ns>#<id>
+//	Data     message thread       messages       THREAD#<id>                      THREAD                      THREADS / <last activity, UTC ns>#<id>
+//	Data     parent's thread      messages       ACCOUNT#<email>                  THREAD#<id>                 (written signed in only)
 //
 // # Access patterns
 //
@@ -246,6 +248,15 @@
 //     CALENDAR/CLOSURE#day.
 //   - Activity settings (shared/townhall): Query each ACTIVITY# partition, PutItem
 //     ACTIVITY#activity / SITE#site with the new settings.
+//   - "Nous contacter" (shared/messages; Portal, Account, Gestion): a new thread is PutItem
+//     THREAD#id (attribute_not_exists) holding its messages in a map keyed by a random id, then,
+//     written signed in, PutItem ACCOUNT#email/THREAD#id (Mes messages). A message (the parent's
+//     reply, the town hall's answer) is one UpdateItem SET messages.#id, updatedAt, GSI1SK if
+//     attribute_not_exists(messages.#id) AND size(messages) < 40: a double submit adds it once,
+//     and a thread stays far below the item size limit (40 × 4,000 characters). Staff list every
+//     thread with Query GSI1 GSI1PK=THREADS (newest activity first); a parent's: Query
+//     PK=ACCOUNT#email, SK begins_with THREAD#, then GetItem THREAD#id each, kept only while its
+//     account is that parent. The account partition's other readers skip these items.
 //   - CSV import: reads every family (Query PK=FAMILY#id) and code (GetItem) it names, then
 //     PutItem of each CODE, FAMILY and CHILD item with keys derived from the file.
 package store

@@ -34,3 +34,15 @@ func familyLogPK(familyID string) string { return "FAMILYLOG#" + familyID }
 func familyLogSK(at time.Time, id string) string {
 	return at.UTC().Format(pendingLayout) + "#" + id
 }
+
+// Keys of "Nous contacter" threads (owner: shared/messages).
+func threadPK(id string) string        { return "THREAD#" + id }
+func threadPointerSK(id string) string { return "THREAD#" + id }
+func threadGSI1SK(updated time.Time, id string) string {
+	return updated.UTC().Format(pendingLayout) + "#" + id
+}
+
+const (
+	skThread    = "THREAD"
+	gsi1Threads = "THREADS" // GSI1PK of every thread: the back-office's list, by last activity
+)

@@ -11,6 +11,11 @@ import (
 // TestBackofficeKeysArePinned fails when a back-office key format changes.
 func TestBackofficeKeysArePinned(t *testing.T) {
 	cases := []struct{ got, want string }{
+		{threadPK("0123456789abcdef"), "THREAD#0123456789abcdef"},
+		{threadPointerSK("0123456789abcdef"), "THREAD#0123456789abcdef"},
+		{threadGSI1SK(time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC), "0123456789abcdef"), "2026-12-01T09:05:00.000000000Z#0123456789abcdef"},
+		{skThread, "THREAD"},
+		{gsi1Threads, "THREADS"},
 		{staffPK("a@b.fr"), "STAFF#a@b.fr"},
 		{staffSessionPK("abc"), "STAFFSESSION#abc"},
 		{auditPK("2026-12"), "AUDIT#2026-12"},

@@ -46,8 +46,10 @@ var Funcs = template.FuncMap{
 	"longDateYear": fr.LongDateYear,
 	"deadline":     fr.DeadlineText,
 	"euros":        fr.Euros,
-	"iso":          func(d date.Date) string { return d.String() },
-	"rfc3339":      func(t time.Time) string { return t.Format(time.RFC3339) },
+	// moment writes an instant as parents read it: "mardi 1er décembre 2026 à 9h05" (Paris).
+	"moment":  func(t time.Time) string { return fr.LongDateYear(date.Of(t)) + " à " + fr.Clock(t) },
+	"iso":     func(d date.Date) string { return d.String() },
+	"rfc3339": func(t time.Time) string { return t.Format(time.RFC3339) },
 	"fieldError": func(errs []FieldErrorView, field string) string {
 		for _, e := range errs {
 			if e.Field == field {
