@@ -24,6 +24,7 @@ import (
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/infra/localaws"
 	"github.com/preau/preau/infra/samtemplate"
+	"github.com/preau/preau/infra/ssmtest"
 )
 
 // findRIE looks on PATH, then where `go install` puts binaries.
@@ -97,6 +98,12 @@ func TestPortalBootstrapUnderRIE(t *testing.T) {
 		localaws.Env(os.Getenv(localaws.EnvDynamoDB), os.Getenv(localaws.EnvSES))...)
 	for k, v := range portal.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	// The secret key (anti-robot challenges of Nous contacter) comes from SSM, as in Lambda:
+	// from the stand-in, under the parameter the template names.
+	if name := portal.Env["SECRET_KEY_PARAMETER"]; name != "" {
+		p := ssmtest.Start(t, name, "SecureString", strings.Repeat("k", 32))
+		cmd.Env = append(cmd.Env, "AWS_ENDPOINT_URL_SSM="+p.URL)
 	}
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
