@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/registry"
 	"github.com/preau/preau/shared/staff"
@@ -156,13 +157,7 @@ var funcs = template.FuncMap{
 		}{errs, in, c}
 	},
 	"describeClosure": townhall.DescribeClosure,
-	"paris": func(t time.Time) string {
-		loc, err := time.LoadLocation("Europe/Paris")
-		if err != nil {
-			loc = time.UTC
-		}
-		return t.In(loc).Format("02/01/2006 15:04")
-	},
+	"paris":           func(t time.Time) string { return t.In(date.Paris).Format("02/01/2006 15:04") },
 }
 
 // Staff cookie: its own name, so no parent function ever reads it and the back-office never

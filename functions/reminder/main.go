@@ -28,7 +28,7 @@ func main() {
 		counted := env.Observed(calls.Count)
 		var cont Continuer = Retrigger{}
 		if !cfg.Local {
-			cont = SelfInvoke{Client: lambda.NewFromConfig(counted.AWS)}
+			cont = SelfInvoke{Client: InvokeFunc(lambda.NewFromConfig(counted.AWS).Invoke)}
 		}
 		return New(Deps{
 			Clock: cfg.Clock,

@@ -12,10 +12,6 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // Parameter is one parameter served on loopback.
@@ -23,6 +19,7 @@ type Parameter struct {
 	URL              string // the endpoint (AWS_ENDPOINT_URL_SSM)
 	name, typ, value string
 	reads            atomic.Int32
+	auth             atomic.Value // string
 }
 
 // Start serves the parameter name of type typ ("SecureString" or "String") holding value until
@@ -44,10 +41,13 @@ func New(name, typ, value string) *Parameter {
 // Reads is how many GetParameter calls were answered.
 func (p *Parameter) Reads() int { return int(p.reads.Load()) }
 
-// Client returns an SSM client for the stand-in.
-func (p *Parameter) Client() *ssm.Client {
-	return ssm.New(ssm.Options{Region: "eu-west-3", BaseEndpoint: aws.String(p.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+// Authorization is the Authorization header of the last GetParameter call (its SigV4
+// signature: AWS4-HMAC-SHA256 Credential=<key id>/<day>/<region>/ssm/aws4_request, ...).
+func (p *Parameter) Authorization() string {
+	if v, ok := p.auth.Load().(string); ok {
+		return v
+	}
+	return ""
 }
 
 func (p *Parameter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -61,6 +61,7 @@ func (p *Parameter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.reads.Add(1)
+	p.auth.Store(r.Header.Get("Authorization"))
 	value := p.value
 	if p.typ == "SecureString" && !in.WithDecryption {
 		value = "AQICAHhciphertext" // without decryption SSM returns the encrypted blob

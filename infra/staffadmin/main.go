@@ -29,8 +29,9 @@ import (
 	"strings"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
 	"github.com/preau/preau/shared/accounts"
-	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/staff"
 	"github.com/preau/preau/shared/store"
 )
@@ -65,9 +66,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 			if table == "" {
 				return errors.New("DATA_TABLE is not set")
 			}
-			awsCfg, err := config.AWS(ctx)
+			// The SDK's default chain: an administrator's profile, SSO or environment.
+			awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 			if err != nil {
-				return err
+				return fmt.Errorf("aws config: %w", err)
 			}
 			members = store.NewFromConfig(awsCfg, store.Tables{Data: table, Session: os.Getenv("SESSION_TABLE")})
 		}

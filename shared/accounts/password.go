@@ -52,22 +52,31 @@ const PasswordRule = "Le mot de passe doit contenir au moins 8 caractères, dont
 //go:embed common-passwords.txt
 var commonPasswordsText []byte
 
-// commonPasswords holds the embedded list, lower-cased. It is built on first use, not at
+// commonPasswords returns the embedded list, lower-cased. It is built on first use, not at
 // init: every function imports this package (sessions), and only sign-up and password changes
-// need the list.
-var commonPasswords = sync.OnceValue(func() map[string]struct{} {
-	commonListLoads.Add(1)
-	m := make(map[string]struct{}, 6000)
-	sc := bufio.NewScanner(bytes.NewReader(commonPasswordsText))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+// need the list. No package variable's initialiser names the list either, so the functions that
+// never check a password do not even carry it (144 kB).
+func commonPasswords() map[string]struct{} {
+	commonOnce.Do(func() {
+		commonListLoads.Add(1)
+		m := make(map[string]struct{}, 6000)
+		sc := bufio.NewScanner(bytes.NewReader(commonPasswordsText))
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			m[strings.ToLower(line)] = struct{}{}
 		}
-		m[strings.ToLower(line)] = struct{}{}
-	}
-	return m
-})
+		commonSet = m
+	})
+	return commonSet
+}
+
+var (
+	commonOnce sync.Once
+	commonSet  map[string]struct{}
+)
 
 // commonListLoads counts how often the list was parsed (a test pins that it is lazy).
 var commonListLoads atomic.Int32

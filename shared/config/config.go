@@ -20,9 +20,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
@@ -122,11 +119,6 @@ func FromEnv() (*Config, error) {
 // minSecretKey is the shortest secret key accepted, in bytes.
 const minSecretKey = 32
 
-// ParameterReader reads one SSM parameter (the SSM client implements it).
-type ParameterReader interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
-}
-
 // LoadSecretKey reads SecretKey from the SecureString parameter SecretKeyParameter names,
 // decrypted with its KMS key (the function's policy allows both). A plain String parameter is
 // refused: the key must never be stored unencrypted. Without SecretKeyParameter it does nothing
@@ -135,20 +127,17 @@ func (c *Config) LoadSecretKey(ctx context.Context, params ParameterReader) erro
 	if c.SecretKeyParameter == "" {
 		return nil
 	}
-	out, err := params.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(c.SecretKeyParameter), WithDecryption: aws.Bool(true)})
+	p, err := params.Parameter(ctx, c.SecretKeyParameter)
 	if err != nil {
 		return fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s: %w", c.SecretKeyParameter, err)
 	}
-	p := out.Parameter
 	switch {
-	case p == nil || p.Value == nil:
-		return fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s has no value", c.SecretKeyParameter)
-	case p.Type != ssmtypes.ParameterTypeSecureString:
+	case p.Type != "SecureString":
 		return fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s is a %s, not a SecureString", c.SecretKeyParameter, p.Type)
-	case len(*p.Value) < minSecretKey:
+	case len(p.Value) < minSecretKey:
 		return fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s must hold at least %d characters", c.SecretKeyParameter, minSecretKey)
 	}
-	c.SecretKey = []byte(*p.Value)
+	c.SecretKey = []byte(p.Value)
 	return nil
 }
 
@@ -165,12 +154,59 @@ func (c *Config) Link(pathAndQuery string) string {
 	return c.BaseURL.String() + pathAndQuery
 }
 
-// AWS loads the SDK configuration once per cold start. Endpoints come from the standard
-// AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local stack points at its emulators.
+// AWS returns the SDK configuration of a function, read once per cold start from the variables
+// Lambda sets: the region from AWS_REGION (or AWS_DEFAULT_REGION), the function role's
+// credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, and each
+// service's endpoint from AWS_ENDPOINT_URL_<SERVICE> when set, which is how the local stack
+// points at its emulators (SES v2 takes AWS_ENDPOINT_URL_SES when AWS_ENDPOINT_URL_SESV2 is
+// unset: the emulator serves both APIs).
+//
+// It does not load the SDK's default chain (shared config files, SSO, STS, the instance
+// metadata service): nothing of it serves a Lambda function, and linking it made every function
+// larger and slower to start. Tools run by people with a profile load the default chain
+// themselves (infra/staffadmin).
 func AWS(ctx context.Context) (aws.Config, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("aws config: %w", err)
+	region := os.Getenv("AWS_REGION")
+	if region == "" {
+		region = os.Getenv("AWS_DEFAULT_REGION")
+	}
+	cfg := aws.Config{
+		Region:        region,
+		Credentials:   aws.NewCredentialsCache(envCredentials{}),
+		ConfigSources: []any{envEndpoints{}},
+	}
+	if ep := os.Getenv("AWS_ENDPOINT_URL"); ep != "" {
+		cfg.BaseEndpoint = aws.String(ep)
 	}
 	return cfg, nil
+}
+
+// envCredentials are the credentials Lambda puts in the function's environment (its role's),
+// read when a client first signs a request.
+type envCredentials struct{}
+
+func (envCredentials) Retrieve(context.Context) (aws.Credentials, error) {
+	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	if id == "" || secret == "" {
+		return aws.Credentials{}, errors.New("aws credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
+	}
+	return aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
+		Source: "EnvironmentVariables"}, nil
+}
+
+// envEndpoints gives a service client its AWS_ENDPOINT_URL_<SERVICE> (the SDK's own naming:
+// the service id upper-cased, spaces as underscores).
+type envEndpoints struct{}
+
+func (envEndpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
+	name := "AWS_ENDPOINT_URL_" + strings.ReplaceAll(strings.ToUpper(sdkID), " ", "_")
+	if ep := os.Getenv(name); ep != "" {
+		return ep, true, nil
+	}
+	if sdkID == "SESv2" {
+		if ep := os.Getenv("AWS_ENDPOINT_URL_SES"); ep != "" {
+			return ep, true, nil
+		}
+	}
+	return "", false, nil
 }

@@ -4,16 +4,23 @@
 package date
 
 import (
+	_ "embed"
 	"fmt"
 	"time"
-	_ "time/tzdata" // Lambda's provided.al2023 image has no zoneinfo for Europe/Paris.
 )
 
 // Paris is the zone of every French commune Préau serves in metropolitan France.
-var Paris = mustZone("Europe/Paris")
+var Paris = mustZone("Europe/Paris", parisTZif)
 
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
+// parisTZif is Europe/Paris from the Go distribution's zoneinfo (lib/time/zoneinfo.zip, tzdata
+// 2025c). Lambda's provided.al2023 image has no zoneinfo, and embedding this one zone instead of
+// the whole database (time/tzdata) keeps 400 kB out of every function.
+//
+//go:embed zoneinfo/Europe-Paris
+var parisTZif []byte
+
+func mustZone(name string, tzif []byte) *time.Location {
+	loc, err := time.LoadLocationFromTZData(name, tzif)
 	if err != nil {
 		panic(fmt.Sprintf("date: zone %s: %v", name, err))
 	}

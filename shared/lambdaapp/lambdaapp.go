@@ -25,7 +25,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -138,7 +137,7 @@ func env(ctx context.Context) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.LoadSecretKey(ctx, ssm.NewFromConfig(awsCfg)); err != nil {
+	if err := cfg.LoadSecretKey(ctx, config.NewSSM(awsCfg)); err != nil {
 		return nil, err
 	}
 	st := store.NewFromConfig(awsCfg, store.Tables{Data: cfg.DataTable, Session: cfg.SessionTable})

@@ -85,7 +85,28 @@ func NewWithTransport(t Transport, from string) *Mailer {
 }
 
 // NewFromClient is New with the SES client built from an SDK configuration.
-func NewFromClient(cfg aws.Config, from string) *Mailer { return New(ses.NewFromConfig(cfg), from) }
+func NewFromClient(cfg aws.Config, from string) *Mailer {
+	return New(SenderFunc(ses.NewFromConfig(cfg).SendEmail), from)
+}
+
+// SenderFunc is a Sender from the SES client's SendEmail method value, and HeaderSenderFunc a
+// HeaderSender from SES v2's. Holding the method rather than the client links only SendEmail
+// into a function: the linker keeps every method of anything held in an interface (templates
+// call methods by name), which for SES is every operation of its API.
+type (
+	SenderFunc       func(ctx context.Context, in *ses.SendEmailInput, opts ...func(*ses.Options)) (*ses.SendEmailOutput, error)
+	HeaderSenderFunc func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+)
+
+// SendEmail calls f.
+func (f SenderFunc) SendEmail(ctx context.Context, in *ses.SendEmailInput, opts ...func(*ses.Options)) (*ses.SendEmailOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// SendEmail calls f.
+func (f HeaderSenderFunc) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+	return f(ctx, in, opts...)
+}
 
 // NewV2 returns a Mailer sending through SES v2 SendEmail, which keeps a message's Headers.
 func NewV2(client HeaderSender, from string) *Mailer {
@@ -96,7 +117,7 @@ func NewV2(client HeaderSender, from string) *Mailer {
 
 // NewV2FromConfig is NewV2 with the SES v2 client built from an SDK configuration.
 func NewV2FromConfig(cfg aws.Config, from string) *Mailer {
-	return NewV2(sesv2.NewFromConfig(cfg), from)
+	return NewV2(HeaderSenderFunc(sesv2.NewFromConfig(cfg).SendEmail), from)
 }
 
 // ForCommune returns the mailer with the commune's name for its e-mails.

@@ -46,9 +46,8 @@ func (st *Store) RetentionScan(ctx context.Context, keptFrom date.Date) ([]reten
 	var accs []retention.Account
 	var days []reservations.Slot
 	seen := map[reservations.Slot]bool{}
-	p := dynamodb.NewScanPaginator(st.db, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	for { // paged by hand, as queryAll
+		page, err := st.db.Scan(ctx, in)
 		if err != nil {
 			return nil, nil, fmt.Errorf("retention scan: %w", err)
 		}
@@ -94,8 +93,11 @@ func (st *Store) RetentionScan(ctx context.Context, keptFrom date.Date) ([]reten
 				days = append(days, sl)
 			}
 		}
+		if len(page.LastEvaluatedKey) == 0 {
+			return accs, days, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
-	return accs, days, nil
 }
 
 func attr(av map[string]types.AttributeValue, name string) string {

@@ -20,13 +20,28 @@ type Tables struct {
 
 // Store reads and writes Préau's items.
 type Store struct {
-	db     *dynamodb.Client
+	db     operations
 	tables Tables
+}
+
+// operations are the DynamoDB calls the store makes, held as the client's method values and
+// never as the client itself: a Store is held in interfaces everywhere, and the pages' templates
+// call methods by name, so the linker keeps every exported method of any type reachable from an
+// interface. Held as a *dynamodb.Client, the store would link every DynamoDB operation with its
+// serialisers into each function (a megabyte); held as these six funcs, it links these six.
+type operations struct {
+	GetItem    func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem    func(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem func(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query      func(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	Scan       func(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 }
 
 // New returns a Store over db. Build db once per cold start and share it.
 func New(db *dynamodb.Client, tables Tables) *Store {
-	return &Store{db: db, tables: tables}
+	return &Store{tables: tables, db: operations{GetItem: db.GetItem, PutItem: db.PutItem, UpdateItem: db.UpdateItem,
+		DeleteItem: db.DeleteItem, Query: db.Query, Scan: db.Scan}}
 }
 
 // NewFromConfig builds the DynamoDB client from an SDK configuration.
@@ -87,18 +102,22 @@ func (s *Store) put(ctx context.Context, table string, item any) error {
 	return nil
 }
 
-// queryAll runs q to the end (following pages) and returns every item.
+// queryAll runs q to the end (following pages) and returns every item. It pages by hand: the
+// SDK's paginator takes the client itself (see operations).
 func (s *Store) queryAll(ctx context.Context, q *dynamodb.QueryInput) ([]map[string]types.AttributeValue, error) {
 	var items []map[string]types.AttributeValue
-	p := dynamodb.NewQueryPaginator(s.db, q)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	in := *q
+	for {
+		page, err := s.db.Query(ctx, &in)
 		if err != nil {
 			return nil, fmt.Errorf("query: %w", err)
 		}
 		items = append(items, page.Items...)
+		if len(page.LastEvaluatedKey) == 0 {
+			return items, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
-	return items, nil
 }
 
 // queryPartition returns every item of partition pk whose SK begins with prefix ("" = all).
