@@ -253,7 +253,14 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	prev, next := month.AddMonths(-1), month.AddMonths(1)
 	data := pageData{Mois: month.MonthKey(), MonthLabel: monthLabel(month), Prev: prev.MonthKey(), Next: next.MonthKey(),
 		PrevLabel: monthLabel(prev), NextLabel: monthLabel(next), Warning: h.warning(nil)}
+	// The member's calendar feed is read while the planning is: neither needs the other.
+	feed := make(chan feedRead, 1)
+	go func() {
+		f, ok, err := h.Feeds.Current(r.Context(), actor(v))
+		feed <- feedRead{f, ok, err}
+	}()
 	fp, err := h.Service.FamilyPlanning(r.Context(), actor(v), month, next.AddDays(-1))
+	member := <-feed
 	if errors.Is(err, reservations.ErrNoFamily) {
 		data.NoFamily = true
 		h.pages.Render(w, r, http.StatusOK, "planning", web.Page{Title: "Planning des activités", Nav: "famille", Data: data})
@@ -284,22 +291,23 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 			Who:     e.Who,
 		})
 	}
-	if err := h.addFeed(r.Context(), v, &data); err != nil {
-		web.Error(w, r, err)
+	if member.err != nil {
+		web.Error(w, r, member.err)
 		return
+	}
+	// The member's own feed shows only if its address answers (the rules say so).
+	if member.ok {
+		data.FeedURL = h.feedURL(member.feed.Token)
+		data.FeedSince = fr.LongDateYear(date.Of(member.feed.CreatedAt))
 	}
 	h.pages.Render(w, r, http.StatusOK, "planning", web.Page{Title: "Planning des activités", Nav: "famille", Data: data})
 }
 
-// addFeed shows the member's own feed, and only if its address answers (the rules say so).
-func (h *handler) addFeed(ctx context.Context, v *web.Viewer, data *pageData) error {
-	f, ok, err := h.Feeds.Current(ctx, actor(v))
-	if err != nil || !ok {
-		return err
-	}
-	data.FeedURL = h.feedURL(f.Token)
-	data.FeedSince = fr.LongDateYear(date.Of(f.CreatedAt))
-	return nil
+// feedRead is what Feeds.Current answered.
+type feedRead struct {
+	feed reservations.MemberFeed
+	ok   bool
+	err  error
 }
 
 // patternClosure reports whether a closed reason is only the activity's weekly or yearly pattern

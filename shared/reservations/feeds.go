@@ -98,12 +98,25 @@ type MemberFeed struct {
 // answer (its lookup is gone), so a page never shows a dead address as live. ErrNoFamily when
 // the actor is not a member of the family.
 func (f *Feeds) Current(ctx context.Context, who Actor) (MemberFeed, bool, error) {
-	if _, err := f.svc.household(ctx, who); err != nil {
+	// The member's feed is read while the membership is checked; nothing of it is used unless
+	// the check passes.
+	var (
+		cur     Feed
+		ok      bool
+		feedErr error
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cur, ok, feedErr = f.store.MemberFeed(ctx, who.FamilyID, who.Email)
+	}()
+	_, err := f.svc.household(ctx, who)
+	<-done
+	if err != nil {
 		return MemberFeed{}, false, err
 	}
-	cur, ok, err := f.store.MemberFeed(ctx, who.FamilyID, who.Email)
-	if err != nil || !ok {
-		return MemberFeed{}, false, err
+	if feedErr != nil || !ok {
+		return MemberFeed{}, false, feedErr
 	}
 	holder, ok, err := f.store.FeedHolder(ctx, cur.TokenHash)
 	if err != nil || !ok || holder != (FeedHolder{FamilyID: who.FamilyID, Email: who.Email}) {

@@ -409,7 +409,7 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 		return LongResult{}, nil, err
 	}
 	q = q.normalised()
-	h, err := s.householdOf(ctx, who)
+	h, rs, err := s.householdAndRules(ctx, who, true)
 	if err != nil {
 		return LongResult{}, nil, err
 	}
@@ -420,10 +420,6 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 			return LongResult{}, nil, ErrChildNotFound
 		}
 		children = append(children, c)
-	}
-	rs, err := s.rulesNow(ctx)
-	if err != nil {
-		return LongResult{}, nil, err
 	}
 	days, err := s.stored(ctx, h, children, q.From, q.To)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/cutoff"
 	"github.com/preau/preau/shared/date"
@@ -119,7 +121,7 @@ func (s *Service) ChildPlanning(ctx context.Context, who Actor, childID string, 
 	if err := CheckRange(from, to, MaxPlanningDays); err != nil {
 		return ChildPlanning{}, err
 	}
-	h, err := s.householdOf(ctx, who)
+	h, rs, err := s.householdAndRules(ctx, who, true)
 	if err != nil {
 		return ChildPlanning{}, err
 	}
@@ -127,7 +129,7 @@ func (s *Service) ChildPlanning(ctx context.Context, who Actor, childID string, 
 	if !ok {
 		return ChildPlanning{}, ErrChildNotFound
 	}
-	p, err := s.plan(ctx, h, []family.Child{child}, from, to)
+	p, err := s.plan(ctx, h, rs, []family.Child{child}, from, to)
 	if err != nil {
 		return ChildPlanning{}, err
 	}
@@ -140,11 +142,11 @@ func (s *Service) FamilyPlanning(ctx context.Context, who Actor, from, to date.D
 	if err := CheckRange(from, to, MaxPlanningDays); err != nil {
 		return FamilyPlanning{}, err
 	}
-	h, err := s.household(ctx, who)
+	h, rs, err := s.householdAndRules(ctx, who, false)
 	if err != nil {
 		return FamilyPlanning{}, err
 	}
-	return s.plan(ctx, h, h.Children, from, to)
+	return s.plan(ctx, h, rs, h.Children, from, to)
 }
 
 type slotKey struct {
@@ -154,11 +156,7 @@ type slotKey struct {
 }
 
 // plan reads each (activity, site) month once and lays out every child's days.
-func (s *Service) plan(ctx context.Context, h Household, children []family.Child, from, to date.Date) (FamilyPlanning, error) {
-	rs, err := s.rulesNow(ctx)
-	if err != nil {
-		return FamilyPlanning{}, err
-	}
+func (s *Service) plan(ctx context.Context, h Household, rs *rules, children []family.Child, from, to date.Date) (FamilyPlanning, error) {
 	now := s.clock.Now()
 	days, err := s.stored(ctx, h, children, from, to)
 	if err != nil {
@@ -256,39 +254,59 @@ func (s *Service) cell(h Household, rs *rules, policies map[settingsKey]policyOf
 
 // stored reads the stored days of every (activity, site) the children are enrolled in over
 // the range: one query per activity, site and month, holding only these children's entries.
+// The queries are independent and run at once (at most maxParallelReads), so a planning waits
+// for about one of them, however many activities, sites and months it shows.
 func (s *Service) stored(ctx context.Context, h Household, children []family.Child, from, to date.Date) (map[slotKey]Day, error) {
-	type as struct {
-		a    calendar.Activity
-		site string
+	type month struct {
+		a     calendar.Activity
+		site  string
+		first date.Date
 	}
-	var pairs []as
+	var reads []month
 	ids := make([]string, 0, len(children))
 	for _, c := range children {
 		ids = append(ids, c.ID)
 		for _, e := range h.enrolmentsOf(c.ID, from, to) {
-			p := as{e.Activity, e.Site}
-			if !slices.Contains(pairs, p) {
-				pairs = append(pairs, p)
+			for m := from.FirstOfMonth(); !m.After(to); m = m.AddMonths(1) {
+				r := month{e.Activity, e.Site, m}
+				if !slices.Contains(reads, r) {
+					reads = append(reads, r)
+				}
 			}
 		}
 	}
-	out := map[slotKey]Day{}
-	for _, p := range pairs {
-		for m := from.FirstOfMonth(); !m.After(to); m = m.AddMonths(1) {
-			ds, err := s.repo.FamilyDaysOfMonth(ctx, p.a, p.site, m, ids)
+	got := make([][]Day, len(reads))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxParallelReads)
+	for i, r := range reads {
+		g.Go(func() error {
+			ds, err := s.repo.FamilyDaysOfMonth(gctx, r.a, r.site, r.first, ids)
 			if err != nil {
-				return nil, fmt.Errorf("days of %s %s %s: %w", p.a, p.site, m.MonthKey(), err)
+				return fmt.Errorf("days of %s %s %s: %w", r.a, r.site, r.first.MonthKey(), err)
 			}
-			for _, d := range ds {
-				if d.Day.Before(from) || d.Day.After(to) {
-					continue
-				}
-				out[slotKey{p.a, p.site, d.Day}] = d
+			got[i] = ds
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := map[slotKey]Day{}
+	for i, r := range reads {
+		for _, d := range got[i] {
+			if d.Day.Before(from) || d.Day.After(to) {
+				continue
 			}
+			out[slotKey{r.a, r.site, d.Day}] = d
 		}
 	}
 	return out, nil
 }
+
+// maxParallelReads bounds the queries one request runs at once: a school year's long period
+// reads some twenty months per activity and site, and a Lambda instance's connections and
+// the table's partitions are shared with every other request.
+const maxParallelReads = 8
 
 // history gathers the changes made to the children's days, newest first.
 func history(h Household, children []family.Child, days map[slotKey]Day) []HistoryEntry {

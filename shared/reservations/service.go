@@ -91,11 +91,22 @@ func (s *Service) rulesNow(ctx context.Context) (*rules, error) {
 		return r, nil
 	}
 	s.mu.Unlock()
-	cls, err := s.repo.Closures(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("closures: %w", err)
-	}
+	// Both reads at once: a cold container's first request waits for one round trip, not two.
+	var (
+		cls   []calendar.Closure
+		acts  []family.Activity
+		clErr error
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cls, clErr = s.repo.Closures(ctx)
+	}()
 	acts, err := s.repo.Activities(ctx)
+	<-done
+	if clErr != nil {
+		return nil, fmt.Errorf("closures: %w", clErr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("activity settings: %w", err)
 	}
@@ -169,6 +180,34 @@ func (s *Service) household(ctx context.Context, who Actor) (Household, error) {
 		return Household{}, ErrNoFamily
 	}
 	return h, nil
+}
+
+// householdAndRules reads the actor's family and the rules at once (the rules are usually
+// cached), and returns the family's refusal first, as reading one after the other did. of is
+// householdOf's reading: without a family, no child is theirs.
+func (s *Service) householdAndRules(ctx context.Context, who Actor, of bool) (Household, *rules, error) {
+	var (
+		rs     *rules
+		rulErr error
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rs, rulErr = s.rulesNow(ctx)
+	}()
+	read := s.household
+	if of {
+		read = s.householdOf
+	}
+	h, err := read(ctx, who)
+	<-done
+	if err != nil {
+		return Household{}, nil, err
+	}
+	if rulErr != nil {
+		return Household{}, nil, rulErr
+	}
+	return h, rs, nil
 }
 
 // householdOf reads the family of an actor who names a child: without a family, no child is
@@ -248,11 +287,7 @@ func (s *Service) Cancel(ctx context.Context, who Actor, childID string, day dat
 }
 
 func (s *Service) change(ctx context.Context, who Actor, act Action, childID string, day date.Date, a calendar.Activity) (Result, error) {
-	h, err := s.householdOf(ctx, who)
-	if err != nil {
-		return Result{}, err
-	}
-	rs, err := s.rulesNow(ctx)
+	h, rs, err := s.householdAndRules(ctx, who, true)
 	if err != nil {
 		return Result{}, err
 	}
