@@ -15,6 +15,7 @@ import (
 	htmltemplate "html/template"
 	"log/slog"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -61,8 +62,6 @@ type Mailer struct {
 	transport Transport
 	from      string
 	commune   string
-	text      *texttemplate.Template
-	html      *htmltemplate.Template
 }
 
 //go:embed templates
@@ -71,11 +70,16 @@ var templates embed.FS
 // New returns a Mailer sending from `from` with client (build it once per cold start).
 // The commune's name goes in every e-mail (set it with ForCommune).
 func New(client Sender, from string) *Mailer {
-	m := &Mailer{client: client, from: from, commune: "Préau"}
-	m.text = texttemplate.Must(texttemplate.New("").ParseFS(templates, "templates/*.txt"))
-	m.html = htmltemplate.Must(htmltemplate.New("").ParseFS(templates, "templates/*.html"))
-	return m
+	return &Mailer{client: client, from: from, commune: "Préau"}
 }
+
+// parsed returns the templates, parsed by the first e-mail rendered rather than at start-up:
+// most requests of a function that can send e-mail send none, and a cold start should not wait
+// for them. The templates are embedded, and the tests render every one.
+var parsed = sync.OnceValues(func() (*texttemplate.Template, *htmltemplate.Template) {
+	return texttemplate.Must(texttemplate.New("").ParseFS(templates, "templates/*.txt")),
+		htmltemplate.Must(htmltemplate.New("").ParseFS(templates, "templates/*.html"))
+})
 
 // NewWithTransport returns a Mailer that hands its messages to t instead of SES.
 func NewWithTransport(t Transport, from string) *Mailer {
@@ -220,7 +224,8 @@ type Data struct {
 func (m *Mailer) Render(name, to, greet string, data any) (Message, error) {
 	d := Data{Commune: m.commune, Name: greet, Data: data}
 	var subj, txt, body, page bytes.Buffer
-	t := m.text.Lookup(name + ".txt")
+	text, html := parsed()
+	t := text.Lookup(name + ".txt")
 	if t == nil {
 		return Message{}, fmt.Errorf("mail: no template %q", name)
 	}
@@ -230,7 +235,7 @@ func (m *Mailer) Render(name, to, greet string, data any) (Message, error) {
 	if err := t.ExecuteTemplate(&txt, name+".text", d); err != nil {
 		return Message{}, fmt.Errorf("mail %s text: %w", name, err)
 	}
-	if err := m.html.ExecuteTemplate(&body, name+".html", d); err != nil {
+	if err := html.ExecuteTemplate(&body, name+".html", d); err != nil {
 		return Message{}, fmt.Errorf("mail %s html: %w", name, err)
 	}
 	layout := struct {
@@ -238,7 +243,7 @@ func (m *Mailer) Render(name, to, greet string, data any) (Message, error) {
 		Subject string
 		Body    htmltemplate.HTML
 	}{d, strings.TrimSpace(subj.String()), htmltemplate.HTML(body.String())} // body was escaped by html/template
-	if err := m.html.ExecuteTemplate(&page, "layout.html", layout); err != nil {
+	if err := html.ExecuteTemplate(&page, "layout.html", layout); err != nil {
 		return Message{}, fmt.Errorf("mail %s layout: %w", name, err)
 	}
 	return Message{To: to, Subject: layout.Subject, Text: strings.TrimSpace(txt.String()) + "\n", HTML: page.String()}, nil

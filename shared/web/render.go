@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/preau/preau/shared/date"
@@ -137,12 +138,15 @@ func writeHTML(w http.ResponseWriter, code int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-var errorPage = template.Must(template.New("layout.html").Funcs(Funcs).ParseFS(baseTemplates, "templates/*.html"))
+// errorPage is parsed by the first error page shown, not at every function's start-up.
+var errorPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("layout.html").Funcs(Funcs).ParseFS(baseTemplates, "templates/*.html"))
+})
 
 func renderErrorPage(w http.ResponseWriter, r *http.Request, p Problem) {
 	page := Page{Title: p.Title, Commune: communeName, Viewer: ViewerFrom(r.Context()), Data: p}
 	var buf bytes.Buffer
-	if err := errorPage.ExecuteTemplate(&buf, "error-page", page); err != nil {
+	if err := errorPage().ExecuteTemplate(&buf, "error-page", page); err != nil {
 		slog.ErrorContext(r.Context(), "error page", "err", err.Error())
 		http.Error(w, p.Title, p.Status)
 		return
