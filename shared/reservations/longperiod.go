@@ -255,8 +255,8 @@ func (s *Service) applyLong(ctx context.Context, who Actor, q LongRequest) (Long
 	}
 	who.Channel = ChannelLongPeriod
 	results := make([]done, len(todo))
-	// The children of one slot share its item: one worker books them in turn, so they do not
-	// race for it, and a day not stored yet is created with its first booking in one write.
+	// The children of one slot share its seat counter: one worker books them in turn, so they do
+	// not race for it, and a day not stored yet is created with all their seats in one write.
 	var slots [][]int
 	bySlot := map[Slot]int{}
 	for i, c := range todo {
@@ -369,7 +369,8 @@ type done struct {
 }
 
 // bookNewDay books every child of group (todo indices of one slot not stored yet) with the one
-// write that creates the slot's item; false when that did not apply (the caller books each).
+// write that creates the slot's counter holding their seats (then each child's own); false when
+// that did not apply (the caller books each).
 // A failed write is logged and returned, for the result's Err, and the caller books each all the
 // same. When that write did succeed but its answer was lost (a timeout after DynamoDB applied
 // it), the one-by-one fallback finds the seats taken and reports those days "already booked"
