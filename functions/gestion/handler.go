@@ -50,6 +50,7 @@ type Deps struct {
 	Townhall   Townhall    // closures, school holidays, changes for a family
 	Settings   Settings    // the activities' settings
 	Messages   Messages    // "Nous contacter": the parents' messages and the answers
+	Holidays   Holidays    // the school holidays of the years to come
 	Clock      clock.Clock
 	Cookies    web.Cookies
 	HSTS       bool
@@ -134,6 +135,10 @@ func (g *gestion) routes() []Route {
 		{Method: "GET", Path: "/gestion/calendrier", staff: g.calendarPage},
 		{Method: "POST", Path: "/gestion/calendrier/fermetures", staff: g.closeDay},
 		{Method: "POST", Path: "/gestion/calendrier/fermetures/supprimer", staff: g.reopenDay},
+		{Method: "GET", Path: "/gestion/calendrier/vacances", staff: g.holidaysPage},
+		{Method: "POST", Path: "/gestion/calendrier/vacances/fichier", staff: g.holidaysFile},
+		{Method: "POST", Path: "/gestion/calendrier/vacances/saisie", staff: g.holidaysManual},
+		{Method: "POST", Path: "/gestion/calendrier/vacances", staff: g.holidaysConfirm},
 		{Method: "GET", Path: "/gestion/activites", staff: g.activitiesPage},
 		{Method: "GET", Path: "/gestion/activites/{activity}/{site}", staff: g.activityPage},
 		{Method: "POST", Path: "/gestion/activites/{activity}/{site}", staff: g.saveActivity},
@@ -157,6 +162,8 @@ var funcs = template.FuncMap{
 		}{errs, in, c}
 	},
 	"describeClosure": townhall.DescribeClosure,
+	"yearLabel":       townhall.YearLabel,
+	"add":             func(a, b int) int { return a + b },
 	"paris":           func(t time.Time) string { return t.In(date.Paris).Format("02/01/2006 15:04") },
 }
 

@@ -51,6 +51,7 @@ func main() {
 			Townhall: th,
 			Settings: th,
 			Messages: &messages.Service{Store: st, Notifier: mailer, Journal: journal, Link: cfg.Link},
+			Holidays: th,
 			Clock:    cfg.Clock,
 			Cookies:  env.Cookies,
 			HSTS:     env.HSTS,

@@ -5,8 +5,9 @@
 //
 //   - French public holidays, computed for any year (Easter by the Gregorian computus);
 //   - the official school holidays of the commune's zone, which are data: the zone B file is
-//     embedded (data/school-holidays-zone-b.csv, see data/README.md) and a commune may load a
-//     corrected one with ParseCSV;
+//     embedded (data/school-holidays-zone-b.csv, see data/README.md); the town hall loads the
+//     years to come (the ministry's open-data file, ParseOpenData, or typed by hand), which
+//     replace the shipped data of their school year (WithSchoolYears);
 //   - closures the commune configures (a staff training day, a strike, a building closed).
 //
 // Each activity follows a weekly pattern (see Open). Days of a school year that the school data do

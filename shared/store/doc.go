@@ -257,6 +257,10 @@
 //     thread with Query GSI1 GSI1PK=THREADS (newest activity first); a parent's: Query
 //     PK=ACCOUNT#email, SK begins_with THREAD#, then GetItem THREAD#id each, kept only while its
 //     account is that parent. The account partition's other readers skip these items.
+//   - School years the town hall loaded (shared/townhall; read by the reservation rules with
+//     the closures, reservations.HolidayStore): Query CALENDAR, SK begins_with SCHOOLYEAR#. Load a
+//     year: one PutItem of CALENDAR / SCHOOLYEAR#yyyy conditioned on attribute_not_exists(PK) for
+//     the first load, else on version = the version the preview read.
 //   - CSV import: reads every family (Query PK=FAMILY#id) and code (GetItem) it names, then
 //     PutItem of each CODE, FAMILY and CHILD item with keys derived from the file.
 package store
