@@ -51,6 +51,7 @@ type Deps struct {
 	Settings   Settings    // the activities' settings
 	Messages   Messages    // "Nous contacter": the parents' messages and the answers
 	Holidays   Holidays    // the school holidays of the years to come
+	OnBehalf   OnBehalf    // staff changes on a family's days
 	Clock      clock.Clock
 	Cookies    web.Cookies
 	HSTS       bool
@@ -120,6 +121,8 @@ func (g *gestion) routes() []Route {
 		{Method: "POST", Path: "/gestion/familles", staff: g.createFamily},
 		{Method: "GET", Path: "/gestion/familles/{id}", staff: g.familyPage},
 		{Method: "GET", Path: "/gestion/familles/{id}/enfants/{child}", staff: g.childPage},
+		{Method: "GET", Path: "/gestion/familles/{id}/jours", staff: g.familyDaysPage},
+		{Method: "POST", Path: "/gestion/familles/{id}/jours", staff: g.changeFamilyDay},
 		{Method: "POST", Path: "/gestion/familles/{id}/{action}", staff: g.familyAction},
 		{Method: "GET", Path: "/gestion/import", staff: g.importPage},
 		{Method: "GET", Path: "/gestion/effectifs", staff: g.headcountDay},

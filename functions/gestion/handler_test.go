@@ -89,7 +89,7 @@ func newFixture(t *testing.T) *fixture {
 	desk := &messages.Service{Store: threads, Notifier: mails, Journal: staff.Recorder{Journal: mem},
 		Link: func(p string) string { return "https://portail.test" + p }}
 	th := newTownhallFixture(t, clk, mem)
-	h, err := New(Deps{Billing: office, Messages: desk, Townhall: th.svc, Settings: th.svc, Holidays: th.svc, Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
+	h, err := New(Deps{Billing: office, Messages: desk, Townhall: th.svc, Settings: th.svc, Holidays: th.svc, OnBehalf: th.svc, Commune: "Testville", Auth: auth, Journal: mem, Clock: clk, Cookies: web.Cookies{Insecure: true},
 		Registry: &registry.Service{Store: reg, Journal: mem, Prefix: "T-"},
 		Headcounts: &headcount.Counter{Days: days, Families: reg, Settings: reg, Calendars: defaultCalendar{},
 			Policy: cutoff.Policy{WorkingDaysBefore: 2, Hour: 10}}})

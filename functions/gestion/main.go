@@ -52,6 +52,7 @@ func main() {
 			Settings: th,
 			Messages: &messages.Service{Store: st, Notifier: mailer, Journal: journal, Link: cfg.Link},
 			Holidays: th,
+			OnBehalf: th,
 			Clock:    cfg.Clock,
 			Cookies:  env.Cookies,
 			HSTS:     env.HSTS,

@@ -7,6 +7,9 @@
 // commune's policy unless the activity overrides it). The server clock decides; the client never
 // says what time it is.
 //
+// The town hall acts under the same rules but the deadline (ForFamily, recorded as TownHall),
+// and a closure cancels a closed day's bookings (CancelClosed); shared/townhall holds why.
+//
 // The package imports no infrastructure: a Service works over a small Repository, which
 // shared/store implements on DynamoDB (per activity × site × day, a counter of the seats taken,
 // and per child an item holding its seat and change log, each rule kept by one conditional

@@ -261,6 +261,12 @@
 //     the closures, reservations.HolidayStore): Query CALENDAR, SK begins_with SCHOOLYEAR#. Load a
 //     year: one PutItem of CALENDAR / SCHOOLYEAR#yyyy conditioned on attribute_not_exists(PK) for
 //     the first load, else on version = the version the preview read.
+//   - A family's days for staff (shared/townhall): Query PK=FAMILY#id (household), per
+//     enrolment the month's FamilyDaysOfMonth, Query UNBILLED#month, Query FAMILYLOG#id
+//     (newest first). A change for the family: the parents' conditional UpdateItem of the day
+//     (BookDay / CancelDay, the deadline aside), or for a justified absence GetItem of the day
+//     then a conditional PutItem UNBILLED#month / day#activity#site#child; then PutItem
+//     FAMILYLOG#id / <time>#<id> (who, when, what, reason) and the journal's AUDIT# item.
 //   - CSV import: reads every family (Query PK=FAMILY#id) and code (GetItem) it names, then
 //     PutItem of each CODE, FAMILY and CHILD item with keys derived from the file.
 package store

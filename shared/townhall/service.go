@@ -24,6 +24,10 @@ type Store interface {
 	Closures(ctx context.Context) ([]calendar.Closure, error)
 	PutClosure(ctx context.Context, c calendar.Closure) error
 	DeleteClosure(ctx context.Context, d date.Date) error
+	// Household reads a family's children, enrolments and members (reservations.ErrNoHousehold).
+	Household(ctx context.Context, familyID string) (reservations.Household, error)
+	// FamilyDaysOfMonth reads the month's days of a at site, with only children's entries.
+	FamilyDaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date, children []string) ([]reservations.Day, error)
 	// Day reads a whole slot (every child's booking and history).
 	Day(ctx context.Context, s reservations.Slot) (reservations.Day, error)
 	// ChildFamilies maps each child enrolled in a to its family.
