@@ -108,6 +108,9 @@ func TestClosingADayFromTheCalendarPage(t *testing.T) {
 	if _, err := f.th.rules.Book(ctx, parentActor, "c_1", monday, calendar.Canteen); err != nil {
 		t.Fatalf("book after reopening: %v", err)
 	}
+	if u, _ := f.th.st.UnbilledDays(ctx, monday); len(u) != 0 {
+		t.Fatalf("the reopened day stays unbilled: %+v", u)
+	}
 	entries, _ := f.mem.Entries(ctx, "2026-12")
 	if len(entries) != 3 {
 		t.Fatalf("journal: %+v", entries)

@@ -136,6 +136,7 @@ var granted = map[string][]grant{
 		{"dynamodb:DeleteItem", "DataTable", "FAMILY#*", "a linked parent removed from the family"},
 		{"dynamodb:DeleteItem", "DataTable", "CALENDAR", "a closure removed (the day reopened)"},
 		{"dynamodb:DeleteItem", "DataTable", "NOTICE#*", "a claimed closure e-mail released when its send failed"},
+		{"dynamodb:DeleteItem", "DataTable", "UNBILLED#*", "a reopened closure's unbilled marks taken back (only while they carry its reason)"},
 		{"dynamodb:Query", "DataTable", "AUDIT#*", "a month of the journal"},
 		{"dynamodb:Query", "DataTable", "FAMILY#*", "a family with its children, enrolments and members (registry, billing household)"},
 		{"dynamodb:Query", "DataTable", "ACTIVITY#*", "each activity's sites and price brackets (forms, headcounts)"},

@@ -245,7 +245,8 @@
 //     family#activity (absent, or claimed past the lease) before the e-mail, then UpdateItem
 //     state=sent conditioned on the claim (DeleteItem on the same condition when the send
 //     failed); Query FAMILY#id for the family's name, children and members. Reopen: DeleteItem
-//     CALENDAR/CLOSURE#day.
+//     CALENDAR/CLOSURE#day, Query UNBILLED#month and DeleteItem of each mark the closure made
+//     (conditioned on its reason).
 //   - Activity settings (shared/townhall): Query each ACTIVITY# partition, PutItem
 //     ACTIVITY#activity / SITE#site with the new settings.
 //   - "Nous contacter" (shared/messages; Portal, Account, Gestion): a new thread is PutItem

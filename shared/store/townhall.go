@@ -90,6 +90,22 @@ func (s *Store) AddUnbilled(ctx context.Context, u billing.Unbilled) (bool, erro
 	return true, nil
 }
 
+// RemoveUnbilled deletes the unbilled mark of u if it still has u's reason (a closure
+// reopened takes back the marks it made, not a justified absence recorded since).
+func (s *Store) RemoveUnbilled(ctx context.Context, u billing.Unbilled) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 &s.tables.Data,
+		Key:                       key(unbilledPK(u.Day), unbilledSK(u.Day, u.Activity, u.Site, u.ChildID)),
+		ConditionExpression:       aws.String("#r = :reason"),
+		ExpressionAttributeNames:  map[string]string{"#r": "reason"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":reason": avS(u.Reason)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("remove unbilled day: %w", err)
+	}
+	return nil
+}
+
 // ClaimClosureNotice takes n for its save with one conditional PutItem: the marker must be absent,
 // or claimed (not sent) before staleBefore by a save that never finished.
 func (s *Store) ClaimClosureNotice(ctx context.Context, n townhall.Notice, now, staleBefore time.Time) (bool, error) {
@@ -229,7 +245,8 @@ func (s *Store) PutSchoolYear(ctx context.Context, y townhall.SchoolYear) error 
 	}
 	in := &dynamodb.PutItemInput{TableName: &s.tables.Data, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}
 	if y.Previous != "" {
-		in.ConditionExpression = aws.String("version = :previous")
+		in.ConditionExpression = aws.String("#v = :previous")
+		in.ExpressionAttributeNames = map[string]string{"#v": "version"}
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":previous": avS(y.Previous)}
 	}
 	_, err = s.db.PutItem(ctx, in)

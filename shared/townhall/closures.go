@@ -152,8 +152,11 @@ func (s *Service) Close(ctx context.Context, who string, in ClosureInput, now ti
 	return rep, s.record(ctx, who, now, "Fermeture enregistrée", fr.LongDateYear(cl.Day), before, after)
 }
 
-// Reopen removes the closure of a day. What it cancelled stays cancelled (and unbilled):
-// families book again if they wish.
+// closureReason is the reason of the unbilled marks a closure makes.
+func closureReason(cl calendar.Closure) string { return "Fermeture – " + cl.Label }
+
+// Reopen removes the closure of a day. What it cancelled stays cancelled: families book again
+// if they wish, and the unbilled marks it made are taken back, so a day booked again is billed.
 func (s *Service) Reopen(ctx context.Context, who, day string, now time.Time) error {
 	d, err := date.Parse(day)
 	if err != nil {
@@ -170,8 +173,19 @@ func (s *Service) Reopen(ctx context.Context, who, day string, now time.Time) er
 	if err := s.Store.DeleteClosure(ctx, d); err != nil {
 		return err
 	}
+	unbilled, err := s.Store.UnbilledDays(ctx, d)
+	if err != nil {
+		return err
+	}
+	for _, u := range unbilled {
+		if u.Day == d && u.ChildID != "" && existing[i].AppliesTo(u.Activity) && u.Reason == closureReason(existing[i]) {
+			if err := s.Store.RemoveUnbilled(ctx, u); err != nil {
+				return err
+			}
+		}
+	}
 	return s.record(ctx, who, now, "Fermeture supprimée", fr.LongDateYear(d), DescribeClosure(existing[i]),
-		"jour rouvert (les réservations annulées le restent)")
+		"jour rouvert (les réservations annulées le restent ; elles seront facturées si elles sont reprises)")
 }
 
 // seat is a child's cancelled seat on one activity at one site.
@@ -213,7 +227,7 @@ func (s *Service) apply(ctx context.Context, cl calendar.Closure, now time.Time)
 		}
 		for _, child := range children {
 			if _, err := s.Store.AddUnbilled(ctx, billing.Unbilled{Day: cl.Day, Activity: st.Activity, Site: st.Site, ChildID: child,
-				Reason: "Fermeture – " + cl.Label}); err != nil {
+				Reason: closureReason(cl)}); err != nil {
 				return rep, err
 			}
 			rep.Cancelled++

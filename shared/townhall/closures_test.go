@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
@@ -94,6 +95,18 @@ func TestClosureCancelsUnbillsAndNotifiesOnce(t *testing.T) {
 	if again != 1 {
 		t.Errorf("the second save does not say what it replaced: %+v", entries)
 	}
+	// A justified absence recorded on that day is not a closure's mark: reopening keeps it.
+	if _, err := w.st.AddUnbilled(ctx, billing.Unbilled{Day: monday7, Activity: calendar.WednesdayCentre, Site: "tilleuls", ChildID: "c_yanis",
+		Reason: "Absence justifiée – x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.Reopen(ctx, agent, "2026-12-07", w.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := w.st.UnbilledDays(ctx, monday7); len(u) != 1 || u[0].ChildID != "c_yanis" {
+		t.Fatalf("after reopening, unbilled %+v", u)
+	}
+	w.book(t, "f_martin", "anne@martin.fr", "c_lea", calendar.Canteen, monday7)
 }
 
 // TestClosureSavedConcurrentlyNotifiesOnce: saves of one closure racing each other send each

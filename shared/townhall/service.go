@@ -36,6 +36,8 @@ type Store interface {
 	// AddUnbilled marks a day unbilled unless it is (false then).
 	AddUnbilled(ctx context.Context, u billing.Unbilled) (bool, error)
 	UnbilledDays(ctx context.Context, month date.Date) ([]billing.Unbilled, error)
+	// RemoveUnbilled deletes u's mark if it still has u's reason.
+	RemoveUnbilled(ctx context.Context, u billing.Unbilled) error
 	ClaimClosureNotice(ctx context.Context, n Notice, now, staleBefore time.Time) (bool, error)
 	ClosureNoticeSent(ctx context.Context, n Notice, now time.Time) error
 	ReleaseClosureNotice(ctx context.Context, n Notice) error

@@ -98,6 +98,16 @@ func (m *Memory) AddUnbilled(_ context.Context, u billing.Unbilled) (bool, error
 	return true, nil
 }
 
+// RemoveUnbilled forgets u's mark if it still has u's reason.
+func (m *Memory) RemoveUnbilled(_ context.Context, u billing.Unbilled) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if cur, ok := m.unbilled[unbilledKey(u)]; ok && cur.Reason == u.Reason {
+		delete(m.unbilled, unbilledKey(u))
+	}
+	return nil
+}
+
 // UnbilledDays lists the month's unbilled days.
 func (m *Memory) UnbilledDays(_ context.Context, month date.Date) ([]billing.Unbilled, error) {
 	m.mu.Lock()
