@@ -23,7 +23,7 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/preau/preau/infra/benchresults"
@@ -114,7 +114,7 @@ func BenchmarkInvoiceRun(b *testing.B) {
 	if ep == "" {
 		b.Fatal("SES emulator not configured: run with go run ./infra/testenv")
 	}
-	mailer := mail.New(ses.New(ses.Options{Region: "eu-west-3", BaseEndpoint: aws.String(ep),
+	mailer := mail.New(sesv2.New(sesv2.Options{Region: "eu-west-3", BaseEndpoint: aws.String(ep),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}), "portail-famille@laigneville.fr").ForCommune("Laigneville")
 	for b.Loop() {
 		b.StopTimer()

@@ -19,8 +19,6 @@ import (
 	texttemplate "text/template"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
-	"github.com/aws/aws-sdk-go-v2/service/ses/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	typesv2 "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
@@ -31,22 +29,16 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
-	// Headers are added to the message (List-Unsubscribe); they need a Mailer built with
-	// NewV2, since only SES v2 SendEmail carries custom headers.
+	// Headers are added to the message (List-Unsubscribe), as SES v2 SendEmail carries them.
 	Headers []Header
 }
 
 // Header is one custom header of a message.
 type Header struct{ Name, Value string }
 
-// Sender is the part of the SES client the Mailer uses (SES v1 SendEmail).
+// Sender is the part of the SES v2 client the Mailer uses: SendEmail with Simple content, whose
+// Headers carry List-Unsubscribe. Every e-mail goes through it; SES v1 is not linked.
 type Sender interface {
-	SendEmail(ctx context.Context, in *ses.SendEmailInput, opts ...func(*ses.Options)) (*ses.SendEmailOutput, error)
-}
-
-// HeaderSender is the part of the SES v2 client the Mailer uses (SendEmail with Simple content,
-// whose Headers carry List-Unsubscribe).
-type HeaderSender interface {
 	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
 }
 
@@ -58,7 +50,6 @@ type Transport interface {
 // Mailer sends messages from one address, and renders the templates for one commune.
 type Mailer struct {
 	client    Sender
-	v2        HeaderSender // when set, every message goes through SES v2
 	transport Transport
 	from      string
 	commune   string
@@ -88,41 +79,27 @@ func NewWithTransport(t Transport, from string) *Mailer {
 	return m
 }
 
-// NewFromClient is New with the SES client built from an SDK configuration.
+// NewFromClient is New with the SES v2 client built from an SDK configuration.
 func NewFromClient(cfg aws.Config, from string) *Mailer {
-	return New(SenderFunc(ses.NewFromConfig(cfg).SendEmail), from)
+	return New(SenderFunc(sesv2.NewFromConfig(cfg).SendEmail), from)
 }
 
-// SenderFunc is a Sender from the SES client's SendEmail method value, and HeaderSenderFunc a
-// HeaderSender from SES v2's. Holding the method rather than the client links only SendEmail
-// into a function: the linker keeps every method of anything held in an interface (templates
-// call methods by name), which for SES is every operation of its API.
-type (
-	SenderFunc       func(ctx context.Context, in *ses.SendEmailInput, opts ...func(*ses.Options)) (*ses.SendEmailOutput, error)
-	HeaderSenderFunc func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
-)
+// SenderFunc is a Sender from the SES v2 client's SendEmail method value. Holding the method
+// rather than the client links only SendEmail into a function: the linker keeps every method of
+// anything held in an interface (templates call methods by name), which for SES is every
+// operation of its API.
+type SenderFunc func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
 
 // SendEmail calls f.
-func (f SenderFunc) SendEmail(ctx context.Context, in *ses.SendEmailInput, opts ...func(*ses.Options)) (*ses.SendEmailOutput, error) {
+func (f SenderFunc) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 	return f(ctx, in, opts...)
 }
 
-// SendEmail calls f.
-func (f HeaderSenderFunc) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
-	return f(ctx, in, opts...)
-}
+// NewV2 is New (every Mailer sends through SES v2).
+func NewV2(client Sender, from string) *Mailer { return New(client, from) }
 
-// NewV2 returns a Mailer sending through SES v2 SendEmail, which keeps a message's Headers.
-func NewV2(client HeaderSender, from string) *Mailer {
-	m := New(nil, from)
-	m.v2 = client
-	return m
-}
-
-// NewV2FromConfig is NewV2 with the SES v2 client built from an SDK configuration.
-func NewV2FromConfig(cfg aws.Config, from string) *Mailer {
-	return NewV2(HeaderSenderFunc(sesv2.NewFromConfig(cfg).SendEmail), from)
-}
+// NewV2FromConfig is NewFromClient.
+func NewV2FromConfig(cfg aws.Config, from string) *Mailer { return NewFromClient(cfg, from) }
 
 // ForCommune returns the mailer with the commune's name for its e-mails.
 func (m *Mailer) ForCommune(name string) *Mailer {
@@ -131,7 +108,7 @@ func (m *Mailer) ForCommune(name string) *Mailer {
 	return &c
 }
 
-// Send sends msg (UTF-8 subject, text and HTML parts).
+// Send sends msg (UTF-8 subject, text and HTML parts, and its headers) with SES v2 SendEmail.
 func (m *Mailer) Send(ctx context.Context, msg Message) error {
 	if msg.To == "" || msg.Subject == "" || (msg.Text == "" && msg.HTML == "") {
 		return errors.New("mail: incomplete message")
@@ -139,33 +116,6 @@ func (m *Mailer) Send(ctx context.Context, msg Message) error {
 	if m.transport != nil {
 		return m.transport.Deliver(ctx, m.from, msg)
 	}
-	if m.v2 != nil {
-		return m.sendV2(ctx, msg)
-	}
-	if len(msg.Headers) > 0 {
-		return errors.New("mail: custom headers need the SES v2 mailer (NewV2)")
-	}
-	utf8 := aws.String("UTF-8")
-	body := &types.Body{}
-	if msg.Text != "" {
-		body.Text = &types.Content{Data: aws.String(msg.Text), Charset: utf8}
-	}
-	if msg.HTML != "" {
-		body.Html = &types.Content{Data: aws.String(msg.HTML), Charset: utf8}
-	}
-	_, err := m.client.SendEmail(ctx, &ses.SendEmailInput{
-		Source:      aws.String(m.from),
-		Destination: &types.Destination{ToAddresses: []string{msg.To}},
-		Message:     &types.Message{Subject: &types.Content{Data: aws.String(msg.Subject), Charset: utf8}, Body: body},
-	})
-	if err != nil {
-		return redact(ctx, err)
-	}
-	return nil
-}
-
-// sendV2 sends msg with SES v2 SendEmail, Simple content and its headers.
-func (m *Mailer) sendV2(ctx context.Context, msg Message) error {
 	utf8 := aws.String("UTF-8")
 	body := &typesv2.Body{}
 	if msg.Text != "" {
@@ -178,7 +128,7 @@ func (m *Mailer) sendV2(ctx context.Context, msg Message) error {
 	for _, h := range msg.Headers {
 		simple.Headers = append(simple.Headers, typesv2.MessageHeader{Name: aws.String(h.Name), Value: aws.String(h.Value)})
 	}
-	_, err := m.v2.SendEmail(ctx, &sesv2.SendEmailInput{
+	_, err := m.client.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.from),
 		Destination:      &typesv2.Destination{ToAddresses: []string{msg.To}},
 		Content:          &typesv2.EmailContent{Simple: simple},

@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/preau/preau/infra/sestest"
 	"github.com/preau/preau/shared/accounts"
@@ -31,7 +31,7 @@ func newMailer(t *testing.T) *mail.Mailer {
 	if ep == "" {
 		t.Fatal("SES emulator not configured: run the tests with `make test`")
 	}
-	client := ses.New(ses.Options{Region: "eu-west-3", BaseEndpoint: aws.String(ep),
+	client := sesv2.New(sesv2.Options{Region: "eu-west-3", BaseEndpoint: aws.String(ep),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
 	return mail.New(client, "portail-famille@laigneville.fr").ForCommune("Laigneville")
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/preau/preau/shared/mail"
 )
@@ -16,7 +16,7 @@ import (
 // failingSES answers every send with an error whose text names the addresses, as SES does.
 type failingSES struct{ err error }
 
-func (f failingSES) SendEmail(context.Context, *ses.SendEmailInput, ...func(*ses.Options)) (*ses.SendEmailOutput, error) {
+func (f failingSES) SendEmail(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 	return nil, f.err
 }
 

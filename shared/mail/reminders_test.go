@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/preau/preau/infra/sestest"
@@ -62,14 +61,5 @@ func TestReminderCarriesOneClickUnsubscribeHeaders(t *testing.T) {
 	got = box.WaitFor("resume-entetes@example.fr", "Vos réservations de la semaine prochaine", 5*time.Second)
 	if got.Headers["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" || !strings.Contains(got.Text, "lundi 7 décembre :\n- Léa – Restauration scolaire") {
 		t.Errorf("summary headers %v, text:\n%s", got.Headers, got.Text)
-	}
-}
-
-// The SES v1 mailer refuses headers it would silently drop.
-func TestHeadersNeedSESv2(t *testing.T) {
-	m := mail.New(ses.New(ses.Options{Region: "eu-west-3"}), "x@laigneville.fr")
-	err := m.Send(context.Background(), mail.Message{To: "a@b.fr", Subject: "s", Text: "t", Headers: []mail.Header{{Name: "List-Unsubscribe", Value: "<x>"}}})
-	if err == nil {
-		t.Error("v1 mailer accepted custom headers")
 	}
 }
