@@ -64,7 +64,7 @@ func TestActivitySettingsAreWhatTheRulesApply(t *testing.T) {
 	if fe, ok := fault.As(err); !ok || fe.Type != "full" {
 		t.Fatalf("capacity not applied: %v", err)
 	}
-	entries, _ := f.mem.Entries(ctx, "2026-12")
+	entries := staffActions(t, f, "2026-12")
 	if len(entries) != 1 || entries[0].Action != "Activité modifiée" || !strings.Contains(entries[0].Before, "2 places par jour") ||
 		!strings.Contains(entries[0].After, "1 place") || !strings.Contains(entries[0].After, "hors commune : 5,00") ||
 		!strings.Contains(entries[0].After, "1 jour ouvré avant le jour concerné, avant 12h00") {

@@ -111,7 +111,7 @@ func TestClosingADayFromTheCalendarPage(t *testing.T) {
 	if u, _ := f.th.st.UnbilledDays(ctx, monday); len(u) != 0 {
 		t.Fatalf("the reopened day stays unbilled: %+v", u)
 	}
-	entries, _ := f.mem.Entries(ctx, "2026-12")
+	entries := staffActions(t, f, "2026-12")
 	if len(entries) != 3 {
 		t.Fatalf("journal: %+v", entries)
 	}

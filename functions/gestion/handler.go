@@ -32,6 +32,7 @@ type Auth interface {
 	PendingSecret(ctx context.Context, token string, now time.Time) (string, error)
 	SecondFactor(ctx context.Context, token, code string, now time.Time) (string, error)
 	Logout(ctx context.Context, token string) error
+	Directory(ctx context.Context) ([]staff.Member, error)
 }
 
 // Journal lists the staff actions (*store.Store).
@@ -145,6 +146,7 @@ func (g *gestion) routes() []Route {
 		{Method: "GET", Path: "/gestion/activites", staff: g.activitiesPage},
 		{Method: "GET", Path: "/gestion/activites/{activity}/{site}", staff: g.activityPage},
 		{Method: "POST", Path: "/gestion/activites/{activity}/{site}", staff: g.saveActivity},
+		{Method: "GET", Path: "/gestion/personnel", staff: g.staffPage},
 		{Method: "GET", Path: "/gestion/messages", staff: g.messagesPage},
 		{Method: "GET", Path: "/gestion/messages/{thread}", staff: g.threadPage},
 		{Method: "POST", Path: "/gestion/messages/{thread}/repondre", staff: g.answer},

@@ -32,6 +32,9 @@ import (
 
 var december1 = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 
+// testBox seals the fixture's second factors.
+var testBox, _ = staff.NewSecretBox([]byte(strings.Repeat("k", 32)))
+
 const (
 	agentEmail    = "agent@mairie.fr"
 	agentPassword = "Gestion-2026x"
@@ -56,7 +59,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	mem := stafftest.NewMemory()
 	clk := clock.NewFixed(december1)
-	auth := &staff.Service{Members: mem, Sessions: mem, Attempts: mem, Issuer: "Préau Testville",
+	auth := &staff.Service{Members: mem, Sessions: mem, Attempts: mem, Issuer: "Préau Testville", Box: testBox, Journal: mem,
 		Hash: accounts.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}}
 	if _, err := auth.NewMember(context.Background(), agentEmail, "Claire Agent", agentPassword, december1); err != nil {
 		t.Fatal(err)
@@ -190,8 +193,8 @@ func TestFirstLoginShowsTheQRCodeAndEnrols(t *testing.T) {
 		t.Fatalf("home after enrolment: %d", res.StatusCode)
 	}
 	m, _ := f.mem.Member(ctx, "new@mairie.fr")
-	if m.TOTPSecret != secret {
-		t.Fatal("secret not enrolled")
+	if stored, clear, err := testBox.Open(m.Email, m.TOTPSecret); err != nil || clear || stored != secret || strings.Contains(m.TOTPSecret, secret) {
+		t.Fatalf("secret not enrolled sealed: %q (%v, %v)", m.TOTPSecret, clear, err)
 	}
 }
 

@@ -27,6 +27,13 @@ func main() {
 	lambdaapp.Run("gestion", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
 		cfg := env.Config
 		st := env.Store
+		if err := cfg.NeedSecretKey(); err != nil {
+			return nil, err
+		}
+		box, err := staff.NewSecretBox(cfg.SecretKey)
+		if err != nil {
+			return nil, err
+		}
 		bc, err := config.BillingFromEnv()
 		if err != nil {
 			return nil, err
@@ -41,7 +48,7 @@ func main() {
 		return New(Deps{
 			Commune: cfg.CommuneName,
 			Auth: &staff.Service{Members: st, Sessions: st, Attempts: st, Issuer: "Préau " + cfg.CommuneName,
-				Hash: accounts.DefaultHashParams},
+				Hash: accounts.DefaultHashParams, Box: box, Journal: st},
 			Journal:  st,
 			Registry: &registry.Service{Store: st, Journal: st, Prefix: cfg.SubscriberCodePrefix},
 			Headcounts: &headcount.Counter{Days: st, Families: st, Settings: st, Policy: cfg.Cutoff,

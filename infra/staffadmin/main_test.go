@@ -38,7 +38,8 @@ func TestCreateWritesAMemberWhoCanLogIn(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "mot de passe") {
 		t.Fatalf("weak password: %v", err)
 	}
-	svc := &staff.Service{Members: st, Sessions: st, Attempts: st, Hash: accounts.DefaultHashParams}
+	box, _ := staff.NewSecretBox([]byte(strings.Repeat("k", 32)))
+	svc := &staff.Service{Members: st, Sessions: st, Attempts: st, Hash: accounts.DefaultHashParams, Box: box}
 	if _, err := svc.Login(ctx, "premier@mairie.fr", "Gestion-2026x", now); err != nil {
 		t.Fatalf("login of the created member: %v", err)
 	}

@@ -33,6 +33,27 @@ type Service struct {
 	Attempts Attempts
 	Issuer   string // shown by authenticator apps: "Préau Laigneville"
 	Hash     accounts.HashParams
+	// Box seals the TOTP secrets at rest (required to log in; creating a member needs none).
+	Box *SecretBox
+	// Journal records the logins: each complete login, each wrong password of a member, each
+	// wrong code, each blocked login (nil: not recorded, as for the staffadmin command).
+	Journal Journal
+}
+
+// errNoBox is a wiring mistake: logins need the key that seals second factors.
+var errNoBox = errors.New("staff: no SecretBox to seal TOTP secrets")
+
+// record writes a login event to the journal, when there is one.
+func (s *Service) record(ctx context.Context, who string, now time.Time, action, target, before, after string) error {
+	if s.Journal == nil {
+		return nil
+	}
+	return Recorder{Journal: s.Journal}.Record(ctx, who, now, action, target, before, after)
+}
+
+// Directory lists every staff member (the back-office's staff page), by e-mail.
+func (s *Service) Directory(ctx context.Context) ([]Member, error) {
+	return s.Members.Members(ctx)
 }
 
 // NewMember validates and creates a staff account (the staffadmin command).
@@ -67,6 +88,9 @@ func (s *Service) NewMember(ctx context.Context, email, name, password string, n
 // Login checks the password and opens a pending session (second factor still to give). It
 // returns the session's token.
 func (s *Service) Login(ctx context.Context, email, password string, now time.Time) (string, error) {
+	if s.Box == nil {
+		return "", errNoBox
+	}
 	email = NormaliseEmail(email)
 	if email == "" || len(email) > 254 || password == "" || len(password) > 256 {
 		return "", ErrBadCredentials
@@ -76,6 +100,12 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 	if n, err := s.Attempts.Attempts(ctx, "staff-login", key, window); err != nil {
 		return "", fmt.Errorf("login: %w", err)
 	} else if n >= maxFailedLogins {
+		// Journaled for a member only: anyone may type addresses, and the journal is not theirs to fill.
+		if _, err := s.Members.Member(ctx, email); err == nil {
+			if err := s.record(ctx, email, now, "Connexion bloquée", "gestion", "", "trop de mots de passe faux : 15 minutes d'attente"); err != nil {
+				return "", fmt.Errorf("login: %w", err)
+			}
+		}
 		return "", ErrThrottled
 	}
 	m, err := s.Members.Member(ctx, email)
@@ -93,16 +123,25 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 		}
 	}
 	if !ok {
-		if _, err := s.Attempts.AddAttempt(ctx, "staff-login", key, window, window.Add(2*loginWindow)); err != nil {
+		n, err := s.Attempts.AddAttempt(ctx, "staff-login", key, window, window.Add(2*loginWindow))
+		if err != nil {
 			return "", fmt.Errorf("login: %w", err)
+		}
+		if m.Email != "" { // a member's password was wrong (never the password itself in the journal)
+			if err := s.record(ctx, m.Email, now, "Connexion refusée", "gestion", "",
+				fmt.Sprintf("mot de passe incorrect (%d sur %d)", n, maxFailedLogins)); err != nil {
+				return "", fmt.Errorf("login: %w", err)
+			}
 		}
 		return "", ErrBadCredentials
 	}
 	sess := Session{Email: m.Email, Stamp: m.Stamp, CreatedAt: now, ExpiresAt: now.Add(pendingLifetime)}
 	if !m.Enrolled() {
-		if sess.PendingSecret, err = NewTOTPSecret(s.Issuer, m.Email); err != nil {
+		secret, err := NewTOTPSecret(s.Issuer, m.Email)
+		if err != nil {
 			return "", fmt.Errorf("login: %w", err)
 		}
+		sess.PendingSecret = s.Box.Seal(m.Email, secret)
 	}
 	token, hash := newSecret()
 	sess.Hash = hash
@@ -156,20 +195,27 @@ func (s *Service) Resolve(ctx context.Context, token string, now time.Time) (*Vi
 // PendingSecret returns the TOTP secret a pending session is enrolling ("" when the member
 // has one already), to draw its QR code.
 func (s *Service) PendingSecret(ctx context.Context, token string, now time.Time) (string, error) {
+	if s.Box == nil {
+		return "", errNoBox
+	}
 	sess, _, err := s.live(ctx, token, now)
 	if err != nil {
 		return "", err
 	}
-	if sess.Verified {
+	if sess.Verified || sess.PendingSecret == "" {
 		return "", nil
 	}
-	return sess.PendingSecret, nil
+	secret, _, err := s.Box.Open(sess.Email, sess.PendingSecret)
+	return secret, err
 }
 
 // SecondFactor checks the code of a pending session (enrolling the secret at the first
 // login) and replaces the session with a verified one, whose token it returns. After
 // maxFailedCodes wrong codes the pending session is ended.
 func (s *Service) SecondFactor(ctx context.Context, token, code string, now time.Time) (string, error) {
+	if s.Box == nil {
+		return "", errNoBox
+	}
 	sess, m, err := s.live(ctx, token, now)
 	if err != nil {
 		return "", err
@@ -178,9 +224,16 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string, now time
 		return token, nil
 	}
 	code = strings.Join(strings.Fields(code), "")
-	secret := m.TOTPSecret
+	stored, reseal := m.TOTPSecret, ""
 	if !m.Enrolled() {
-		secret = sess.PendingSecret
+		stored = sess.PendingSecret
+	}
+	secret, clear, err := s.Box.Open(m.Email, stored)
+	if err != nil {
+		return "", fmt.Errorf("second factor: %w", err)
+	}
+	if clear && m.Enrolled() {
+		reseal = s.Box.Seal(m.Email, secret) // a secret stored in clear is sealed by its next use
 	}
 	step := int64(0)
 	if secret != "" {
@@ -188,9 +241,9 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string, now time
 	}
 	if step != 0 {
 		if m.Enrolled() {
-			err = s.Members.UseStep(ctx, m.Email, step)
+			err = s.Members.UseStep(ctx, m.Email, step, reseal)
 		} else {
-			err = s.Members.EnrolSecondFactor(ctx, m.Email, m.Stamp, secret, step, now)
+			err = s.Members.EnrolSecondFactor(ctx, m.Email, m.Stamp, s.Box.Seal(m.Email, secret), step, now)
 		}
 		if errors.Is(err, ErrStale) {
 			step = 0
@@ -208,7 +261,15 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string, now time
 			if err := s.Sessions.DeleteStaffSession(ctx, sess.Hash); err != nil {
 				return "", fmt.Errorf("second factor: %w", err)
 			}
+			if err := s.record(ctx, m.Email, now, "Connexion interrompue", "gestion", "",
+				fmt.Sprintf("%d codes de second facteur faux : mot de passe à ressaisir", n)); err != nil {
+				return "", fmt.Errorf("second factor: %w", err)
+			}
 			return "", ErrSessionEnded
+		}
+		if err := s.record(ctx, m.Email, now, "Code de second facteur refusé", "gestion", "",
+			fmt.Sprintf("code incorrect ou déjà utilisé (%d sur %d)", n, maxFailedCodes)); err != nil {
+			return "", fmt.Errorf("second factor: %w", err)
 		}
 		return "", ErrBadCode
 	}
@@ -218,6 +279,20 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string, now time
 		return "", fmt.Errorf("second factor: %w", err)
 	}
 	if err := s.Sessions.DeleteStaffSession(ctx, sess.Hash); err != nil {
+		return "", fmt.Errorf("second factor: %w", err)
+	}
+	if err := s.Members.RecordStaffLogin(ctx, m.Email, now); err != nil {
+		return "", fmt.Errorf("second factor: %w", err)
+	}
+	after := "mot de passe et second facteur vérifiés"
+	if !m.Enrolled() {
+		after = "mot de passe vérifié, second facteur enrôlé"
+	}
+	before := "jamais connecté"
+	if !m.LastLoginAt.IsZero() {
+		before = "dernière connexion " + m.LastLoginAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	if err := s.record(ctx, m.Email, now, "Connexion", "gestion", before, after); err != nil {
 		return "", fmt.Errorf("second factor: %w", err)
 	}
 	return newToken, nil

@@ -3,6 +3,7 @@ package staff_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +20,11 @@ var fastHash = accounts.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}
 func newService(t *testing.T) (*staff.Service, *stafftest.Memory) {
 	t.Helper()
 	mem := stafftest.NewMemory()
-	s := &staff.Service{Members: mem, Sessions: mem, Attempts: mem, Issuer: "Préau Testville", Hash: fastHash}
+	box, err := staff.NewSecretBox([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &staff.Service{Members: mem, Sessions: mem, Attempts: mem, Issuer: "Préau Testville", Hash: fastHash, Box: box, Journal: mem}
 	if _, err := s.NewMember(context.Background(), " Agent@Mairie.fr ", "Claire Agent", "Gestion-2026x", now); err != nil {
 		t.Fatal(err)
 	}
@@ -83,8 +88,11 @@ func TestFirstLoginEnrolsTheSecondFactor(t *testing.T) {
 		t.Fatal("staff sessions must be shorter than parents'")
 	}
 	m, _ := mem.Member(ctx, "agent@mairie.fr")
-	if m.TOTPSecret != secret {
-		t.Fatal("secret not enrolled")
+	if open, clear, err := s.Box.Open(m.Email, m.TOTPSecret); err != nil || clear || open != secret || !staff.Sealed(m.TOTPSecret) {
+		t.Fatalf("secret not enrolled sealed: %q", m.TOTPSecret)
+	}
+	if m.LastLoginAt != now {
+		t.Errorf("last login = %v, want %v", m.LastLoginAt, now)
 	}
 
 	// Next login: no new secret; the code just used is refused (replay), a later one passes.

@@ -31,11 +31,14 @@ type Member struct {
 	PasswordHash string // argon2id PHC string (shared/accounts)
 	Stamp        string // renewed on a password change: sessions made before it end
 	CreatedAt    time.Time
-	// TOTPSecret is the base32 second-factor secret, "" until enrolled at the first login.
+	// TOTPSecret is the second-factor secret as stored: sealed by SecretBox ("v1:…"), or a
+	// base32 secret in clear written before secrets were sealed; "" until enrolled.
 	TOTPSecret string
 	EnrolledAt time.Time
 	// LastStep is the last TOTP time step accepted (a code is accepted once).
 	LastStep int64
+	// LastLoginAt is the member's last complete login (password and second factor).
+	LastLoginAt time.Time
 }
 
 // Enrolled reports whether the member has a second factor.
@@ -47,8 +50,8 @@ type Session struct {
 	Email    string
 	Stamp    string // the member's Stamp at login
 	Verified bool   // false until the second factor is given
-	// PendingSecret is the TOTP secret being enrolled (pending sessions of a member without
-	// a second factor only).
+	// PendingSecret is the TOTP secret being enrolled, sealed by SecretBox (pending sessions of
+	// a member without a second factor only).
 	PendingSecret string
 	CreatedAt     time.Time
 	ExpiresAt     time.Time
@@ -107,8 +110,11 @@ type Members interface {
 	// stamp, and records step as used; ErrStale otherwise.
 	EnrolSecondFactor(ctx context.Context, email, stamp, secret string, step int64, at time.Time) error
 	// UseStep records step as the last TOTP step used if it is later than the one stored;
-	// ErrStale otherwise (a replayed code).
-	UseStep(ctx context.Context, email string, step int64) error
+	// ErrStale otherwise (a replayed code). A non-empty reseal replaces the stored secret in the
+	// same write (a secret stored in clear, sealed on its first use).
+	UseStep(ctx context.Context, email string, step int64, reseal string) error
+	// RecordStaffLogin records at as the member's last complete login.
+	RecordStaffLogin(ctx context.Context, email string, at time.Time) error
 }
 
 // Sessions stores staff sessions (immutable once written).

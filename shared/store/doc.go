@@ -223,7 +223,9 @@
 //     THROTTLE#staff-code#<session hash>.
 //   - Enrol the second factor: one UpdateItem on STAFF#email conditioned on the session stamp
 //     and attribute_not_exists(totpSecret); each later code: one UpdateItem conditioned on
-//     totpStep < :step (a code is accepted once).
+//     totpStep < :step (a code is accepted once), which also rewrites a secret still stored in
+//     clear in its sealed form (totpSecret "v1:…", AES-GCM, see staff.SecretBox). A complete
+//     login: UpdateItem SET lastLoginAt (the staff page).
 //   - List staff: Query GSI1 GSI1PK=STAFF. Journal of a month: Query PK=AUDIT#yyyy-mm,
 //     newest first (ScanIndexForward false); each action is one PutItem.
 //   - List families: Query GSI1 GSI1PK=FAMILIES (the family item carries GSI1PK/GSI1SK).

@@ -28,11 +28,13 @@ type staffItem struct {
 	TOTPSecret     string `dynamodbav:"totpSecret,omitempty"`
 	EnrolledAt     string `dynamodbav:"enrolledAt,omitempty"`
 	LastStep       int64  `dynamodbav:"totpStep,omitempty"`
+	LastLoginAt    string `dynamodbav:"lastLoginAt,omitempty"`
 }
 
 func (it staffItem) member() staff.Member {
 	return staff.Member{Email: it.Email, Name: it.Name, PasswordHash: it.PasswordHash, Stamp: it.Stamp,
-		CreatedAt: parseTime(it.CreatedAt), TOTPSecret: it.TOTPSecret, EnrolledAt: parseTime(it.EnrolledAt), LastStep: it.LastStep}
+		CreatedAt: parseTime(it.CreatedAt), TOTPSecret: it.TOTPSecret, EnrolledAt: parseTime(it.EnrolledAt), LastStep: it.LastStep,
+		LastLoginAt: parseTime(it.LastLoginAt)}
 }
 
 // staffSessionItem is STAFFSESSION#<sha256(token)> / SESSION in the session table.
@@ -131,21 +133,45 @@ func (st *Store) EnrolSecondFactor(ctx context.Context, email, stamp, secret str
 }
 
 // UseStep records step as the member's last TOTP step if it is later than the stored one;
-// staff.ErrStale otherwise (a code used twice). One conditional update.
-func (st *Store) UseStep(ctx context.Context, email string, step int64) error {
+// staff.ErrStale otherwise (a code used twice). A non-empty reseal replaces the stored secret
+// in the same write (a clear secret sealed at its first use). One conditional update.
+func (st *Store) UseStep(ctx context.Context, email string, step int64, reseal string) error {
+	update := "SET totpStep = :n"
+	values := map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: strconv.FormatInt(step, 10)}}
+	if reseal != "" {
+		update += ", totpSecret = :s"
+		values[":s"] = s(reseal)
+	}
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           &st.tables.Data,
-		Key:                 key(staffPK(email), skStaff),
-		UpdateExpression:    aws.String("SET totpStep = :n"),
-		ConditionExpression: aws.String("attribute_exists(totpSecret) AND (attribute_not_exists(totpStep) OR totpStep < :n)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":n": &types.AttributeValueMemberN{Value: strconv.FormatInt(step, 10)}},
+		TableName:                 &st.tables.Data,
+		Key:                       key(staffPK(email), skStaff),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attribute_exists(totpSecret) AND (attribute_not_exists(totpStep) OR totpStep < :n)"),
+		ExpressionAttributeValues: values,
 	})
 	if isConditionFailed(err) {
 		return fmt.Errorf("use totp step: %w", staff.ErrStale)
 	}
 	if err != nil {
 		return fmt.Errorf("use totp step: %w", err)
+	}
+	return nil
+}
+
+// RecordStaffLogin records the member's last complete login. One update of an existing member.
+func (st *Store) RecordStaffLogin(ctx context.Context, email string, at time.Time) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &st.tables.Data,
+		Key:                       key(staffPK(email), skStaff),
+		UpdateExpression:          aws.String("SET lastLoginAt = :t"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": s(timeText(at))},
+	})
+	if isConditionFailed(err) {
+		return staff.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("record staff login: %w", err)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func Contract(t *testing.T, newStore func(t *testing.T) Store) {
 		if err := s.CreateMember(ctx, staff.Member{Email: "b@mairie.fr", Name: "B", Stamp: "s1", CreatedAt: at}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.UseStep(ctx, "b@mairie.fr", 10); !errors.Is(err, staff.ErrStale) {
+		if err := s.UseStep(ctx, "b@mairie.fr", 10, ""); !errors.Is(err, staff.ErrStale) {
 			t.Fatalf("step before enrolment: %v", err)
 		}
 		if err := s.EnrolSecondFactor(ctx, "b@mairie.fr", "other", "SECRET1", 10, at); !errors.Is(err, staff.ErrStale) {
@@ -90,10 +90,30 @@ func Contract(t *testing.T, newStore func(t *testing.T) Store) {
 			step int64
 			ok   bool
 		}{{10, false}, {9, false}, {11, true}, {11, false}, {13, true}} {
-			err := s.UseStep(ctx, "b@mairie.fr", c.step)
+			err := s.UseStep(ctx, "b@mairie.fr", c.step, "")
 			if (err == nil) != c.ok || (err != nil && !errors.Is(err, staff.ErrStale)) {
 				t.Errorf("UseStep(%d) = %v, want ok=%v", c.step, err, c.ok)
 			}
+		}
+		// A secret stored in clear is replaced by its sealed form in the step's own write, and
+		// only when the step is accepted.
+		if err := s.UseStep(ctx, "b@mairie.fr", 13, "v1:REPLAYED"); !errors.Is(err, staff.ErrStale) {
+			t.Fatalf("replayed step with a reseal: %v", err)
+		}
+		if err := s.UseStep(ctx, "b@mairie.fr", 14, "v1:SEALED"); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := s.Member(ctx, "b@mairie.fr"); m.TOTPSecret != "v1:SEALED" || m.LastStep != 14 {
+			t.Fatalf("after the reseal: %+v", m)
+		}
+		if err := s.RecordStaffLogin(ctx, "b@mairie.fr", at.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := s.Member(ctx, "b@mairie.fr"); !m.LastLoginAt.Equal(at.Add(time.Hour)) {
+			t.Fatalf("last login = %v", m.LastLoginAt)
+		}
+		if err := s.RecordStaffLogin(ctx, "nobody@mairie.fr", at); !errors.Is(err, staff.ErrNotFound) {
+			t.Fatalf("login of nobody: %v", err)
 		}
 	})
 	t.Run("sessions", func(t *testing.T) {

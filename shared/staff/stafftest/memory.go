@@ -76,7 +76,7 @@ func (m *Memory) EnrolSecondFactor(_ context.Context, email, stamp, secret strin
 }
 
 // UseStep implements staff.Members.
-func (m *Memory) UseStep(_ context.Context, email string, step int64) error {
+func (m *Memory) UseStep(_ context.Context, email string, step int64, reseal string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	mb, ok := m.members[email]
@@ -84,6 +84,22 @@ func (m *Memory) UseStep(_ context.Context, email string, step int64) error {
 		return staff.ErrStale
 	}
 	mb.LastStep = step
+	if reseal != "" {
+		mb.TOTPSecret = reseal
+	}
+	m.members[email] = mb
+	return nil
+}
+
+// RecordStaffLogin implements staff.Members.
+func (m *Memory) RecordStaffLogin(_ context.Context, email string, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	mb, ok := m.members[email]
+	if !ok {
+		return staff.ErrNotFound
+	}
+	mb.LastLoginAt = at
 	m.members[email] = mb
 	return nil
 }
