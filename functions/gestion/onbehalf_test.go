@@ -67,7 +67,7 @@ func TestStaffBookForTheFamilyPastTheDeadline(t *testing.T) {
 	if last.Who != reservations.TownHall || last.Channel.French() != "la mairie, pour votre compte" {
 		t.Fatalf("history %+v", last)
 	}
-	entries, _ := f.mem.Entries(ctx, "2026-12")
+	entries := staffActions(t, f, "2026-12")
 	if len(entries) != 2 || !strings.Contains(entries[1].After+entries[0].After, "motif : Demande du père par téléphone") {
 		t.Fatalf("journal %+v", entries)
 	}
