@@ -18,8 +18,11 @@ var ErrChanged = errors.New("retention: account changed meanwhile")
 // Store is what the job reads and writes; *store.Store satisfies it. Every write is conditioned
 // on what the decision read, so a parent who signs in while the job runs is never deleted.
 type Store interface {
-	// RetentionScan returns every account, and the reservation days before keptFrom.
-	RetentionScan(ctx context.Context, keptFrom date.Date) ([]Account, []reservations.Slot, error)
+	// RetentionRead returns every account, and the reservation days before keptFrom not purged
+	// yet.
+	RetentionRead(ctx context.Context, keptFrom date.Date) ([]Account, []reservations.Slot, error)
+	// RetentionPurged records that every day before keptFrom is purged, once they all are.
+	RetentionPurged(ctx context.Context, keptFrom date.Date) error
 	MarkWarned(ctx context.Context, email string, at, lastActivity time.Time) error
 	UnmarkWarned(ctx context.Context, email string, at time.Time) error
 	DeleteInactiveAccount(ctx context.Context, email string, warnedAt time.Time) error
@@ -49,7 +52,8 @@ type Report struct {
 // records' retention. Accounts that changed meanwhile are left for the next run. A failure is
 // returned after the rest is done, so that the run is retried (every step is idempotent).
 func (j *Job) Run(ctx context.Context, now time.Time) (Report, error) {
-	accs, days, err := j.Store.RetentionScan(ctx, j.Policy.RecordsKeptFrom(date.Of(now)))
+	keptFrom := j.Policy.RecordsKeptFrom(date.Of(now))
+	accs, days, err := j.Store.RetentionRead(ctx, keptFrom)
 	if err != nil {
 		return Report{}, fmt.Errorf("retention: %w", err)
 	}
@@ -69,12 +73,19 @@ func (j *Job) Run(ctx context.Context, now time.Time) (Report, error) {
 			rep.Deleted++
 		}
 	}
+	purged := true
 	for _, sl := range days {
 		if err := j.Store.DeleteDay(ctx, sl); err != nil {
 			errs = append(errs, fmt.Errorf("retention: day: %w", err))
+			purged = false
 			continue
 		}
 		rep.Days++
+	}
+	if purged { // otherwise the next run reads the same days again
+		if err := j.Store.RetentionPurged(ctx, keptFrom); err != nil {
+			errs = append(errs, fmt.Errorf("retention: %w", err))
+		}
 	}
 	slog.InfoContext(ctx, "retention", "accounts", rep.Accounts, "warned", rep.Warned, "deleted", rep.Deleted,
 		"unconfirmed_deleted", rep.Unconfirmed, "days_purged", rep.Days, "failures", len(errs))

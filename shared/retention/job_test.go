@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
@@ -296,4 +297,160 @@ func TestDeletionStoppedHalfWayIsFinishedNextRun(t *testing.T) {
 	if rec, err := st.Family(ctx, "f_idle"); err != nil || len(rec.Members) != 0 {
 		t.Errorf("the membership survived: %+v, %v", rec.Members, err)
 	}
+}
+
+// Accounts of an earlier version (not in GSI1) are found by the first run's one Scan and put in
+// GSI1; later runs find old and new accounts, and the days past their retention, without a Scan.
+func TestRetentionScansOnceThenQueries(t *testing.T) {
+	env := dynamotest.New(t)
+	ctx := context.Background()
+	var scans atomic.Int32
+	client := dynamodb.New(env.Client.Options(), func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("scans", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if _, ok := in.Parameters.(*dynamodb.ScanInput); ok {
+					scans.Add(1)
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+		})
+	})
+	st := store.New(client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	box := &mailbox{}
+	job := &retention.Job{Policy: retention.Default(), Store: st, Mail: box, LoginLink: "https://portail.example.fr/connexion"}
+
+	// Two accounts as an earlier version wrote them: no GSI1PK, no GSI1SK.
+	raw := func(email string, created time.Time) {
+		t.Helper()
+		at := &types.AttributeValueMemberS{Value: created.UTC().Format(time.RFC3339Nano)}
+		if _, err := env.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &env.DataTable, Item: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: "ACCOUNT#" + email}, "SK": &types.AttributeValueMemberS{Value: "ACCOUNT"},
+			"email": &types.AttributeValueMemberS{Value: email}, "civility": &types.AttributeValueMemberS{Value: "M."},
+			"lastName": &types.AttributeValueMemberS{Value: "Ancien"}, "firstName": &types.AttributeValueMemberS{Value: "P"},
+			"passwordHash": &types.AttributeValueMemberS{Value: "x"}, "sessionStamp": &types.AttributeValueMemberS{Value: "s"},
+			"createdAt": at, "confirmedAt": at}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw("old-idle@exemple.fr", paris("2023-11-01 10:00")) // unused for 3 years: warned, then deleted
+	raw("old-used@exemple.fr", paris("2026-06-01 10:00")) // in use: kept
+	indexed := func(email string) bool {
+		t.Helper()
+		out, err := env.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &env.DataTable, Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: "ACCOUNT#" + email}, "SK": &types.AttributeValueMemberS{Value: "ACCOUNT"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pk, _ := out.Item["GSI1PK"].(*types.AttributeValueMemberS)
+		sk, _ := out.Item["GSI1SK"].(*types.AttributeValueMemberS)
+		return pk != nil && pk.Value == "ACCOUNTS" && sk != nil && sk.Value == email
+	}
+
+	site := "jules-ferry"
+	if err := st.PutActivity(ctx, family.Activity{Activity: calendar.Canteen, Site: site, SiteName: "Jules Ferry", Capacity: 100,
+		PriceCents: map[string]int64{"A": 100}}); err != nil {
+		t.Fatal(err)
+	}
+	slot := func(s string) reservations.Slot {
+		return reservations.Slot{Activity: calendar.Canteen, Site: site, Day: date.MustParse(s)}
+	}
+	past2015, jan2016, mar2016, dec2016, feb2017 := slot("2015-12-17"), slot("2016-01-04"), slot("2016-03-10"), slot("2016-12-30"), slot("2017-02-01")
+	for _, sl := range []reservations.Slot{past2015, jan2016, mar2016, dec2016, feb2017} {
+		for _, c := range []string{"c_1", "c_2"} {
+			if _, err := st.BookDay(ctx, sl, c, 0, reservations.Change{Who: "old-used@exemple.fr", At: paris("2015-09-01 10:00"),
+				Channel: reservations.ChannelWeb, Action: reservations.ActionBook, ChildID: c}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Which of the days are still stored, read raw: the counter and the children's items.
+	stored := func(step string, kept []reservations.Slot, gone []reservations.Slot) {
+		t.Helper()
+		count := func(sl reservations.Slot) int {
+			out, err := env.Client.Query(ctx, &dynamodb.QueryInput{TableName: &env.DataTable,
+				KeyConditionExpression: aws.String("PK = :pk"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":pk": &types.AttributeValueMemberS{Value: "DAY#" + string(calendar.Canteen) + "#" + site + "#" + sl.Day.MonthKey()}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, it := range out.Items {
+				sk, _ := it["SK"].(*types.AttributeValueMemberS)
+				day, _ := it["day"].(*types.AttributeValueMemberS)
+				counter := sk != nil && sk.Value == sl.Day.String()
+				child := sk != nil && strings.HasPrefix(sk.Value, "CHILD#") && day != nil && day.Value == sl.Day.String()
+				if counter || child {
+					n++
+				}
+			}
+			return n
+		}
+		for _, sl := range kept {
+			if n := count(sl); n != 3 {
+				t.Errorf("%s: %s has %d items, want its counter and 2 children's", step, sl.Day, n)
+			}
+		}
+		for _, sl := range gone {
+			if n := count(sl); n != 0 {
+				t.Errorf("%s: %s still has %d items", step, sl.Day, n)
+			}
+		}
+	}
+	run := func(step string, now time.Time, wantScans int32, wantAccounts int) retention.Report {
+		t.Helper()
+		rep, err := job.Run(ctx, now)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if got := scans.Load(); got != wantScans {
+			t.Errorf("%s: %d Scans in all, want %d", step, got, wantScans)
+		}
+		if rep.Accounts != wantAccounts {
+			t.Errorf("%s: %d accounts read, want %d (%+v)", step, rep.Accounts, wantAccounts, rep)
+		}
+		return rep
+	}
+
+	// First run, 1 December 2026: the one Scan finds the old accounts and indexes them, warns
+	// the idle one and purges 2015.
+	rep := run("first run", paris("2026-12-01 03:30"), 1, 2)
+	if rep.Warned != 1 || rep.Days != 1 {
+		t.Errorf("first run: %+v", rep)
+	}
+	for _, e := range []string{"old-idle@exemple.fr", "old-used@exemple.fr"} {
+		if !indexed(e) {
+			t.Errorf("%s is not in GSI1 after the first run", e)
+		}
+	}
+	stored("first run", []reservations.Slot{jan2016, mar2016, dec2016, feb2017}, []reservations.Slot{past2015})
+
+	// A parent signs up after it, never confirms.
+	if err := st.CreateAccount(ctx, accounts.Account{Email: "new@exemple.fr", LastName: "Neuf", PasswordHash: "x",
+		CreatedAt: paris("2026-12-01 09:00"), SessionStamp: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if !indexed("new@exemple.fr") {
+		t.Error("a new account is not in GSI1")
+	}
+	// Next night: no Scan, the three accounts, nothing to purge (2016 is kept during 2026).
+	rep = run("next night", paris("2026-12-02 03:30"), 1, 3)
+	if rep.Warned != 0 || rep.Days != 0 || rep.Deleted != 0 {
+		t.Errorf("next night: %+v", rep)
+	}
+	stored("next night", []reservations.Slot{jan2016, mar2016, dec2016, feb2017}, nil)
+
+	// 1 January 2027: still no Scan; the idle old account goes 31 days after its warning, the
+	// new one 31 days unconfirmed; the days of 2016 are purged, 2017's kept.
+	rep = run("new year", paris("2027-01-01 03:30"), 1, 3)
+	if rep.Deleted != 1 || rep.Unconfirmed != 1 || rep.Days != 3 {
+		t.Errorf("new year: %+v", rep)
+	}
+	stored("new year", []reservations.Slot{feb2017}, []reservations.Slot{jan2016, mar2016, dec2016})
+	if box := box.take(); len(box) != 1 || box[0].To != "old-idle@exemple.fr" {
+		t.Errorf("warnings %+v, want old-idle@ once", box)
+	}
+	// The night after: the account left is the one in use, still without a Scan.
+	run("after", paris("2027-01-02 03:30"), 1, 1)
+	stored("after", []reservations.Slot{feb2017}, nil)
 }

@@ -31,6 +31,10 @@ type accountItem struct {
 	SessionStamp    string   `dynamodbav:"sessionStamp"`
 	PasswordChanged string   `dynamodbav:"passwordChangedAt,omitempty"`
 	KeptStamps      []string `dynamodbav:"keptStamps,omitempty"`
+	// GSI1PK / GSI1SK: ACCOUNTS / the e-mail, the Retention job's list of accounts. Accounts
+	// created before it was written are put there by the job's first run.
+	GSI1PK string `dynamodbav:",omitempty"`
+	GSI1SK string `dynamodbav:",omitempty"`
 }
 
 func timeText(t time.Time) string {
@@ -60,7 +64,8 @@ func notFound(err error) error {
 func (st *Store) CreateAccount(ctx context.Context, a accounts.Account) error {
 	it := accountItem{PK: accountPK(a.Email), SK: skAccount, Email: a.Email, Civility: a.Civility, LastName: a.LastName,
 		FirstName: a.FirstName, PasswordHash: a.PasswordHash, CreatedAt: timeText(a.CreatedAt),
-		ConfirmedAt: timeText(a.ConfirmedAt), FamilyID: a.FamilyID, PendingCode: a.PendingCode, SessionStamp: a.SessionStamp}
+		ConfirmedAt: timeText(a.ConfirmedAt), FamilyID: a.FamilyID, PendingCode: a.PendingCode, SessionStamp: a.SessionStamp,
+		GSI1PK: gsiAccounts, GSI1SK: a.Email}
 	err := st.putIf(ctx, st.tables.Data, it, "attribute_not_exists(PK)")
 	if isConditionFailed(err) {
 		return accounts.ErrExists

@@ -21,7 +21,8 @@
 //	Data     subscriber code      family         CODE#<code>                      CODE
 //	Data     activity settings    family         ACTIVITY#<activity>              SITE#<site>
 //	Data     closure              townhall       CALENDAR                         CLOSURE#<yyyy-mm-dd>
-//	Data     account              accounts       ACCOUNT#<email>                  ACCOUNT
+//	Data     account              accounts       ACCOUNT#<email>                  ACCOUNT                     ACCOUNTS / <email> (the Retention job's list)
+//	Data     retention index      retention      RETENTION                        INDEX                       (purgedBefore: the first day not purged)
 //	Data     day's seat counter   reservations   DAY#<activity>#<site>#<yyyy-mm>  <yyyy-mm-dd>
 //	Data     child's day          reservations   DAY#<activity>#<site>#<yyyy-mm>  CHILD#<childId>#<yyyy-mm-dd>
 //	Data     calendar feed        reservations   FEED#<sha256(token)>             FEED
@@ -160,11 +161,23 @@
 //   - A parent's reminder choices: Query PK=ACCOUNT#email (with the account); PutItem
 //     ACCOUNT#email/REMINDERS to change them; deleting the account deletes them too.
 //   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.
-//   - Retention (nightly, the only Scan): one Scan of the data table filtered to accounts
-//     (SK=ACCOUNT) and to reservation days before the records' retention (PK begins with DAY#,
-//     SK < the first day kept, or a child's day whose day < the first day kept); each day purged
-//     is a Query of its month's child items filtered to the day, then a DeleteItem of each and
-//     of the counter. An account's lastLoginAt (written at each sign-in) and warnedAt
+//   - Retention (shared/retention, nightly), without a scan: GetItem RETENTION/INDEX (every
+//     reservation day before its purgedBefore is purged), Query GSI1 GSI1PK=ACCOUNTS (paged:
+//     every account, which CreateAccount puts there), and, only when the first day kept
+//     (January 1 of the year the records' retention reaches back to) is past purgedBefore, so
+//     one night a year: the activity settings (one Query per ACTIVITY# partition) and, for each
+//     activity and site, a Query of each month partition DAY#activity#site#yyyy-mm from
+//     purgedBefore's month to the first day kept's (whole months before it; in its own month
+//     the counters before the day, SK < it); once every day found is purged, PutItem
+//     RETENTION/INDEX with purgedBefore = the first day kept (conditioned on not moving it
+//     back). While RETENTION/INDEX is absent (a new table, or one of a version whose accounts
+//     were not in GSI1), the run is the one-time backfill, the only Scan: one Scan of the data
+//     table filtered to accounts (SK=ACCOUNT) and to reservation days before the first day kept
+//     (PK begins with DAY#, SK < it, or a child's day whose day < it); each account without
+//     GSI1PK gets GSI1PK=ACCOUNTS, GSI1SK=its e-mail (UpdateItem, attribute_exists(PK)); the
+//     days found are purged and the index written as above. A site whose settings were removed
+//     is no longer purged after the backfill. Each day purged is a Query of its month's child
+//     items filtered to the day, then a DeleteItem of each and of the counter. An account's lastLoginAt (written at each sign-in) and warnedAt
 //     (the inactivity warning) are fixed-width UTC times (sortableTime) so that the job's
 //     conditions compare them as strings: warn with attribute_not_exists(warnedAt) OR warnedAt <
 //     the last activity read, delete with warnedAt = the warning read AND no lastLoginAt after

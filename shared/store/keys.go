@@ -90,4 +90,11 @@ const (
 	skReminderPrefs = "REMINDERS"
 	// gsi1WeeklySummary indexes the preferences that ask for the weekly summary.
 	gsi1WeeklySummary = "REMINDERS#SUMMARY"
+	// gsiAccounts is the GSI1 partition of every account (GSI1SK its e-mail): the Retention
+	// job's list of accounts.
+	gsiAccounts = "ACCOUNTS"
+	// pkRetention / skRetentionIndex is the Retention job's index: the first reservation day
+	// not purged yet.
+	pkRetention      = "RETENTION"
+	skRetentionIndex = "INDEX"
 )

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -29,16 +28,145 @@ func (st *Store) RecordLogin(ctx context.Context, email string, at time.Time) er
 	return st.updateAccount(ctx, email, "SET lastLoginAt = :t", nil, map[string]types.AttributeValue{":t": s(sortable(at))})
 }
 
-// RetentionScan reads, in one Scan of the data table, every account (what retention decides
-// on) and the reservation days before keptFrom (to purge). It is the Retention job's nightly
-// read; nothing else scans.
-func (st *Store) RetentionScan(ctx context.Context, keptFrom date.Date) ([]retention.Account, []reservations.Slot, error) {
+// RetentionRead reads what the Retention job decides on: every account, from GSI1
+// (GSI1PK = ACCOUNTS), and the reservation days before keptFrom not purged yet, by Query of
+// the month partitions known by their key (DAY#<activity>#<site>#<yyyy-mm>, for each activity
+// and site of the activity settings) from the retention index's first day not purged to
+// keptFrom. Nothing is read when every day before keptFrom is purged already, which is every
+// night but the first of a year.
+//
+// Before the index exists (a table of an earlier version, whose accounts are not in GSI1, or a
+// new table) it is the one-time backfill: one Scan of the table reads every account and every
+// day before keptFrom, and puts each account lacking them in GSI1. RetentionPurged then
+// writes the index, and later runs never scan.
+func (st *Store) RetentionRead(ctx context.Context, keptFrom date.Date) ([]retention.Account, []reservations.Slot, error) {
+	var idx retentionIndexItem
+	err := st.get(ctx, st.tables.Data, pkRetention, skRetentionIndex, &idx)
+	if isNotFound(err) {
+		return st.retentionBackfill(ctx, keptFrom)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("retention index: %w", err)
+	}
+	purged, err := date.Parse(idx.PurgedBefore)
+	if err != nil {
+		return nil, nil, fmt.Errorf("retention index: %w", err)
+	}
+	accs, err := st.retentionAccounts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	days, err := st.retentionDays(ctx, purged, keptFrom)
+	if err != nil {
+		return nil, nil, err
+	}
+	return accs, days, nil
+}
+
+// RetentionPurged records that every reservation day before keptFrom is purged (the job calls
+// it once each day RetentionRead returned is deleted): the next runs read from there. The
+// index never moves back (a run with an earlier keptFrom leaves it).
+func (st *Store) RetentionPurged(ctx context.Context, keptFrom date.Date) error {
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &st.tables.Data,
+		Item: map[string]types.AttributeValue{"PK": s(pkRetention), "SK": s(skRetentionIndex),
+			"purgedBefore": s(keptFrom.String())},
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR purgedBefore <= :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": s(keptFrom.String())},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("retention index: %w", err)
+	}
+	return nil
+}
+
+// retentionIndexItem is RETENTION/INDEX: every reservation day before purgedBefore is purged,
+// and every account is in GSI1 (its presence says the backfill is done).
+type retentionIndexItem struct {
+	PurgedBefore string `dynamodbav:"purgedBefore"`
+}
+
+// retentionProjection is what the job reads of an account or a day.
+const retentionProjection = "PK, SK, email, civility, lastName, firstName, createdAt, confirmedAt, " +
+	"lastLoginAt, warnedAt, activity, site, #day"
+
+// retentionAccounts Queries GSI1 ACCOUNTS, paged: every account, as the job decides on it.
+func (st *Store) retentionAccounts(ctx context.Context) ([]retention.Account, error) {
+	items, err := st.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &st.tables.Data,
+		IndexName:                 aws.String("GSI1"),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ProjectionExpression:      aws.String(retentionProjection),
+		ExpressionAttributeNames:  map[string]string{"#day": "day"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(gsiAccounts)},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("retention accounts: %w", err)
+	}
+	accs := make([]retention.Account, 0, len(items))
+	for _, av := range items {
+		if attr(av, "SK") == skAccount {
+			accs = append(accs, retentionAccount(av))
+		}
+	}
+	return accs, nil
+}
+
+// retentionDays Queries the month partitions of every activity and site holding days from
+// purged (the first day not purged) to keptFrom (the first day kept): whole months before
+// keptFrom's, and in keptFrom's month the counters before it (a child's item of that month
+// without its counter, which no write leaves, would be found when the month is whole).
+func (st *Store) retentionDays(ctx context.Context, purged, keptFrom date.Date) ([]reservations.Slot, error) {
+	if !purged.Before(keptFrom) {
+		return nil, nil
+	}
+	settings, err := st.Activities(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("retention days: %w", err)
+	}
+	var days []reservations.Slot
+	seen := map[reservations.Slot]bool{}
+	last := keptFrom.FirstOfMonth()
+	for _, set := range settings {
+		for m := purged.FirstOfMonth(); !last.Before(m); m = m.AddMonths(1) {
+			q := &dynamodb.QueryInput{
+				TableName:                 &st.tables.Data,
+				KeyConditionExpression:    aws.String("PK = :pk"),
+				ProjectionExpression:      aws.String(retentionProjection),
+				ExpressionAttributeNames:  map[string]string{"#day": "day"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(dayPK(set.Activity, set.Site, m))},
+			}
+			if m.Compare(last) == 0 {
+				if keptFrom.Compare(last) == 0 {
+					continue // nothing of keptFrom's month is due
+				}
+				q.KeyConditionExpression = aws.String("PK = :pk AND SK < :kept") // the counters, before "CHILD#"
+				q.ExpressionAttributeValues[":kept"] = s(keptFrom.String())
+			}
+			items, err := st.queryAll(ctx, q)
+			if err != nil {
+				return nil, fmt.Errorf("retention days: %w", err)
+			}
+			for _, av := range items {
+				if sl, ok := retentionSlot(av); ok && sl.Day.Before(keptFrom) && !seen[sl] {
+					seen[sl] = true
+					days = append(days, sl)
+				}
+			}
+		}
+	}
+	return days, nil
+}
+
+// retentionBackfill is the first run's read: one Scan of the data table for every account and
+// every reservation day before keptFrom; each account not yet in GSI1 is put there (accounts
+// created by an earlier version), so that later runs Query it.
+func (st *Store) retentionBackfill(ctx context.Context, keptFrom date.Date) ([]retention.Account, []reservations.Slot, error) {
 	in := &dynamodb.ScanInput{
 		TableName: &st.tables.Data,
 		FilterExpression: aws.String("SK = :account OR (begins_with(PK, :day) AND (SK < :kept OR " +
 			"(begins_with(SK, :child) AND #day < :kept)))"),
-		ProjectionExpression: aws.String("PK, SK, email, civility, lastName, firstName, createdAt, confirmedAt, " +
-			"lastLoginAt, warnedAt, activity, site, #day"),
+		ProjectionExpression:     aws.String(retentionProjection + ", GSI1PK"),
 		ExpressionAttributeNames: map[string]string{"#day": "day"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":account": s(skAccount), ":day": s("DAY#"), ":kept": s(keptFrom.String()), ":child": s(childPrefix)},
@@ -52,43 +180,17 @@ func (st *Store) RetentionScan(ctx context.Context, keptFrom date.Date) ([]reten
 			return nil, nil, fmt.Errorf("retention scan: %w", err)
 		}
 		for _, av := range page.Items {
-			var it struct {
-				PK, SK    string
-				Email     string `dynamodbav:"email"`
-				Civility  string `dynamodbav:"civility"`
-				LastName  string `dynamodbav:"lastName"`
-				FirstName string `dynamodbav:"firstName"`
-				Activity  string `dynamodbav:"activity"`
-				Site      string `dynamodbav:"site"`
-				Day       string `dynamodbav:"day"`
-			}
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, nil, fmt.Errorf("retention scan: decode: %w", err)
-			}
-			if it.SK == skAccount {
-				accs = append(accs, retention.Account{Email: it.Email, Civility: it.Civility, LastName: it.LastName,
-					FirstName: it.FirstName, CreatedAt: parseTime(attr(av, "createdAt")), ConfirmedAt: parseTime(attr(av, "confirmedAt")),
-					LastLoginAt: parseTime(attr(av, "lastLoginAt")), WarnedAt: parseTime(attr(av, "warnedAt"))})
-				continue
-			}
-			when := it.SK
-			if strings.HasPrefix(it.SK, childPrefix) {
-				when = it.Day // a child's day: its day's slot, deleted whole
-			}
-			d, err := date.Parse(when)
-			if err != nil || !strings.HasPrefix(it.PK, "DAY#") {
-				continue
-			}
-			a, site := calendar.Activity(it.Activity), it.Site
-			if a == "" || site == "" {
-				// DAY#<activity>#<site>#<yyyy-mm>: activities and sites hold no '#'.
-				parts := strings.Split(it.PK, "#")
-				if len(parts) != 4 {
-					continue
+			if attr(av, "SK") == skAccount && strings.HasPrefix(attr(av, "PK"), "ACCOUNT#") {
+				a := retentionAccount(av)
+				if attr(av, "GSI1PK") != gsiAccounts {
+					if err := st.indexAccount(ctx, a.Email); err != nil {
+						return nil, nil, err
+					}
 				}
-				a, site = calendar.Activity(parts[1]), parts[2]
+				accs = append(accs, a)
+				continue
 			}
-			if sl := (reservations.Slot{Activity: a, Site: site, Day: d}); !seen[sl] {
+			if sl, ok := retentionSlot(av); ok && sl.Day.Before(keptFrom) && !seen[sl] {
 				seen[sl] = true
 				days = append(days, sl)
 			}
@@ -98,6 +200,55 @@ func (st *Store) RetentionScan(ctx context.Context, keptFrom date.Date) ([]reten
 		}
 		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
+}
+
+// indexAccount puts an account created by an earlier version in GSI1 (ACCOUNTS / its e-mail),
+// as CreateAccount does now; an account deleted meanwhile is left alone.
+func (st *Store) indexAccount(ctx context.Context, email string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &st.tables.Data,
+		Key:                       key(accountPK(email), skAccount),
+		UpdateExpression:          aws.String("SET GSI1PK = :pk, GSI1SK = :sk"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(gsiAccounts), ":sk": s(email)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("retention: index account: %w", err)
+	}
+	return nil
+}
+
+func retentionAccount(av map[string]types.AttributeValue) retention.Account {
+	return retention.Account{Email: attr(av, "email"), Civility: attr(av, "civility"), LastName: attr(av, "lastName"),
+		FirstName: attr(av, "firstName"), CreatedAt: parseTime(attr(av, "createdAt")), ConfirmedAt: parseTime(attr(av, "confirmedAt")),
+		LastLoginAt: parseTime(attr(av, "lastLoginAt")), WarnedAt: parseTime(attr(av, "warnedAt"))}
+}
+
+// retentionSlot is the reservation day an item of a DAY# partition belongs to: a counter's (its
+// SK), a child's day's (its day: the day's slot is deleted whole).
+func retentionSlot(av map[string]types.AttributeValue) (reservations.Slot, bool) {
+	pk, sk := attr(av, "PK"), attr(av, "SK")
+	if !strings.HasPrefix(pk, "DAY#") {
+		return reservations.Slot{}, false
+	}
+	when := sk
+	if strings.HasPrefix(sk, childPrefix) {
+		when = attr(av, "day")
+	}
+	d, err := date.Parse(when)
+	if err != nil {
+		return reservations.Slot{}, false
+	}
+	a, site := calendar.Activity(attr(av, "activity")), attr(av, "site")
+	if a == "" || site == "" {
+		// DAY#<activity>#<site>#<yyyy-mm>: activities and sites hold no '#'.
+		parts := strings.Split(pk, "#")
+		if len(parts) != 4 {
+			return reservations.Slot{}, false
+		}
+		a, site = calendar.Activity(parts[1]), parts[2]
+	}
+	return reservations.Slot{Activity: a, Site: site, Day: d}, true
 }
 
 func attr(av map[string]types.AttributeValue, name string) string {
