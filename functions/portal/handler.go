@@ -514,6 +514,7 @@ type legalData struct {
 	NoticeDays       int
 	UnconfirmedDays  int
 	RecordsYears     int
+	MessagesMonths   int
 	LogDays          int
 	SessionHours     int
 	ConfirmLinkHours int
@@ -523,7 +524,7 @@ type legalData struct {
 func (p *portal) legalData() legalData {
 	return legalData{MailFrom: p.MailFrom, Legal: p.Legal, InactiveYears: p.Retention.InactiveText(),
 		NoticeDays: p.Retention.NoticeDays, UnconfirmedDays: p.Retention.UnconfirmedDays,
-		RecordsYears: p.Retention.RecordsYears, LogDays: p.LogRetentionDays,
+		RecordsYears: p.Retention.RecordsYears, MessagesMonths: p.Retention.MessagesMonths, LogDays: p.LogRetentionDays,
 		SessionHours:     int(accounts.SessionLifetime / time.Hour),
 		ConfirmLinkHours: int(accounts.ConfirmLinkLifetime / time.Hour),
 		ResetLinkMinutes: int(accounts.ResetLinkLifetime / time.Minute)}

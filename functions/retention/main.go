@@ -25,6 +25,7 @@ func main() {
 			Store:     env.Store,
 			Mail:      mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName),
 			LoginLink: cfg.Link("/connexion"),
+			Threads:   env.Store,
 		}, cfg.Clock), nil
 	})
 }

@@ -104,6 +104,7 @@ func RetentionFromEnv() (retention.Policy, int, error) {
 		NoticeDays:      num("RETENTION_NOTICE_DAYS", d.NoticeDays),
 		UnconfirmedDays: num("RETENTION_UNCONFIRMED_DAYS", d.UnconfirmedDays),
 		RecordsYears:    num("RETENTION_RECORDS_YEARS", d.RecordsYears),
+		MessagesMonths:  num("RETENTION_MESSAGES_MONTHS", d.MessagesMonths),
 	}
 	logDays := num("LOG_RETENTION_DAYS", 180)
 	if len(errs) == 0 {

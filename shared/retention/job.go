@@ -30,6 +30,13 @@ type Store interface {
 	DeleteDay(ctx context.Context, sl reservations.Slot) error
 }
 
+// Threads are the "Nous contacter" conversations; *store.Store satisfies it.
+type Threads interface {
+	// PurgeThreads deletes the threads whose last message is before before, each with the
+	// account's pointer to it, unless a message arrived since it was read; it says how many.
+	PurgeThreads(ctx context.Context, before time.Time) (int, error)
+}
+
 // Notifier sends the warning before deletion; shared/mail's Mailer satisfies it.
 type Notifier interface {
 	SendInactiveWarning(ctx context.Context, to, name, inactive string, deleteOn date.Date, loginLink string) error
@@ -40,12 +47,13 @@ type Job struct {
 	Policy    Policy
 	Store     Store
 	Mail      Notifier
-	LoginLink string // absolute link to the portal's login
+	LoginLink string  // absolute link to the portal's login
+	Threads   Threads // the conversations to purge; nil when the job keeps none
 }
 
 // Report is what one run did.
 type Report struct {
-	Accounts, Warned, Deleted, Unconfirmed, Days int
+	Accounts, Warned, Deleted, Unconfirmed, Days, Threads int
 }
 
 // Run applies the policy at now: warns, deletes what is due, purges the days past their
@@ -87,8 +95,15 @@ func (j *Job) Run(ctx context.Context, now time.Time) (Report, error) {
 			errs = append(errs, fmt.Errorf("retention: %w", err))
 		}
 	}
+	if j.Threads != nil {
+		n, err := j.Threads.PurgeThreads(ctx, j.Policy.MessagesKeptFrom(now))
+		rep.Threads = n
+		if err != nil {
+			errs = append(errs, fmt.Errorf("retention: threads: %w", err))
+		}
+	}
 	slog.InfoContext(ctx, "retention", "accounts", rep.Accounts, "warned", rep.Warned, "deleted", rep.Deleted,
-		"unconfirmed_deleted", rep.Unconfirmed, "days_purged", rep.Days, "failures", len(errs))
+		"unconfirmed_deleted", rep.Unconfirmed, "days_purged", rep.Days, "threads_purged", rep.Threads, "failures", len(errs))
 	return rep, errors.Join(errs...)
 }
 

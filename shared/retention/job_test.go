@@ -20,6 +20,7 @@ import (
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
+	"github.com/preau/preau/shared/messages"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/retention"
 	"github.com/preau/preau/shared/store"
@@ -453,4 +454,44 @@ func TestRetentionScansOnceThenQueries(t *testing.T) {
 	// The night after: the account left is the one in use, still without a Scan.
 	run("after", paris("2027-01-02 03:30"), 1, 1)
 	stored("after", []reservations.Slot{feb2017}, nil)
+}
+
+// A "Nous contacter" thread is deleted with the account's pointer to it once its last message
+// is older than the policy's months; a thread with a recent message stays.
+func TestOldThreadsArePurged(t *testing.T) {
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	now := paris("2026-12-01 03:30")
+	job := &retention.Job{Policy: retention.Default(), Store: st, Mail: &mailbox{}, Threads: st, LoginLink: "https://portail.example.fr/connexion"}
+	thread := func(id, account string, last time.Time) {
+		t.Helper()
+		err := st.CreateThread(ctx, messages.Thread{ID: id, Subject: "Cantine", Name: "Camille Martin", Email: "camille@exemple.fr",
+			Account: account, CreatedAt: last.AddDate(0, -1, 0), UpdatedAt: last,
+			Messages: []messages.Message{{ID: "m1", At: last, Author: "Camille Martin", Body: "Bonjour"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	thread("told", "camille@exemple.fr", paris("2025-11-30 18:00")) // 12 months and a day ago
+	thread("anon", "", paris("2024-06-01 09:00"))
+	thread("recent", "camille@exemple.fr", paris("2025-12-02 09:00")) // within 12 months
+	rep, err := job.Run(ctx, now)
+	if err != nil || rep.Threads != 2 {
+		t.Fatalf("report %+v, %v: want 2 threads purged", rep, err)
+	}
+	for id, want := range map[string]bool{"told": false, "anon": false, "recent": true} {
+		_, err := st.Thread(ctx, id)
+		if got := err == nil; got != want {
+			t.Errorf("thread %s kept = %v, want %v (%v)", id, got, want, err)
+		}
+	}
+	out, err := env.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &env.DataTable, Key: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "ACCOUNT#camille@exemple.fr"}, "SK": &types.AttributeValueMemberS{Value: "THREAD#told"}}})
+	if err != nil || len(out.Item) != 0 {
+		t.Errorf("the purged thread's pointer is still there: %v %v", out.Item, err)
+	}
+	if rep, err := job.Run(ctx, now); err != nil || rep.Threads != 0 {
+		t.Errorf("a second run: %+v, %v", rep, err)
+	}
 }

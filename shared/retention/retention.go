@@ -7,6 +7,8 @@
 //     was never proven, so it is not warned);
 //   - bookings and their history are accounting records (they justify the invoices): they are
 //     kept RecordsYears (10) after the end of their calendar year, then purged;
+//   - a "Nous contacter" conversation is the town hall's correspondence: it is kept
+//     MessagesMonths (12) after its last message, then deleted with the parent's pointer to it;
 //   - ephemeral items (sessions, one-time links, login throttles, anti-robot proofs) carry their
 //     own expiry, which DynamoDB's TTL enforces: the job does not handle them.
 //
@@ -28,11 +30,12 @@ type Policy struct {
 	NoticeDays      int // days between the warning and the deletion
 	UnconfirmedDays int // days an account never confirmed is kept
 	RecordsYears    int // years after the end of their year that bookings are kept
+	MessagesMonths  int // months after its last message that a "Nous contacter" thread is kept
 }
 
-// Default is the French policy: 3 years, 30 days, 30 days, 10 years.
+// Default is the French policy: 3 years, 30 days, 30 days, 10 years, 12 months.
 func Default() Policy {
-	return Policy{InactiveMonths: 36, NoticeDays: 30, UnconfirmedDays: 30, RecordsYears: 10}
+	return Policy{InactiveMonths: 36, NoticeDays: 30, UnconfirmedDays: 30, RecordsYears: 10, MessagesMonths: 12}
 }
 
 // Validate refuses durations that would delete too early or never.
@@ -50,7 +53,15 @@ func (p Policy) Validate() error {
 	if p.RecordsYears < 1 || p.RecordsYears > 30 {
 		errs = append(errs, fmt.Errorf("records: %d years is outside 1-30", p.RecordsYears))
 	}
+	if p.MessagesMonths < 1 || p.MessagesMonths > 120 {
+		errs = append(errs, fmt.Errorf("messages: %d months is outside 1-120", p.MessagesMonths))
+	}
 	return errors.Join(errs...)
+}
+
+// MessagesKeptFrom is the oldest last activity of a thread kept at now: older ones are deleted.
+func (p Policy) MessagesKeptFrom(now time.Time) time.Time {
+	return now.AddDate(0, -p.MessagesMonths, 0)
 }
 
 // Account is what retention knows of an account.

@@ -63,7 +63,7 @@ func TestValidate(t *testing.T) {
 	if err := Default().Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []Policy{{11, 30, 30, 10}, {36, 6, 30, 10}, {36, 30, 1, 10}, {36, 30, 30, 0}} {
+	for _, p := range []Policy{{11, 30, 30, 10, 12}, {36, 6, 30, 10, 12}, {36, 30, 1, 10, 12}, {36, 30, 30, 0, 12}, {36, 30, 30, 10, 0}, {36, 30, 30, 10, 121}} {
 		if p.Validate() == nil {
 			t.Errorf("%+v accepted", p)
 		}

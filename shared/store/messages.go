@@ -199,3 +199,46 @@ func (s *Store) AccountThreads(ctx context.Context, email string) ([]messages.Th
 }
 
 var _ messages.Store = (*Store)(nil)
+
+// PurgeThreads deletes the threads whose last message is before before (retention.Threads): one
+// Query of GSI1 THREADS up to that instant (the sort key starts with the last activity), then
+// per thread a DeleteItem conditioned on the sort key read, so a thread that got a message
+// meanwhile stays, and a DeleteItem of the account's pointer to it.
+func (s *Store) PurgeThreads(ctx context.Context, before time.Time) (int, error) {
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:              &s.tables.Data,
+		IndexName:              aws.String("GSI1"),
+		KeyConditionExpression: aws.String("GSI1PK = :pk AND GSI1SK < :before"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": avS(gsi1Threads), ":before": avS(threadGSI1SK(before, ""))},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("old threads: %w", err)
+	}
+	n := 0
+	for _, av := range items {
+		var it threadItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return n, fmt.Errorf("decode thread: %w", err)
+		}
+		_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName:                 &s.tables.Data,
+			Key:                       key(threadPK(it.ID), skThread),
+			ConditionExpression:       aws.String("GSI1SK = :sk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":sk": avS(it.GSI1SK)},
+		})
+		if isConditionFailed(err) {
+			continue // a message arrived since the Query: the thread is alive again
+		}
+		if err != nil {
+			return n, fmt.Errorf("delete thread: %w", err)
+		}
+		if it.Account != "" {
+			if err := s.deleteItem(ctx, accountPK(it.Account), threadPointerSK(it.ID)); err != nil {
+				return n, fmt.Errorf("delete thread pointer: %w", err)
+			}
+		}
+		n++
+	}
+	return n, nil
+}
