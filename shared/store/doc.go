@@ -273,6 +273,10 @@
 //     thread with Query GSI1 GSI1PK=THREADS (newest activity first); a parent's: Query
 //     PK=ACCOUNT#email, SK begins_with THREAD#, then GetItem THREAD#id each, kept only while its
 //     account is that parent. The account partition's other readers skip these items.
+//     Retention (shared/retention, MessagesMonths after the last message): Query GSI1
+//     GSI1PK=THREADS, GSI1SK < the oldest last activity kept, then per thread DeleteItem THREAD#id
+//     conditioned on the GSI1SK read (a message arriving meanwhile keeps it) and DeleteItem of
+//     the account's ACCOUNT#email / THREAD#id pointer.
 //   - School years the town hall loaded (shared/townhall; read by the reservation rules with
 //     the closures, reservations.HolidayStore): Query CALENDAR, SK begins_with SCHOOLYEAR#. Load a
 //     year: one PutItem of CALENDAR / SCHOOLYEAR#yyyy conditioned on attribute_not_exists(PK) for
