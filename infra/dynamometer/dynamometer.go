@@ -45,20 +45,6 @@ func (c Counts) Writes() int {
 	return c.Calls["PutItem"] + c.Calls["UpdateItem"] + c.Calls["DeleteItem"] + c.Calls["BatchWriteItem"]
 }
 
-// Reads is the number of read calls (GetItem, Query, Scan, BatchGetItem).
-func (c Counts) Reads() int {
-	return c.Calls["GetItem"] + c.Calls["Query"] + c.Calls["Scan"] + c.Calls["BatchGetItem"]
-}
-
-// Total is the number of calls.
-func (c Counts) Total() int {
-	t := 0
-	for _, n := range c.Calls {
-		t += n
-	}
-	return t
-}
-
 // New returns an empty meter.
 func New() *Meter { return &Meter{now: Counts{Calls: map[string]int{}}} }
 
