@@ -491,3 +491,10 @@ func TestCrossSiteRefused(t *testing.T) {
 		t.Errorf("account touched: %v", err)
 	}
 }
+
+// Pages are parsed when first shown: every one of them must parse.
+func TestPagesParse(t *testing.T) {
+	if err := web.CheckPages(templates); err != nil {
+		t.Fatal(err)
+	}
+}

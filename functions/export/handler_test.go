@@ -113,3 +113,10 @@ func TestExport(t *testing.T) {
 func TestSampleEvents(t *testing.T) {
 	eventstest.Replay(t, "events", newHandler)
 }
+
+// Pages are parsed when first shown: every one of them must parse.
+func TestPagesParse(t *testing.T) {
+	if err := web.CheckPages(templates); err != nil {
+		t.Fatal(err)
+	}
+}

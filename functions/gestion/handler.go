@@ -6,11 +6,8 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/preau/preau/shared/clock"
@@ -60,28 +57,17 @@ type Deps struct {
 
 type gestion struct {
 	Deps
-	pages map[string]*template.Template
+	pages *web.Pages
 }
 
-// New returns the Gestion function's handler.
+// New returns the Gestion function's handler. Its pages are parsed when first shown.
 func New(d Deps) (http.Handler, error) {
-	g := &gestion{Deps: d, pages: map[string]*template.Template{}}
-	names, err := fs.Glob(templates, "templates/*.html")
+	g := &gestion{Deps: d}
+	pages, err := parsePages()
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range names {
-		base := strings.TrimSuffix(path.Base(name), ".html")
-		if base == "layout" || base == "_shared" {
-			continue
-		}
-		t, err := template.New("layout.html").Funcs(web.Funcs).Funcs(funcs).ParseFS(templates, "templates/layout.html",
-			"templates/_shared.html", name)
-		if err != nil {
-			return nil, fmt.Errorf("page %s: %w", base, err)
-		}
-		g.pages[base] = t
-	}
+	g.pages = pages
 
 	mux := http.NewServeMux()
 	for _, rt := range g.routes() {
@@ -151,6 +137,15 @@ func (g *gestion) routes() []Route {
 		{Method: "GET", Path: "/gestion/messages/{thread}", staff: g.threadPage},
 		{Method: "POST", Path: "/gestion/messages/{thread}/repondre", staff: g.answer},
 	}
+}
+
+// parsePages lists the back-office's pages: each is its file with the back-office's layout and
+// shared partials.
+func parsePages() (*web.Pages, error) {
+	return web.NewPages(templates, "templates/*.html", []string{"layout", "_shared"}, func(file string) (*template.Template, error) {
+		return template.New("layout.html").Funcs(web.Funcs).Funcs(funcs).ParseFS(templates, "templates/layout.html",
+			"templates/_shared.html", file)
+	})
 }
 
 func redirectHome(w http.ResponseWriter, r *http.Request) {
@@ -252,9 +247,9 @@ type page struct {
 }
 
 func (g *gestion) render(w http.ResponseWriter, r *http.Request, code int, name string, p page) {
-	t, ok := g.pages[name]
-	if !ok {
-		web.Error(w, r, fmt.Errorf("render: no page %q", name))
+	t, err := g.pages.Lookup(name)
+	if err != nil {
+		web.Error(w, r, fmt.Errorf("render: %w", err))
 		return
 	}
 	p.Commune = g.Commune

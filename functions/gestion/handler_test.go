@@ -281,3 +281,14 @@ func TestJournalListsTheMonth(t *testing.T) {
 		t.Fatal("another month's entry listed")
 	}
 }
+
+// Pages are parsed when first shown: every one of them must parse.
+func TestPagesParse(t *testing.T) {
+	pages, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pages.ParseAll(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -248,3 +248,10 @@ func TestPaidAtTheCounter(t *testing.T) {
 		t.Errorf("paying online an invoice paid at the counter: %d %s", w.Code, w.Header().Get("Location"))
 	}
 }
+
+// Pages are parsed when first shown: every one of them must parse.
+func TestPagesParse(t *testing.T) {
+	if err := web.CheckPages(templates); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -372,3 +372,10 @@ func TestFormWarningStatesActivityCutoffs(t *testing.T) {
 		t.Fatal("the form does not state the canteen's own cutoff")
 	}
 }
+
+// Pages are parsed when first shown: every one of them must parse.
+func TestPagesParse(t *testing.T) {
+	if err := web.CheckPages(templates); err != nil {
+		t.Fatal(err)
+	}
+}

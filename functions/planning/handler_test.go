@@ -556,3 +556,10 @@ func TestFeedParsesAsICalendar(t *testing.T) {
 		}
 	}
 }
+
+// Pages are parsed when first shown: every one of them must parse.
+func TestPagesParse(t *testing.T) {
+	if err := web.CheckPages(templates); err != nil {
+		t.Fatal(err)
+	}
+}

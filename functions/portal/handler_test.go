@@ -677,3 +677,10 @@ func TestNewRefusesMissingLegalDetails(t *testing.T) {
 		t.Error("New accepted a portal without its DPO contact")
 	}
 }
+
+// Pages are parsed when first shown: every one of them must parse.
+func TestPagesParse(t *testing.T) {
+	if err := web.CheckPages(templates); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -187,3 +187,10 @@ func TestOneClickUnsubscribe(t *testing.T) {
 		t.Errorf("deleted account: %d", w.Code)
 	}
 }
+
+// Pages are parsed when first shown: every one of them must parse.
+func TestPagesParse(t *testing.T) {
+	if err := web.CheckPages(templates); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -440,3 +440,10 @@ func solveQuestion(t *testing.T, q string) string {
 	}
 	return string(rune('0'+(x+y)/10)) + string(rune('0'+(x+y)%10))
 }
+
+// Pages are parsed when first shown: every one of them must parse.
+func TestPagesParse(t *testing.T) {
+	if err := web.CheckPages(templates); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
 	"strings"
 	"sync"
 	"time"
@@ -38,7 +37,7 @@ type FieldErrorView struct{ Field, Detail string }
 type Renderer struct {
 	commune string
 	cookies Cookies
-	pages   map[string]*template.Template
+	pages   *Pages
 }
 
 // Funcs are the helpers every template may use.
@@ -64,29 +63,39 @@ var Funcs = template.FuncMap{
 
 var communeName = "Préau"
 
-// NewRenderer parses the shared layout with every *.html page of pages. Each page template
-// defines "title" (optional) and "content".
-func NewRenderer(commune string, cookies Cookies, pages fs.FS) (*Renderer, error) {
-	communeName = commune
-	rd := &Renderer{commune: commune, cookies: cookies, pages: map[string]*template.Template{}}
-	base, err := template.New("layout.html").Funcs(Funcs).ParseFS(baseTemplates, "templates/*.html")
+// layout is the shared layout with its partials (the error page among them), parsed once, on
+// first use, and never executed itself: each page and the error page work on a clone.
+var layout = sync.OnceValues(func() (*template.Template, error) {
+	t, err := template.New("layout.html").Funcs(Funcs).ParseFS(baseTemplates, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("layout: %w", err)
 	}
+	return t, nil
+})
+
+// NewRenderer renders every *.html page of pages inside the shared layout, each parsed on
+// first use (Pages). Each page template defines "title" (optional) and "content".
+func NewRenderer(commune string, cookies Cookies, pages fs.FS) (*Renderer, error) {
+	communeName = commune
+	rd := &Renderer{commune: commune, cookies: cookies, pages: &Pages{}}
 	if pages == nil {
 		return rd, nil
 	}
-	names, err := fs.Glob(pages, "*.html")
-	if err != nil {
-		return nil, fmt.Errorf("pages: %w", err)
-	}
-	for _, name := range names {
-		t, err := template.Must(base.Clone()).ParseFS(pages, name)
+	set, err := NewPages(pages, "*.html", nil, func(file string) (*template.Template, error) {
+		base, err := layout()
 		if err != nil {
-			return nil, fmt.Errorf("page %s: %w", name, err)
+			return nil, err
 		}
-		rd.pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		return t.ParseFS(pages, file)
+	})
+	if err != nil {
+		return nil, err
 	}
+	rd.pages = set
 	return rd, nil
 }
 
@@ -100,12 +109,25 @@ func LoadRenderer(commune string, cookies Cookies, embedded fs.FS) (*Renderer, e
 	return NewRenderer(commune, cookies, pages)
 }
 
+// CheckPages parses the layout and every page of a function's embedded templates folder now:
+// the test each function with pages runs, since the renderer parses them only when shown.
+func CheckPages(embedded fs.FS) error {
+	rd, err := LoadRenderer("", Cookies{}, embedded)
+	if err != nil {
+		return err
+	}
+	if _, err := errorPage(); err != nil {
+		return err
+	}
+	return rd.pages.ParseAll()
+}
+
 // Render writes page name with status code. It renders to a buffer first so that a template
 // error becomes a clean 500 rather than half a page.
 func (rd *Renderer) Render(w http.ResponseWriter, r *http.Request, code int, name string, p Page) {
-	t, ok := rd.pages[name]
-	if !ok {
-		Error(w, r, fmt.Errorf("render: no page %q", name))
+	t, err := rd.pages.Lookup(name)
+	if err != nil {
+		Error(w, r, fmt.Errorf("render: %w", err))
 		return
 	}
 	p.Commune = rd.commune
@@ -139,14 +161,22 @@ func writeHTML(w http.ResponseWriter, code int, body []byte) {
 }
 
 // errorPage is parsed by the first error page shown, not at every function's start-up.
-var errorPage = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("layout.html").Funcs(Funcs).ParseFS(baseTemplates, "templates/*.html"))
+var errorPage = sync.OnceValues(func() (*template.Template, error) {
+	base, err := layout()
+	if err != nil {
+		return nil, err
+	}
+	return base.Clone()
 })
 
 func renderErrorPage(w http.ResponseWriter, r *http.Request, p Problem) {
 	page := Page{Title: p.Title, Commune: communeName, Viewer: ViewerFrom(r.Context()), Data: p}
 	var buf bytes.Buffer
-	if err := errorPage().ExecuteTemplate(&buf, "error-page", page); err != nil {
+	t, err := errorPage()
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "error-page", page)
+	}
+	if err != nil {
 		slog.ErrorContext(r.Context(), "error page", "err", err.Error())
 		http.Error(w, p.Title, p.Status)
 		return

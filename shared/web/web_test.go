@@ -249,35 +249,43 @@ func TestHandlerChain(t *testing.T) {
 }
 
 // TestLoadRenderer: a function's embedded templates folder gives one page per file, inside the
-// layout; a broken page fails at start-up, not on a parent's request.
+// layout, parsed when first shown; CheckPages, which each function's tests run, refuses a broken
+// page, and a broken page shown anyway is a clean error page rather than half a page.
 func TestLoadRenderer(t *testing.T) {
 	tests := []struct {
-		name    string
-		files   fstest.MapFS
-		page    string
-		want    string
-		wantErr bool
+		name     string
+		files    fstest.MapFS
+		page     string
+		wantCode int
+		want     string
 	}{
 		{"pages under templates/", fstest.MapFS{"templates/bonjour.html": {Data: []byte(`{{define "content"}}<p>Bonjour {{.Data}}</p>{{end}}`)}},
-			"bonjour", "<p>Bonjour Léa</p>", false},
-		{"broken page", fstest.MapFS{"templates/casse.html": {Data: []byte(`{{define "content"}}{{if}}{{end}}`)}}, "", "", true},
+			"bonjour", http.StatusOK, "<p>Bonjour Léa</p>"},
+		{"broken page", fstest.MapFS{"templates/casse.html": {Data: []byte(`{{define "content"}}{{if}}{{end}}`)}},
+			"casse", http.StatusInternalServerError, ""},
+		{"no such page", fstest.MapFS{"templates/bonjour.html": {Data: []byte(`{{define "content"}}<p>Bonjour</p>{{end}}`)}},
+			"absente", http.StatusInternalServerError, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rd, err := LoadRenderer("Préau", Cookies{}, tt.files)
-			if tt.wantErr {
-				if err == nil {
-					t.Fatal("broken page accepted")
-				}
-				return
-			}
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkErr := CheckPages(tt.files)
+			if broken := tt.page == "casse"; broken != (checkErr != nil) {
+				t.Fatalf("CheckPages = %v", checkErr)
+			}
 			w := httptest.NewRecorder()
 			rd.Render(w, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, tt.page, Page{Title: "Essai", Data: "Léa"})
-			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), tt.want) || !strings.Contains(w.Body.String(), "Essai") {
+			if w.Code != tt.wantCode || !strings.Contains(w.Body.String(), tt.want) {
 				t.Fatalf("status %d body %s", w.Code, w.Body)
+			}
+			if tt.wantCode == http.StatusOK && !strings.Contains(w.Body.String(), "Essai") {
+				t.Fatalf("no title in %s", w.Body)
+			}
+			if tt.wantCode != http.StatusOK && strings.Contains(w.Body.String(), "Bonjour") {
+				t.Fatalf("half a page: %s", w.Body)
 			}
 		})
 	}
