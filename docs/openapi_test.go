@@ -1,12 +1,17 @@
 package docs
 
 import (
+	"bytes"
 	"encoding/json"
+	"flag"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/preau/preau/infra/samtemplate"
 )
@@ -25,10 +30,7 @@ type openAPI struct {
 
 func load(t *testing.T) openAPI {
 	t.Helper()
-	b, err := OpenAPIJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := OpenAPIJSON()
 	var doc openAPI
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
@@ -85,10 +87,7 @@ func TestRoutesMatchTemplate(t *testing.T) {
 // TestDocumentIsSound checks what a reader relies on: OpenAPI 3.1, every $ref resolves, every
 // operation has an operationId (unique) and answers something, and every error is problem+json.
 func TestDocumentIsSound(t *testing.T) {
-	b, err := OpenAPIJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := OpenAPIJSON()
 	doc := load(t)
 	if doc.OpenAPI != "3.1.0" {
 		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
@@ -180,5 +179,32 @@ func walk(v any, f func(string)) {
 		for _, e := range x {
 			walk(e, f)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "write openapi.json from openapi.yaml")
+
+// TestJSONMatchesYAML: the JSON the Portal serves is openapi.yaml as it is now, indented, keys
+// sorted. When it fails, run `go generate ./docs` (this test with -update).
+func TestJSONMatchesYAML(t *testing.T) {
+	var doc any
+	if err := yaml.Unmarshal(OpenAPIYAML, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile("openapi.json", want.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(OpenAPIJSON(), want.Bytes()) {
+		t.Fatal("docs/openapi.json is not docs/openapi.yaml as JSON: run go generate ./docs")
 	}
 }

@@ -505,7 +505,7 @@ func TestStaticOpenAPIAndNotFound(t *testing.T) {
 		{"/static/preau.js", "text/javascript; charset=utf-8", 200, "use strict"},
 		{"/static/", "text/html; charset=utf-8", 404, "Page introuvable"},
 		{"/static/absent.css", "", 404, ""},
-		{"/api/v1/openapi.json", "application/json; charset=utf-8", 200, `"openapi":"3.1.0"`},
+		{"/api/v1/openapi.json", "application/json; charset=utf-8", 200, `"openapi": "3.1.0"`},
 		{"/page-absente", "text/html; charset=utf-8", 404, "Page introuvable"},
 	}
 	for _, tt := range tests {
