@@ -154,7 +154,8 @@
 //     DEADLINE#instant (attribute_not_exists(PK), or a "claimed" marker whose claimedAt is older
 //     than the lease: a run that stopped between claiming and sending); after the send an
 //     UpdateItem to "sent" conditioned on the run's own claim; after a failed send a DeleteItem
-//     conditioned on the same. Markers expire by TTL (expiresAt) 45 days after their deadline.
+//     conditioned on the same (the send marker of markers.go, which the closure notices share).
+//     Markers expire by TTL (expiresAt) 45 days after their deadline.
 //   - Weekly summary: Query GSI1 GSI1PK=REMINDERS#SUMMARY (the parents who asked), then per
 //     parent the account partition, the family partition and the months of next week (each read
 //     once per run), and the marker REMINDER#email / WEEK#monday as above.
@@ -259,7 +260,7 @@
 //     day#activity#site#child; per family and activity a conditional PutItem of NOTICE#day /
 //     family#activity (absent, or claimed past the lease) before the e-mail, then UpdateItem
 //     state=sent conditioned on the claim (DeleteItem on the same condition when the send
-//     failed); Query FAMILY#id for the family's name, children and members. Reopen: DeleteItem
+//     failed): the reminders' send marker; Query FAMILY#id for the family's name, children and members. Reopen: DeleteItem
 //     CALENDAR/CLOSURE#day, Query UNBILLED#month and DeleteItem of each mark the closure made
 //     (conditioned on its reason).
 //   - Activity settings (shared/townhall): Query each ACTIVITY# partition, PutItem

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -155,66 +154,30 @@ func (s *Store) SummarySubscribers(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// reminderMarkerItem is REMINDER#<email> / DEADLINE#<instant> or WEEK#<monday> in the session
-// table: one e-mail to one parent for one deadline (or one week's summary). It expires by TTL
-// well after the deadline.
-type reminderMarkerItem struct {
-	PK, SK    string
-	State     string `dynamodbav:"state"` // "claimed" (being sent) or "sent"
-	Claim     string `dynamodbav:"claim"`
-	ClaimedAt int64  `dynamodbav:"claimedAt"` // Unix ms
-	SentAt    int64  `dynamodbav:"sentAt,omitempty"`
-	ExpiresAt int64  `dynamodbav:"expiresAt"`
-}
+// A reminder marker (REMINDER#<email> / DEADLINE#<instant> or WEEK#<monday>, a send marker in
+// the session table: markers.go) stands for one e-mail to one parent for one deadline (or one
+// week's summary). It expires by TTL well after the deadline.
 
 // ClaimMarker takes m for its run with one conditional PutItem: the marker must be absent, or
 // claimed (not sent) before staleBefore by a run that never finished (reminders.Markers).
 func (s *Store) ClaimMarker(ctx context.Context, m reminders.Marker, now, staleBefore time.Time) (bool, error) {
-	it := reminderMarkerItem{PK: reminderPK(m.Email), SK: m.Key, State: "claimed", Claim: m.Claim,
-		ClaimedAt: now.UnixMilli(), ExpiresAt: m.Expires.Unix()}
-	av, err := marshal(it)
-	if err != nil {
-		return false, err
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                &s.tables.Session,
-		Item:                     av,
-		ConditionExpression:      aws.String("attribute_not_exists(PK) OR (#state = :claimed AND claimedAt < :stale)"),
-		ExpressionAttributeNames: map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":claimed": avS("claimed"),
-			":stale":   &types.AttributeValueMemberN{Value: strconv.FormatInt(staleBefore.UnixMilli(), 10)},
-		},
-	})
-	if isConditionFailed(err) {
-		return false, nil
-	}
+	ok, err := s.claimMarker(ctx, s.tables.Session, markerItem{PK: reminderPK(m.Email), SK: m.Key, Claim: m.Claim,
+		ClaimedAt: now.UnixMilli(), ExpiresAt: m.Expires.Unix()}, staleBefore)
 	if err != nil {
 		return false, fmt.Errorf("claim reminder: %w", err)
 	}
-	return true, nil
+	return ok, nil
 }
 
 // MarkSent records that m's e-mail went, if m's run still holds the claim; reminders.ErrClaimLost
 // otherwise.
 func (s *Store) MarkSent(ctx context.Context, m reminders.Marker, now time.Time) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                &s.tables.Session,
-		Key:                      key(reminderPK(m.Email), m.Key),
-		UpdateExpression:         aws.String("SET #state = :sent, sentAt = :now"),
-		ConditionExpression:      aws.String("claim = :claim"),
-		ExpressionAttributeNames: map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sent":  avS("sent"),
-			":now":   &types.AttributeValueMemberN{Value: strconv.FormatInt(now.UnixMilli(), 10)},
-			":claim": avS(m.Claim),
-		},
-	})
-	if isConditionFailed(err) {
-		return reminders.ErrClaimLost
-	}
+	held, err := s.markerSent(ctx, s.tables.Session, reminderPK(m.Email), m.Key, m.Claim, now)
 	if err != nil {
 		return fmt.Errorf("mark reminder sent: %w", err)
+	}
+	if !held {
+		return reminders.ErrClaimLost
 	}
 	return nil
 }
@@ -222,17 +185,7 @@ func (s *Store) MarkSent(ctx context.Context, m reminders.Marker, now time.Time)
 // ReleaseMarker deletes m if m's run still holds it unsent (a failed send), so the next run
 // tries again; a marker taken over or sent meanwhile is left alone.
 func (s *Store) ReleaseMarker(ctx context.Context, m reminders.Marker) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                &s.tables.Session,
-		Key:                      key(reminderPK(m.Email), m.Key),
-		ConditionExpression:      aws.String("claim = :claim AND #state = :claimed"),
-		ExpressionAttributeNames: map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":claim":   avS(m.Claim),
-			":claimed": avS("claimed"),
-		},
-	})
-	if err != nil && !isConditionFailed(err) {
+	if err := s.releaseMarker(ctx, s.tables.Session, reminderPK(m.Email), m.Key, m.Claim); err != nil {
 		return fmt.Errorf("release reminder: %w", err)
 	}
 	return nil

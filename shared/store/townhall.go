@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,14 +21,6 @@ import (
 //	notice       NOTICE#<yyyy-mm-dd> / <familyId>#<activity>   one closure e-mail, claimed then sent
 //	school year  CALENDAR / SCHOOLYEAR#<yyyy>                   the holidays loaded for a school year
 //	family log   FAMILYLOG#<familyId> / <time, ns>#<id>         a staff change on a family's day, with its reason
-
-type noticeItem struct {
-	PK, SK    string
-	State     string `dynamodbav:"state"` // "claimed" (being sent) or "sent"
-	Claim     string `dynamodbav:"claim"`
-	ClaimedAt int64  `dynamodbav:"claimedAt"` // Unix ms
-	SentAt    int64  `dynamodbav:"sentAt,omitempty"`
-}
 
 type periodAV struct {
 	First string `dynamodbav:"first"`
@@ -106,52 +97,26 @@ func (s *Store) RemoveUnbilled(ctx context.Context, u billing.Unbilled) error {
 	return nil
 }
 
-// ClaimClosureNotice takes n for its save with one conditional PutItem: the marker must be absent,
-// or claimed (not sent) before staleBefore by a save that never finished.
+// ClaimClosureNotice takes n for its save with one conditional PutItem of its send marker
+// (markers.go): the marker must be absent, or claimed (not sent) before staleBefore by a save
+// that never finished.
 func (s *Store) ClaimClosureNotice(ctx context.Context, n townhall.Notice, now, staleBefore time.Time) (bool, error) {
-	av, err := marshal(noticeItem{PK: noticePK(n.Day), SK: noticeSK(n.FamilyID, n.Activity), State: "claimed",
-		Claim: n.Claim, ClaimedAt: now.UnixMilli()})
-	if err != nil {
-		return false, err
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                &s.tables.Data,
-		Item:                     av,
-		ConditionExpression:      aws.String("attribute_not_exists(PK) OR (#state = :claimed AND claimedAt < :stale)"),
-		ExpressionAttributeNames: map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":claimed": avS("claimed"),
-			":stale":   &types.AttributeValueMemberN{Value: strconv.FormatInt(staleBefore.UnixMilli(), 10)},
-		},
-	})
-	if isConditionFailed(err) {
-		return false, nil
-	}
+	ok, err := s.claimMarker(ctx, s.tables.Data, markerItem{PK: noticePK(n.Day), SK: noticeSK(n.FamilyID, n.Activity),
+		Claim: n.Claim, ClaimedAt: now.UnixMilli()}, staleBefore)
 	if err != nil {
 		return false, fmt.Errorf("claim notice: %w", err)
 	}
-	return true, nil
+	return ok, nil
 }
 
 // ClosureNoticeSent records that n's e-mail went, if n's save still holds the claim.
 func (s *Store) ClosureNoticeSent(ctx context.Context, n townhall.Notice, now time.Time) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                &s.tables.Data,
-		Key:                      key(noticePK(n.Day), noticeSK(n.FamilyID, n.Activity)),
-		UpdateExpression:         aws.String("SET #state = :sent, sentAt = :now"),
-		ConditionExpression:      aws.String("claim = :claim"),
-		ExpressionAttributeNames: map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sent":  avS("sent"),
-			":now":   &types.AttributeValueMemberN{Value: strconv.FormatInt(now.UnixMilli(), 10)},
-			":claim": avS(n.Claim),
-		},
-	})
-	if isConditionFailed(err) {
-		return townhall.ErrClaimLost
-	}
+	held, err := s.markerSent(ctx, s.tables.Data, noticePK(n.Day), noticeSK(n.FamilyID, n.Activity), n.Claim, now)
 	if err != nil {
 		return fmt.Errorf("notice sent: %w", err)
+	}
+	if !held {
+		return townhall.ErrClaimLost
 	}
 	return nil
 }
@@ -159,17 +124,7 @@ func (s *Store) ClosureNoticeSent(ctx context.Context, n townhall.Notice, now ti
 // ReleaseClosureNotice deletes n if n's save still holds it unsent (a failed send), so the next save
 // sends it.
 func (s *Store) ReleaseClosureNotice(ctx context.Context, n townhall.Notice) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                &s.tables.Data,
-		Key:                      key(noticePK(n.Day), noticeSK(n.FamilyID, n.Activity)),
-		ConditionExpression:      aws.String("claim = :claim AND #state = :claimed"),
-		ExpressionAttributeNames: map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":claim":   avS(n.Claim),
-			":claimed": avS("claimed"),
-		},
-	})
-	if err != nil && !isConditionFailed(err) {
+	if err := s.releaseMarker(ctx, s.tables.Data, noticePK(n.Day), noticeSK(n.FamilyID, n.Activity), n.Claim); err != nil {
 		return fmt.Errorf("release notice: %w", err)
 	}
 	return nil
