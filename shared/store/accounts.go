@@ -272,16 +272,6 @@ func (st *Store) FamilyOfMember(ctx context.Context, familyID, email string) (fa
 	return rec.Family, rec.Children, nil
 }
 
-// putIf writes item when cond holds; the caller tests isConditionFailed.
-func (st *Store) putIf(ctx context.Context, table string, item any, cond string) error {
-	av, err := marshal(item)
-	if err != nil {
-		return err
-	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: av, ConditionExpression: aws.String(cond)})
-	return err
-}
-
 // The account use cases' storage is this store.
 var (
 	_ accounts.SignupStore         = (*Store)(nil)

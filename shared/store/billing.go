@@ -211,19 +211,11 @@ func (s *Store) PutInvoice(ctx context.Context, inv billing.Invoice) (bool, erro
 		it.Lines = append(it.Lines, lineAV{ChildID: l.ChildID, ChildName: l.ChildName, Activity: string(l.Activity), Site: l.Site,
 			SiteName: l.SiteName, Days: l.Days, UnitCents: l.UnitCents, AmountCents: l.AmountCents})
 	}
-	av, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return false, fmt.Errorf("encode invoice: %w", err)
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.tables.Data, Item: av,
-		ConditionExpression: aws.String("attribute_not_exists(PK)")})
-	if isConditionFailed(err) {
-		return false, nil
-	}
+	added, err := s.putNew(ctx, s.tables.Data, it)
 	if err != nil {
 		return false, fmt.Errorf("put invoice: %w", err)
 	}
-	return true, nil
+	return added, nil
 }
 
 // ClaimNotice marks the invoice notified unless it already is (billing.Ledger).

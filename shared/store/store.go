@@ -102,6 +102,25 @@ func (s *Store) put(ctx context.Context, table string, item any) error {
 	return nil
 }
 
+// putIf writes item when cond holds; the caller tests isConditionFailed.
+func (s *Store) putIf(ctx context.Context, table string, item any, cond string) error {
+	av, err := marshal(item)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: av, ConditionExpression: aws.String(cond)})
+	return err
+}
+
+// putNew writes item unless its key holds one already: false, and nothing written, when it does.
+func (s *Store) putNew(ctx context.Context, table string, item any) (bool, error) {
+	err := s.putIf(ctx, table, item, "attribute_not_exists(PK)")
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // queryAll runs q to the end (following pages) and returns every item. It pages by hand: the
 // SDK's paginator takes the client itself (see operations).
 func (s *Store) queryAll(ctx context.Context, q *dynamodb.QueryInput) ([]map[string]types.AttributeValue, error) {

@@ -65,20 +65,12 @@ func (s *Store) DeleteClosure(ctx context.Context, d date.Date) error {
 // AddUnbilled marks a day not to be billed unless it already is: false when the mark was
 // there (one conditional PutItem, so a justified absence is recorded once).
 func (s *Store) AddUnbilled(ctx context.Context, u billing.Unbilled) (bool, error) {
-	av, err := marshal(unbilledItem{PK: unbilledPK(u.Day), SK: unbilledSK(u.Day, u.Activity, u.Site, u.ChildID),
+	added, err := s.putNew(ctx, s.tables.Data, unbilledItem{PK: unbilledPK(u.Day), SK: unbilledSK(u.Day, u.Activity, u.Site, u.ChildID),
 		Day: u.Day.String(), Activity: string(u.Activity), Site: u.Site, ChildID: u.ChildID, Reason: u.Reason})
-	if err != nil {
-		return false, err
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.tables.Data, Item: av,
-		ConditionExpression: aws.String("attribute_not_exists(PK)")})
-	if isConditionFailed(err) {
-		return false, nil
-	}
 	if err != nil {
 		return false, fmt.Errorf("unbilled day: %w", err)
 	}
-	return true, nil
+	return added, nil
 }
 
 // RemoveUnbilled deletes the unbilled mark of u if it still has u's reason (a closure
