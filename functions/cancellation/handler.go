@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/childday"
 	"github.com/preau/preau/shared/date"
-	"github.com/preau/preau/shared/fault"
-	"github.com/preau/preau/shared/fr"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/web"
 )
@@ -40,63 +37,20 @@ func New(d Deps) (http.Handler, error) {
 	h := &handler{d}
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
-	mux.Handle("POST /espace-famille/annulations", signedIn(h.form))
+	mux.Handle("POST /espace-famille/annulations", signedIn(childday.Form(d.Service.Cancel, d.Cookies, childday.Said{
+		Refused:   "Annulation impossible.",
+		Done:      "Annulation enregistrée : %s pour %s le %s.",
+		Unchanged: "%s n'était pas réservé pour %s le %s : rien à annuler.",
+	})))
 	mux.Handle("DELETE /api/v1/children/{childId}/reservations/{date}/{activity}", signedIn(h.api))
 	return web.Handler(mux, web.Options{Function: "Cancellation", HSTS: d.HSTS}), nil
 }
 
 // api cancels a day: 204, whether it was booked or not (a retry finds nothing left to cancel).
 func (h *handler) api(w http.ResponseWriter, r *http.Request) {
-	v := web.ViewerFrom(r.Context())
-	target, err := childday.FromPath(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelAPI}
-	_, err = h.Service.Cancel(r.Context(), who, target.ChildID, target.Day, target.Activity)
-	if err != nil {
-		web.Error(w, r, err)
+	if _, _, ok := childday.FromAPI(w, r, h.Service.Cancel); !ok {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// form cancels a day from the planning page and goes back to it with a message. Refusals a
-// parent can act on (deadline passed, full…) and a date or activity that does not parse are
-// said in the message too.
-func (h *handler) form(w http.ResponseWriter, r *http.Request) {
-	if err := web.ParseForm(w, r); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	v := web.ViewerFrom(r.Context())
-	back := childday.PlanningURL(r)
-	target, err := childday.FromForm(r)
-	if err != nil {
-		// A date or activity the page never offers (an edited form): back to the planning with
-		// the refusal said, rather than a dead-end error page.
-		h.Cookies.SetFlash(w, "Annulation impossible. "+web.ProblemFor(err).Detail)
-		http.Redirect(w, r, back, http.StatusSeeOther)
-		return
-	}
-	who := reservations.Actor{FamilyID: v.FamilyID, Email: v.Email, Channel: reservations.ChannelWeb}
-	res, err := h.Service.Cancel(r.Context(), who, target.ChildID, target.Day, target.Activity)
-	if err != nil {
-		f, ok := fault.As(err)
-		if !ok || f.Kind != fault.Conflict {
-			web.Error(w, r, err)
-			return
-		}
-		h.Cookies.SetFlash(w, "Annulation impossible. "+f.Detail)
-		http.Redirect(w, r, back, http.StatusSeeOther)
-		return
-	}
-	msg := fmt.Sprintf("Annulation enregistrée : %s pour %s le %s.", target.Activity.Label(), res.Child.FirstName, fr.LongDate(target.Day))
-	if !res.Changed {
-		msg = fmt.Sprintf("%s n'était pas réservé pour %s le %s : rien à annuler.", target.Activity.Label(), res.Child.FirstName, fr.LongDate(target.Day))
-	}
-	h.Cookies.SetFlash(w, msg)
-	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -109,6 +109,14 @@ func TestCancelForm(t *testing.T) {
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/espace-famille/planning?mois=2026-12") {
 		t.Fatalf("status %d location %q", w.Code, w.Header().Get("Location"))
 	}
+	if got, want := reservationstest.Flash(t, w), "Restauration scolaire n'était pas réservé pour lea le lundi 7 décembre : rien à annuler."; got != want {
+		t.Fatalf("flash %q, want %q", got, want)
+	}
+	f.clock.Set(reservationstest.Deadline)
+	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/annulations", form)
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(reservationstest.Flash(t, w), "Annulation impossible. ") {
+		t.Fatalf("refusal: status %d, flash %q", w.Code, reservationstest.Flash(t, w))
+	}
 	if w := f.do(t, "", http.MethodPost, "/espace-famille/annulations", form); w.Code != http.StatusUnauthorized {
 		t.Fatalf("anonymous: %d", w.Code)
 	}

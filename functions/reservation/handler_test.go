@@ -133,13 +133,18 @@ func TestBookForm(t *testing.T) {
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/espace-famille/planning?mois=2026-12#semaine-2026-12-07-c_lea" {
 		t.Fatalf("status %d location %q", w.Code, w.Header().Get("Location"))
 	}
-	if !strings.Contains(w.Header().Get("Set-Cookie"), "preau_flash=") {
-		t.Fatal("no flash message")
+	if got, want := reservationstest.Flash(t, w), "Réservation enregistrée : Restauration scolaire pour lea le lundi 7 décembre."; got != want {
+		t.Fatalf("flash %q, want %q", got, want)
+	}
+	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
+	if got, want := reservationstest.Flash(t, w), "Restauration scolaire était déjà réservé pour lea le lundi 7 décembre."; got != want {
+		t.Fatalf("again: flash %q, want %q", got, want)
 	}
 	f.clock.Set(reservationstest.Deadline)
 	form.Set("date", "2026-12-04")
-	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form); w.Code != http.StatusSeeOther {
-		t.Fatalf("refusal: status %d", w.Code)
+	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(reservationstest.Flash(t, w), "Réservation impossible. ") {
+		t.Fatalf("refusal: status %d, flash %q", w.Code, reservationstest.Flash(t, w))
 	}
 	form.Set("child", "c_zoe")
 	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form); w.Code != http.StatusNotFound {

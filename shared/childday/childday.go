@@ -1,7 +1,8 @@
 // Package childday reads which child's day and activity a parent asks to book or cancel — from
 // the JSON API's path (/api/v1/children/{childId}/reservations/{date}/{activity}) or from the
-// planning page's form (child, date, activity) — and where that form goes back to. The
-// Reservation and Cancellation functions share it, so both read their requests alike.
+// planning page's form (child, date, activity) — where that form goes back to, and how a
+// booking or a cancellation is applied and answered from either (FromAPI, Form). The Reservation
+// and Cancellation functions share it, so both read and answer their requests alike.
 package childday
 
 import (
