@@ -4,39 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
-	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/reservations/reservationstest"
 	"github.com/preau/preau/shared/web"
 )
 
-type fixture struct {
-	h     http.Handler
-	st    *reservationstest.Memory
-	clock *clock.Fixed
-}
-
-func setup(t *testing.T) *fixture {
+func setup(t *testing.T) *reservationstest.Served {
 	t.Helper()
-	env := reservationstest.New(t)
-	h, err := New(Deps{Service: env.Service, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{h: h, st: env.Store, clock: env.Clock}
-}
-
-func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
-	t.Helper()
-	return reservationstest.Do(t, f.h, who, method, target, form)
+	return reservationstest.Serve(t, func(env *reservationstest.Env) (http.Handler, error) {
+		return New(Deps{Service: env.Service, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	})
 }
 
 func TestCancelAPI(t *testing.T) {
@@ -44,7 +28,7 @@ func TestCancelAPI(t *testing.T) {
 	ctx := context.Background()
 	sl := reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")}
 	for _, child := range []string{"c_lea", "c_zoe"} {
-		if _, err := f.st.BookDay(ctx, sl, child, 0, reservations.Change{Who: "x@example.fr", At: reservationstest.Deadline.Add(-48 * time.Hour),
+		if _, err := f.Store.BookDay(ctx, sl, child, 0, reservations.Change{Who: "x@example.fr", At: reservationstest.Deadline.Add(-48 * time.Hour),
 			Channel: reservations.ChannelWeb, Action: reservations.ActionBook, ChildID: child}); err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +51,7 @@ func TestCancelAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := f.do(t, tt.who, http.MethodDelete, tt.path, nil)
+			w := f.Do(t, tt.who, http.MethodDelete, tt.path, nil)
 			if w.Code != tt.status {
 				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
 			}
@@ -76,7 +60,7 @@ func TestCancelAPI(t *testing.T) {
 			}
 		})
 	}
-	d, err := f.st.Day(ctx, sl)
+	d, err := f.Store.Day(ctx, sl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +73,12 @@ func TestCancelAPI(t *testing.T) {
 func TestCancelAtTheDeadline(t *testing.T) {
 	f := setup(t)
 	path := "/api/v1/children/c_lea/reservations/2026-12-07/cantine"
-	f.clock.Set(reservationstest.Deadline.Add(-time.Second))
-	if w := f.do(t, "parent-a", http.MethodDelete, path, nil); w.Code != 204 {
+	f.Clock.Set(reservationstest.Deadline.Add(-time.Second))
+	if w := f.Do(t, "parent-a", http.MethodDelete, path, nil); w.Code != 204 {
 		t.Fatalf("one second before: %d %s", w.Code, w.Body)
 	}
-	f.clock.Set(reservationstest.Deadline)
-	w := f.do(t, "parent-a", http.MethodDelete, path, nil)
+	f.Clock.Set(reservationstest.Deadline)
+	w := f.Do(t, "parent-a", http.MethodDelete, path, nil)
 	var p map[string]any
 	_ = json.Unmarshal(w.Body.Bytes(), &p)
 	if w.Code != 409 || p["deadline"] != "2026-12-03T10:00:00+01:00" {
@@ -105,19 +89,19 @@ func TestCancelAtTheDeadline(t *testing.T) {
 func TestCancelForm(t *testing.T) {
 	f := setup(t)
 	form := url.Values{"child": {"c_lea"}, "date": {"2026-12-07"}, "activity": {"cantine"}, "mois": {"2026-12"}}
-	w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/annulations", form)
+	w := f.Do(t, "parent-a", http.MethodPost, "/espace-famille/annulations", form)
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/espace-famille/planning?mois=2026-12") {
 		t.Fatalf("status %d location %q", w.Code, w.Header().Get("Location"))
 	}
 	if got, want := reservationstest.Flash(t, w), "Restauration scolaire n'était pas réservé pour lea le lundi 7 décembre : rien à annuler."; got != want {
 		t.Fatalf("flash %q, want %q", got, want)
 	}
-	f.clock.Set(reservationstest.Deadline)
-	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/annulations", form)
+	f.Clock.Set(reservationstest.Deadline)
+	w = f.Do(t, "parent-a", http.MethodPost, "/espace-famille/annulations", form)
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(reservationstest.Flash(t, w), "Annulation impossible. ") {
 		t.Fatalf("refusal: status %d, flash %q", w.Code, reservationstest.Flash(t, w))
 	}
-	if w := f.do(t, "", http.MethodPost, "/espace-famille/annulations", form); w.Code != http.StatusUnauthorized {
+	if w := f.Do(t, "", http.MethodPost, "/espace-famille/annulations", form); w.Code != http.StatusUnauthorized {
 		t.Fatalf("anonymous: %d", w.Code)
 	}
 }
@@ -140,7 +124,7 @@ func TestCancelFormTampered(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			form := url.Values{"child": {"c_lea"}, "date": {tt.date}, "activity": {tt.activity}, "mois": {tt.mois}}
-			w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/annulations", form)
+			w := f.Do(t, "parent-a", http.MethodPost, "/espace-famille/annulations", form)
 			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tt.location {
 				t.Fatalf("status %d location %q, want 303 %q: %s", w.Code, w.Header().Get("Location"), tt.location, w.Body)
 			}
@@ -149,7 +133,7 @@ func TestCancelFormTampered(t *testing.T) {
 			}
 		})
 	}
-	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
+	d, err := f.Store.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
 	if err != nil || d.Booked != 0 || len(d.History) != 0 {
 		t.Fatalf("refused forms changed the day: %+v %v", d, err)
 	}

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
-	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
@@ -24,10 +23,7 @@ import (
 )
 
 type fixture struct {
-	h     http.Handler
-	env   *reservationstest.Env
-	st    *reservationstest.Memory
-	clock *clock.Fixed
+	*reservationstest.Served
 	mails *mailbox
 }
 
@@ -47,14 +43,12 @@ func (m *mailbox) SendLongPeriodSummary(_ context.Context, to, _ string, s reser
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	env := reservationstest.New(t)
 	mails := &mailbox{}
-	svc := env.ServiceWith(env.Store, reservations.Options{Notifier: mails, Link: link})
-	h, err := New(Deps{Commune: "Laigneville", Service: svc, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{h: h, env: env, st: env.Store, clock: env.Clock, mails: mails}
+	served := reservationstest.Serve(t, func(env *reservationstest.Env) (http.Handler, error) {
+		svc := env.ServiceWith(env.Store, reservations.Options{Notifier: mails, Link: link})
+		return New(Deps{Commune: "Laigneville", Service: svc, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	})
+	return &fixture{Served: served, mails: mails}
 }
 
 func link(path string) string { return "https://portail.example.fr" + path }
@@ -81,11 +75,6 @@ func (s failingDays) BookNewDay(ctx context.Context, sl reservations.Slot, capac
 	return s.Memory.BookNewDay(ctx, sl, capacity, cs)
 }
 
-func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
-	t.Helper()
-	return reservationstest.Do(t, f.h, who, method, target, form)
-}
-
 func (f *fixture) api(t *testing.T, who, body string) (*httptest.ResponseRecorder, result) {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodPost, "/api/v1/long-period-requests", bytes.NewBufferString(body))
@@ -94,7 +83,7 @@ func (f *fixture) api(t *testing.T, who, body string) (*httptest.ResponseRecorde
 		r.AddCookie(&http.Cookie{Name: "preau_session", Value: who})
 	}
 	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, r)
+	f.Handler.ServeHTTP(w, r)
 	var res result
 	if w.Code == 200 {
 		if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
@@ -122,7 +111,7 @@ func (r result) reasons() map[string]int {
 
 func (f *fixture) booked(t *testing.T, site, day string) int {
 	t.Helper()
-	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: site, Day: date.MustParse(day)})
+	d, err := f.Store.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: site, Day: date.MustParse(day)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +157,7 @@ func TestLongPeriodAcrossHolidays(t *testing.T) {
 	if len(again.Applied) != 0 || again.reasons()["already-booked"] != 30 {
 		t.Fatalf("replay: %d applied, skipped %v", len(again.Applied), again.reasons())
 	}
-	d, _ := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
+	d, _ := f.Store.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
 	if len(d.History) != 1 || d.History[0].Channel != reservations.ChannelLongPeriod {
 		t.Fatalf("log %+v", d.History)
 	}
@@ -207,7 +196,7 @@ func TestLongPeriodAcrossDST(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f.clock.Set(tt.now)
+			f.Clock.Set(tt.now)
 			_, res := f.api(t, "parent-a", body)
 			if len(res.Applied) == 0 || res.Applied[0].Date != tt.first {
 				t.Fatalf("first applied %+v, want %s", res.Applied, tt.first)
@@ -294,7 +283,7 @@ func TestLongPeriodDuplicates(t *testing.T) {
 	if w.Code != 200 || len(res.Applied) != 4 || len(res.Skipped) != 0 {
 		t.Fatalf("%d: %d applied, skipped %v", w.Code, len(res.Applied), res.reasons())
 	}
-	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
+	d, err := f.Store.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
 	if err != nil || d.Booked != 1 || len(d.History) != 1 {
 		t.Fatalf("day %+v %v", d, err)
 	}
@@ -302,36 +291,36 @@ func TestLongPeriodDuplicates(t *testing.T) {
 
 func TestLongPeriodPages(t *testing.T) {
 	f := setup(t)
-	w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil)
+	w := f.Do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil)
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `value="c_lea"`) || !strings.Contains(w.Body.String(), "2 jours ouvrés avant le jour concerné, avant 10h00") {
 		t.Fatalf("form: %d", w.Code)
 	}
-	if w := f.do(t, "left", http.MethodGet, "/espace-famille/longue-periode", nil); w.Code != 200 || strings.Contains(w.Body.String(), "c_lea") {
+	if w := f.Do(t, "left", http.MethodGet, "/espace-famille/longue-periode", nil); w.Code != 200 || strings.Contains(w.Body.String(), "c_lea") {
 		t.Fatalf("form of a parent who is no longer a member: %d", w.Code)
 	}
-	if w := f.do(t, "", http.MethodGet, "/espace-famille/longue-periode", nil); w.Code != 303 {
+	if w := f.Do(t, "", http.MethodGet, "/espace-famille/longue-periode", nil); w.Code != 303 {
 		t.Fatalf("anonymous form: %d", w.Code)
 	}
 	form := url.Values{"etape": {"apercu"}, "enfant": {"c_lea"}, "activite": {"cantine"}, "du": {"2026-12-07"}, "au": {"2026-12-31"},
 		"jour": {"1", "2", "4", "5"}, "action": {"book"}}
-	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
+	w = f.Do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
 	body := w.Body.String()
 	if w.Code != 200 || !strings.Contains(body, "Jours qui seront traités : 7") || !strings.Contains(body, "Vacances de Noël") ||
 		!strings.Contains(body, `name="etape" value="confirmer"`) || f.booked(t, "jules-ferry", "2026-12-07") != 0 {
 		t.Fatalf("preview: %d %s", w.Code, body)
 	}
 	form.Set("etape", "confirmer")
-	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
+	w = f.Do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "Demande enregistrée") || f.booked(t, "jules-ferry", "2026-12-07") != 1 || len(f.mails.sent) != 1 {
 		t.Fatalf("confirm: %d", w.Code)
 	}
 	form.Set("enfant", "c_zoe")
-	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form); w.Code != 404 {
+	if w := f.Do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form); w.Code != 404 {
 		t.Fatalf("family B's child by form: %d", w.Code)
 	}
 	form.Del("enfant")
 	form.Del("jour")
-	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
+	w = f.Do(t, "parent-a", http.MethodPost, "/espace-famille/longue-periode", form)
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "Choisissez au moins un enfant.") || !strings.Contains(w.Body.String(), "Choisissez au moins un jour") {
 		t.Fatalf("missing fields: %d", w.Code)
 	}
@@ -341,12 +330,12 @@ func TestLongPeriodPages(t *testing.T) {
 // other days are booked, the answer is 200 with both, and the summary e-mail says so.
 func TestLongPeriodWriteFailure(t *testing.T) {
 	f := setup(t)
-	svc := f.env.ServiceWith(failingDays{Memory: f.st, fail: map[string]bool{"2026-12-08": true}}, reservations.Options{Notifier: f.mails, Link: link})
+	svc := f.Env.ServiceWith(failingDays{Memory: f.Store, fail: map[string]bool{"2026-12-08": true}}, reservations.Options{Notifier: f.mails, Link: link})
 	h, err := New(Deps{Commune: "Laigneville", Service: svc, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.h = h
+	f.Handler = h
 	w, res := f.api(t, "parent-a", `{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-11","weekdays":[1,2,4,5],"action":"book"}`)
 	// Thursday 10 is the commune's closure.
 	if w.Code != 200 || len(res.Applied) != 2 || res.reasons()["error"] != 1 || res.reasons()["closed"] != 1 || res.Skipped[0].Date != "2026-12-08" {
@@ -364,10 +353,10 @@ func TestLongPeriodWriteFailure(t *testing.T) {
 func TestFormWarningStatesActivityCutoffs(t *testing.T) {
 	f := setup(t)
 	zero, eight := 0, 8
-	if err := f.st.PutActivity(context.Background(), family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1, CutoffDays: &zero, CutoffHour: &eight}); err != nil {
+	if err := f.Store.PutActivity(context.Background(), family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1, CutoffDays: &zero, CutoffHour: &eight}); err != nil {
 		t.Fatal(err)
 	}
-	body := f.do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil).Body.String()
+	body := f.Do(t, "parent-a", http.MethodGet, "/espace-famille/longue-periode", nil).Body.String()
 	if !strings.Contains(body, "Pour « Restauration scolaire » : le jour même avant 8h00.") {
 		t.Fatal("the form does not state the canteen's own cutoff")
 	}

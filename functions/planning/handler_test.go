@@ -8,7 +8,6 @@ import (
 	"html"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"github.com/emersion/go-ical"
 
 	"github.com/preau/preau/shared/calendar"
-	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
@@ -34,32 +32,20 @@ var parents = func() reservationstest.Sessions {
 	return s
 }()
 
-type fixture struct {
-	h     http.Handler
-	st    *reservationstest.Memory
-	clock *clock.Fixed
-}
+type fixture struct{ *reservationstest.Served }
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	env := reservationstest.New(t)
-	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr",
-		Service: env.Service, Feeds: env.Feeds, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{h: h, st: env.Store, clock: env.Clock}
-}
-
-func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
-	t.Helper()
-	return reservationstest.Do(t, f.h, who, method, target, form)
+	return &fixture{reservationstest.Serve(t, func(env *reservationstest.Env) (http.Handler, error) {
+		return New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr",
+			Service: env.Service, Feeds: env.Feeds, Sessions: parents, Cookies: web.Cookies{Insecure: true}})
+	})}
 }
 
 func (f *fixture) book(t *testing.T, child, site, day string) {
 	t.Helper()
 	sl := reservations.Slot{Activity: calendar.Canteen, Site: site, Day: date.MustParse(day)}
-	if _, err := f.st.BookDay(context.Background(), sl, child, 0, reservations.Change{Who: "a@example.fr", At: reservationstest.Deadline.Add(-24 * time.Hour),
+	if _, err := f.Store.BookDay(context.Background(), sl, child, 0, reservations.Change{Who: "a@example.fr", At: reservationstest.Deadline.Add(-24 * time.Hour),
 		Channel: reservations.ChannelWeb, Action: reservations.ActionBook, ChildID: child}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +54,7 @@ func (f *fixture) book(t *testing.T, child, site, day string) {
 func TestPlanningAPI(t *testing.T) {
 	f := setup(t)
 	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
-	w := f.do(t, "parent-a", http.MethodGet, "/api/v1/children/c_lea/planning?from=2026-12-03&to=2026-12-11", nil)
+	w := f.Do(t, "parent-a", http.MethodGet, "/api/v1/children/c_lea/planning?from=2026-12-03&to=2026-12-11", nil)
 	if w.Code != 200 {
 		t.Fatalf("status %d %s", w.Code, w.Body)
 	}
@@ -137,7 +123,7 @@ func TestParentAReachesNoneOfFamilyB(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := f.do(t, tt.who, http.MethodGet, tt.path, nil)
+			w := f.Do(t, tt.who, http.MethodGet, tt.path, nil)
 			if w.Code != tt.status {
 				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
 			}
@@ -146,7 +132,7 @@ func TestParentAReachesNoneOfFamilyB(t *testing.T) {
 			}
 		})
 	}
-	w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil)
+	w := f.Do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil)
 	if w.Code != 200 || strings.Contains(w.Body.String(), "c_zoe") || strings.Contains(w.Body.String(), "zoe") {
 		t.Fatalf("parent A's page shows family B: %d", w.Code)
 	}
@@ -155,7 +141,7 @@ func TestParentAReachesNoneOfFamilyB(t *testing.T) {
 func TestPlanningPage(t *testing.T) {
 	f := setup(t)
 	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
-	w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil)
+	w := f.Do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil)
 	if w.Code != 200 {
 		t.Fatalf("status %d %s", w.Code, w.Body)
 	}
@@ -196,7 +182,7 @@ func TestPlanningPage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := f.do(t, tt.who, http.MethodGet, tt.path, nil)
+			w := f.Do(t, tt.who, http.MethodGet, tt.path, nil)
 			if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.contains) {
 				t.Fatalf("status %d, want %d containing %q", w.Code, tt.status, tt.contains)
 			}
@@ -208,7 +194,7 @@ var feedURL = regexp.MustCompile(`https://portail\.example\.fr(/calendrier/[a-z2
 
 func (f *fixture) feedPath(t *testing.T, who string) string {
 	t.Helper()
-	m := feedURL.FindStringSubmatch(f.do(t, who, http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String())
+	m := feedURL.FindStringSubmatch(f.Do(t, who, http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String())
 	if m == nil {
 		return ""
 	}
@@ -220,19 +206,19 @@ func (f *fixture) feedPath(t *testing.T, who string) string {
 func TestPlanningShowsPricesAndForecast(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	if err := f.st.PutFamily(ctx, family.Family{ID: "f_a", Name: "Famille A", QuotientBracket: "B"}); err != nil {
+	if err := f.Store.PutFamily(ctx, family.Family{ID: "f_a", Name: "Famille A", QuotientBracket: "B"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range []family.Activity{
 		{Activity: calendar.Canteen, Site: "jules-ferry", PriceCents: map[string]int64{"A": 120, "B": 250}},
 		{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1, PriceCents: map[string]int64{"B": 310}},
 	} {
-		if err := f.st.PutActivity(ctx, a); err != nil {
+		if err := f.Store.PutActivity(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
 	page := func() string {
-		w := f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil)
+		w := f.Do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil)
 		if w.Code != 200 {
 			t.Fatalf("status %d %s", w.Code, w.Body)
 		}
@@ -251,7 +237,7 @@ func TestPlanningShowsPricesAndForecast(t *testing.T) {
 	if body := page(); !strings.Contains(body, "décembre : 2 jours réservés, 5,60\u00a0€ estimés") {
 		t.Errorf("after two bookings, the page lacks the forecast")
 	}
-	w := f.do(t, "parent-a", http.MethodGet, "/api/v1/children/c_tom/planning?from=2026-12-07&to=2026-12-10", nil)
+	w := f.Do(t, "parent-a", http.MethodGet, "/api/v1/children/c_tom/planning?from=2026-12-07&to=2026-12-10", nil)
 	var p struct {
 		Days []struct {
 			Date       string
@@ -282,17 +268,17 @@ func TestCalendarFeed(t *testing.T) {
 	if f.feedPath(t, "parent-a") != "" {
 		t.Fatal("a feed before asking for one")
 	}
-	if w := f.do(t, "", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 401 {
+	if w := f.Do(t, "", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 401 {
 		t.Fatalf("anonymous create: %d", w.Code)
 	}
-	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
+	if w := f.Do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
 		t.Fatalf("create: %d", w.Code)
 	}
 	path := f.feedPath(t, "parent-a")
 	if path == "" {
 		t.Fatal("no feed address on the page")
 	}
-	w := f.do(t, "", http.MethodGet, path, nil)
+	w := f.Do(t, "", http.MethodGet, path, nil)
 	if w.Code != 200 || w.Header().Get("Content-Type") != "text/calendar; charset=utf-8" {
 		t.Fatalf("feed: %d %q", w.Code, w.Header().Get("Content-Type"))
 	}
@@ -311,22 +297,22 @@ func TestCalendarFeed(t *testing.T) {
 		t.Fatal("family A's feed shows family B")
 	}
 	// Regenerate: the old address stops.
-	f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}})
+	f.Do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}})
 	newPath := f.feedPath(t, "parent-a")
-	if newPath == path || f.do(t, "", http.MethodGet, path, nil).Code != 404 || f.do(t, "", http.MethodGet, newPath, nil).Code != 200 {
+	if newPath == path || f.Do(t, "", http.MethodGet, path, nil).Code != 404 || f.Do(t, "", http.MethodGet, newPath, nil).Code != 200 {
 		t.Fatal("regenerating did not replace the address")
 	}
 	// Parent B's revocation does not touch family A's feed.
-	f.do(t, "parent-b", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"revoquer"}})
-	if f.do(t, "", http.MethodGet, newPath, nil).Code != 200 {
+	f.Do(t, "parent-b", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"revoquer"}})
+	if f.Do(t, "", http.MethodGet, newPath, nil).Code != 200 {
 		t.Fatal("parent B revoked family A's feed")
 	}
-	f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"revoquer"}})
-	if f.do(t, "", http.MethodGet, newPath, nil).Code != 404 {
+	f.Do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"revoquer"}})
+	if f.Do(t, "", http.MethodGet, newPath, nil).Code != 404 {
 		t.Fatal("the revoked address still works")
 	}
 	for _, bad := range []string{"/calendrier/abc.ics", "/calendrier/" + strings.Repeat("a", 32) + ".ics"} {
-		if w := f.do(t, "", http.MethodGet, bad, nil); w.Code != 404 {
+		if w := f.Do(t, "", http.MethodGet, bad, nil); w.Code != 404 {
 			t.Errorf("%s: %d", bad, w.Code)
 		}
 	}
@@ -341,12 +327,12 @@ func TestFeedsArePerMember(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	f.book(t, "c_lea", "jules-ferry", "2026-12-07")
-	if err := f.st.AddMember(ctx, "f_a", "a2@example.fr", reservationstest.Deadline.Add(-48*time.Hour)); err != nil {
+	if err := f.Store.AddMember(ctx, "f_a", "a2@example.fr", reservationstest.Deadline.Add(-48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	create := func(who string) {
 		t.Helper()
-		if w := f.do(t, who, http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
+		if w := f.Do(t, who, http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
 			t.Fatalf("create as %s: %d", who, w.Code)
 		}
 	}
@@ -360,31 +346,31 @@ func TestFeedsArePerMember(t *testing.T) {
 		t.Fatalf("addresses %q and %q, want two distinct ones", first, second)
 	}
 	for _, p := range []string{first, second} {
-		if w := f.do(t, "", http.MethodGet, p, nil); w.Code != 200 || !strings.Contains(w.Body.String(), "lea") {
+		if w := f.Do(t, "", http.MethodGet, p, nil); w.Code != 200 || !strings.Contains(w.Body.String(), "lea") {
 			t.Fatalf("%s: %d", p, w.Code)
 		}
 	}
 	// The second parent's revocation ends their address only.
-	f.do(t, "parent-a2", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"revoquer"}})
-	if f.do(t, "", http.MethodGet, second, nil).Code != 404 || f.do(t, "", http.MethodGet, first, nil).Code != 200 {
+	f.Do(t, "parent-a2", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"revoquer"}})
+	if f.Do(t, "", http.MethodGet, second, nil).Code != 404 || f.Do(t, "", http.MethodGet, first, nil).Code != 200 {
 		t.Fatal("revoking one parent's address did not end it, or ended the other's")
 	}
 	create("parent-a2")
 	second = f.feedPath(t, "parent-a2")
 	// The second parent, who did not create the family's first address, leaves.
-	if err := f.st.RemoveMember(ctx, "f_a", "a2@example.fr"); err != nil {
+	if err := f.Store.RemoveMember(ctx, "f_a", "a2@example.fr"); err != nil {
 		t.Fatal(err)
 	}
-	if w := f.do(t, "", http.MethodGet, second, nil); w.Code != 404 || strings.Contains(w.Body.String(), "lea") {
+	if w := f.Do(t, "", http.MethodGet, second, nil); w.Code != 404 || strings.Contains(w.Body.String(), "lea") {
 		t.Fatalf("the address of a parent who left: %d", w.Code)
 	}
-	if f.do(t, "", http.MethodGet, first, nil).Code != 200 {
+	if f.Do(t, "", http.MethodGet, first, nil).Code != 200 {
 		t.Fatal("the address of the parent who stays stopped")
 	}
-	if w := f.do(t, "left", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 409 {
+	if w := f.Do(t, "left", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 409 {
 		t.Fatalf("feed created by a parent who is no longer a member: %d", w.Code)
 	}
-	if _, ok, err := f.st.MemberFeed(ctx, "f_a", "gone@example.fr"); err != nil || ok {
+	if _, ok, err := f.Store.MemberFeed(ctx, "f_a", "gone@example.fr"); err != nil || ok {
 		t.Fatalf("the refused request stored a feed: %v %v", ok, err)
 	}
 }
@@ -395,9 +381,9 @@ func TestPageShowsOnlyLiveFeeds(t *testing.T) {
 	f := setup(t)
 	page := func() string {
 		t.Helper()
-		return f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String()
+		return f.Do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String()
 	}
-	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
+	if w := f.Do(t, "parent-a", http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
 		t.Fatalf("create: %d", w.Code)
 	}
 	path := f.feedPath(t, "parent-a")
@@ -405,8 +391,8 @@ func TestPageShowsOnlyLiveFeeds(t *testing.T) {
 		t.Fatal("the new address is not shown")
 	}
 	token := strings.TrimSuffix(strings.TrimPrefix(path, "/calendrier/"), ".ics")
-	f.st.ForgetFeedLookup(reservations.HashFeedToken(token))
-	if f.do(t, "", http.MethodGet, path, nil).Code != 404 {
+	f.Store.ForgetFeedLookup(reservations.HashFeedToken(token))
+	if f.Do(t, "", http.MethodGet, path, nil).Code != 404 {
 		t.Fatal("the address still answers without its lookup")
 	}
 	if body := page(); feedURL.MatchString(body) || !strings.Contains(body, "Créer l'adresse de mon agenda") {
@@ -486,15 +472,15 @@ func TestEscapeDropsControlCharacters(t *testing.T) {
 func TestWarningStatesActivityCutoffs(t *testing.T) {
 	f := setup(t)
 	one := 1
-	if err := f.st.PutActivity(context.Background(), family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1, CutoffDays: &one}); err != nil {
+	if err := f.Store.PutActivity(context.Background(), family.Activity{Activity: calendar.Canteen, Site: "petit-prince", Capacity: 1, CutoffDays: &one}); err != nil {
 		t.Fatal(err)
 	}
-	body := f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String()
+	body := f.Do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String()
 	if !strings.Contains(body, "doit intervenir 2 jours ouvrés avant le jour concerné, avant 10h00.") ||
 		!strings.Contains(body, "Pour « Restauration scolaire » : 1 jour ouvré avant le jour concerné, avant 10h00.") {
 		t.Fatal("the warning does not state the canteen's own cutoff")
 	}
-	if strings.Contains(f.do(t, "parent-b", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String(), "Pour « ") {
+	if strings.Contains(f.Do(t, "parent-b", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String(), "Pour « ") {
 		t.Fatal("family B, whose school keeps the commune's rule, is told of another")
 	}
 }
@@ -503,10 +489,10 @@ func TestWarningStatesActivityCutoffs(t *testing.T) {
 func TestWarningWithSameDayCutoff(t *testing.T) {
 	f := setup(t)
 	zero, eight := 0, 8
-	if err := f.st.PutActivity(context.Background(), family.Activity{Activity: calendar.Canteen, Site: "petit-prince", CutoffDays: &zero, CutoffHour: &eight}); err != nil {
+	if err := f.Store.PutActivity(context.Background(), family.Activity{Activity: calendar.Canteen, Site: "petit-prince", CutoffDays: &zero, CutoffHour: &eight}); err != nil {
 		t.Fatal(err)
 	}
-	body := html.UnescapeString(f.do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String())
+	body := html.UnescapeString(f.Do(t, "parent-a", http.MethodGet, "/espace-famille/planning?mois=2026-12", nil).Body.String())
 	if !strings.Contains(body, "Pour « Restauration scolaire » : le jour même avant 8h00.") || strings.Contains(body, "avant le jour de restauration") {
 		t.Fatalf("the same-day cutoff is not said right: %.600s", body)
 	}
@@ -522,10 +508,10 @@ func TestFeedParsesAsICalendar(t *testing.T) {
 	f.book(t, "c_zoe", "jules-ferry", "2026-12-08")
 	uids := map[string]string{}
 	for _, who := range []string{"parent-a", "parent-b"} {
-		if w := f.do(t, who, http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
+		if w := f.Do(t, who, http.MethodPost, "/espace-famille/calendrier", url.Values{"action": {"creer"}}); w.Code != 303 {
 			t.Fatalf("create as %s: %d", who, w.Code)
 		}
-		w := f.do(t, "", http.MethodGet, f.feedPath(t, who), nil)
+		w := f.Do(t, "", http.MethodGet, f.feedPath(t, who), nil)
 		cal, err := ical.NewDecoder(strings.NewReader(w.Body.String())).Decode()
 		if err != nil {
 			t.Fatalf("%s's feed does not parse: %v", who, err)

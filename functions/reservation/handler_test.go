@@ -4,39 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
-	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/reservations/reservationstest"
 	"github.com/preau/preau/shared/web"
 )
 
-type fixture struct {
-	h     http.Handler
-	st    *reservationstest.Memory
-	clock *clock.Fixed
-}
-
-func setup(t *testing.T) *fixture {
+func setup(t *testing.T) *reservationstest.Served {
 	t.Helper()
-	env := reservationstest.New(t)
-	h, err := New(Deps{Service: env.Service, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{h: h, st: env.Store, clock: env.Clock}
-}
-
-func (f *fixture) do(t *testing.T, who, method, target string, form url.Values) *httptest.ResponseRecorder {
-	t.Helper()
-	return reservationstest.Do(t, f.h, who, method, target, form)
+	return reservationstest.Serve(t, func(env *reservationstest.Env) (http.Handler, error) {
+		return New(Deps{Service: env.Service, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
+	})
 }
 
 func TestBookAPI(t *testing.T) {
@@ -64,7 +48,7 @@ func TestBookAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := f.do(t, tt.who, http.MethodPut, tt.path, nil)
+			w := f.Do(t, tt.who, http.MethodPut, tt.path, nil)
 			if w.Code != tt.status {
 				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
 			}
@@ -78,7 +62,7 @@ func TestBookAPI(t *testing.T) {
 			}
 		})
 	}
-	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
+	d, err := f.Store.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,11 +74,11 @@ func TestBookAPI(t *testing.T) {
 func TestBookFull(t *testing.T) {
 	f := setup(t)
 	// c_tom's site has one seat: take it for another child first.
-	if _, err := f.st.BookDay(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "petit-prince", Day: date.MustParse("2026-12-08")},
+	if _, err := f.Store.BookDay(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "petit-prince", Day: date.MustParse("2026-12-08")},
 		"c_other", 1, reservations.Change{Who: "x@example.fr", At: reservationstest.Deadline, Channel: reservations.ChannelWeb, Action: reservations.ActionBook, ChildID: "c_other"}); err != nil {
 		t.Fatal(err)
 	}
-	w := f.do(t, "parent-a", http.MethodPut, "/api/v1/children/c_tom/reservations/2026-12-08/cantine", nil)
+	w := f.Do(t, "parent-a", http.MethodPut, "/api/v1/children/c_tom/reservations/2026-12-08/cantine", nil)
 	if w.Code != 409 || reservationstest.ProblemType(t, w) != "full" {
 		t.Fatalf("status %d %s", w.Code, w.Body)
 	}
@@ -104,12 +88,12 @@ func TestBookFull(t *testing.T) {
 func TestCutoffThroughTheAPI(t *testing.T) {
 	f := setup(t)
 	path := "/api/v1/children/c_lea/reservations/2026-12-07/cantine"
-	f.clock.Set(reservationstest.Deadline.Add(-time.Second))
-	if w := f.do(t, "parent-a", http.MethodPut, path, nil); w.Code != 201 {
+	f.Clock.Set(reservationstest.Deadline.Add(-time.Second))
+	if w := f.Do(t, "parent-a", http.MethodPut, path, nil); w.Code != 201 {
 		t.Fatalf("one second before: %d %s", w.Code, w.Body)
 	}
-	f.clock.Set(reservationstest.Deadline)
-	w := f.do(t, "parent-a", http.MethodPut, "/api/v1/children/c_lea/reservations/2026-12-07/cantine", nil)
+	f.Clock.Set(reservationstest.Deadline)
+	w := f.Do(t, "parent-a", http.MethodPut, "/api/v1/children/c_lea/reservations/2026-12-07/cantine", nil)
 	// Already booked answers 200 only when the request is on time: at the deadline it is refused.
 	if w.Code != 409 {
 		t.Fatalf("at the deadline: %d %s", w.Code, w.Body)
@@ -129,31 +113,31 @@ func TestCutoffThroughTheAPI(t *testing.T) {
 func TestBookForm(t *testing.T) {
 	f := setup(t)
 	form := url.Values{"child": {"c_lea"}, "date": {"2026-12-07"}, "activity": {"cantine"}, "mois": {"2026-12"}}
-	w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
+	w := f.Do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/espace-famille/planning?mois=2026-12#semaine-2026-12-07-c_lea" {
 		t.Fatalf("status %d location %q", w.Code, w.Header().Get("Location"))
 	}
 	if got, want := reservationstest.Flash(t, w), "Réservation enregistrée : Restauration scolaire pour lea le lundi 7 décembre."; got != want {
 		t.Fatalf("flash %q, want %q", got, want)
 	}
-	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
+	w = f.Do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
 	if got, want := reservationstest.Flash(t, w), "Restauration scolaire était déjà réservé pour lea le lundi 7 décembre."; got != want {
 		t.Fatalf("again: flash %q, want %q", got, want)
 	}
-	f.clock.Set(reservationstest.Deadline)
+	f.Clock.Set(reservationstest.Deadline)
 	form.Set("date", "2026-12-04")
-	w = f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
+	w = f.Do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(reservationstest.Flash(t, w), "Réservation impossible. ") {
 		t.Fatalf("refusal: status %d, flash %q", w.Code, reservationstest.Flash(t, w))
 	}
 	form.Set("child", "c_zoe")
-	if w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form); w.Code != http.StatusNotFound {
+	if w := f.Do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form); w.Code != http.StatusNotFound {
 		t.Fatalf("another family's child: status %d", w.Code)
 	}
-	if w := f.do(t, "", http.MethodPost, "/espace-famille/reservations", form); w.Code != http.StatusUnauthorized {
+	if w := f.Do(t, "", http.MethodPost, "/espace-famille/reservations", form); w.Code != http.StatusUnauthorized {
 		t.Fatalf("anonymous: status %d", w.Code)
 	}
-	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-04")})
+	d, err := f.Store.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-04")})
 	if err != nil || d.Booked != 0 {
 		t.Fatalf("refused bookings changed the day: %+v %v", d, err)
 	}
@@ -177,7 +161,7 @@ func TestBookFormTampered(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			form := url.Values{"child": {"c_lea"}, "date": {tt.date}, "activity": {tt.activity}, "mois": {tt.mois}}
-			w := f.do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
+			w := f.Do(t, "parent-a", http.MethodPost, "/espace-famille/reservations", form)
 			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tt.location {
 				t.Fatalf("status %d location %q, want 303 %q: %s", w.Code, w.Header().Get("Location"), tt.location, w.Body)
 			}
@@ -186,7 +170,7 @@ func TestBookFormTampered(t *testing.T) {
 			}
 		})
 	}
-	d, err := f.st.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
+	d, err := f.Store.Day(context.Background(), reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07")})
 	if err != nil || d.Booked != 0 || len(d.History) != 0 {
 		t.Fatalf("refused forms changed the day: %+v %v", d, err)
 	}

@@ -2,8 +2,8 @@
 // everything the rules and the calendar feeds keep; StoreContract, the behaviour shared/store's
 // DynamoDB store and Memory both keep; and the booking functions' fixture: a Memory holding two
 // families, their enrolled children and a commune closure, a fixed clock an hour before a
-// deadline, fake sessions named by the cookie's value, and helpers that send requests and read
-// problem+json answers and flash messages. It needs no emulator. Only _test.go files import it.
+// deadline, fake sessions named by the cookie's value, a function's handler served over it
+// (Serve), and helpers that send requests and read problem+json answers and flash messages. It needs no emulator. Only _test.go files import it.
 //
 // The data:
 //
@@ -109,6 +109,31 @@ func Do(t testing.TB, h http.Handler, who, method, target string, form url.Value
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
+}
+
+// Served is a booking function's handler over a fresh Env: what its handler tests send requests
+// to, with the Env's store and clock at hand.
+type Served struct {
+	*Env
+	Handler http.Handler
+}
+
+// Serve builds a function's handler over a fresh Env with build, and fails the test if build
+// refuses.
+func Serve(t testing.TB, build func(*Env) (http.Handler, error)) *Served {
+	t.Helper()
+	env := New(t)
+	h, err := build(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Served{Env: env, Handler: h}
+}
+
+// Do sends method target to the handler as the parent who, as the package's Do does.
+func (s *Served) Do(t testing.TB, who, method, target string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	return Do(t, s.Handler, who, method, target, form)
 }
 
 // ProblemType is the problem+json answer's type without web.ProblemBase ("deadline-passed").
