@@ -17,6 +17,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 )
 
 // Message is one sent mail as the emulator stored it.
@@ -46,6 +50,18 @@ func Mailbox(t testing.TB) *Box {
 		t.Fatal("SES emulator not configured: run the tests with `make test`")
 	}
 	return &Box{t: t, endpoint: strings.TrimSuffix(ep, "/"), client: &http.Client{Timeout: 5 * time.Second}}
+}
+
+// Client returns an SES v2 client of the emulator, with opts applied (a middleware that counts
+// or refuses calls); the test fails if AWS_ENDPOINT_URL_SES is unset.
+func Client(t testing.TB, opts ...func(*sesv2.Options)) *sesv2.Client {
+	t.Helper()
+	ep := os.Getenv("AWS_ENDPOINT_URL_SES")
+	if ep == "" {
+		t.Fatal("SES emulator not configured: run the tests with `make test`")
+	}
+	return sesv2.New(sesv2.Options{Region: "eu-west-3", BaseEndpoint: aws.String(ep),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}, opts...)
 }
 
 // storeResponse is the JSON of GET /store (aws-ses-v2-local 2.10).

@@ -2,14 +2,9 @@ package mail_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/preau/preau/infra/sestest"
 	"github.com/preau/preau/shared/accounts"
@@ -25,15 +20,10 @@ var (
 	_ accounts.PasswordChangedMail = (*mail.Mailer)(nil)
 )
 
+// newMailer sends to the SES emulator for the commune of Laigneville.
 func newMailer(t *testing.T) *mail.Mailer {
 	t.Helper()
-	ep := os.Getenv("AWS_ENDPOINT_URL_SES")
-	if ep == "" {
-		t.Fatal("SES emulator not configured: run the tests with `make test`")
-	}
-	client := sesv2.New(sesv2.Options{Region: "eu-west-3", BaseEndpoint: aws.String(ep),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	return mail.New(client, "portail-famille@laigneville.fr").ForCommune("Laigneville")
+	return mail.New(sestest.Client(t), "portail-famille@laigneville.fr").ForCommune("Laigneville")
 }
 
 func TestAccountMails(t *testing.T) {

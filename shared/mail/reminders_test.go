@@ -2,33 +2,17 @@ package mail_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/preau/preau/infra/sestest"
 	"github.com/preau/preau/shared/mail"
 )
 
-func newV2Mailer(t *testing.T) *mail.Mailer {
-	t.Helper()
-	ep := os.Getenv("AWS_ENDPOINT_URL_SES")
-	if ep == "" {
-		t.Fatal("SES emulator not configured: run the tests with `make test`")
-	}
-	client := sesv2.New(sesv2.Options{Region: "eu-west-3", BaseEndpoint: aws.String(ep),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	return mail.NewV2(client, "portail-famille@laigneville.fr").ForCommune("Laigneville")
-}
-
 // The unsubscribe headers must reach the recipient: they do through SES v2 Simple.Headers.
 func TestReminderCarriesOneClickUnsubscribeHeaders(t *testing.T) {
-	m := newV2Mailer(t)
+	m := newMailer(t)
 	box := sestest.Mailbox(t)
 	ctx := context.Background()
 	unsub := "https://portail-famille.laigneville.fr/rappels/desinscription/bGVh.c2ln"

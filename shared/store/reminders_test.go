@@ -3,15 +3,12 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
@@ -107,9 +104,9 @@ func TestOverlappingReminderRuns(t *testing.T) {
 		must(t, st.CreateAccount(ctx, accounts.Account{Email: email, Civility: "Mme", LastName: "Martin", SessionStamp: "s",
 			ConfirmedAt: time.Now(), FamilyID: id}))
 	}
-	ses := sesv2.New(sesv2.Options{Region: "eu-west-3", BaseEndpoint: aws.String(os.Getenv("AWS_ENDPOINT_URL_SES")),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-		APIOptions:  []func(*middleware.Stack) error{rejectAddress("refuse@example.fr")}})
+	ses := sestest.Client(t, func(o *sesv2.Options) {
+		o.APIOptions = append(o.APIOptions, rejectAddress("refuse@example.fr"))
+	})
 	mailer := mail.NewV2(ses, "portail@laigneville.fr")
 	at := time.Date(2026, 12, 2, 18, 0, 0, 0, date.Paris)
 	newRunner := func() *reminders.Runner {
