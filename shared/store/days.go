@@ -38,8 +38,8 @@ import (
 // above the counter: a booking takes a seat on the counter before it sets the child's seat (and
 // gives it back when the child's write is refused), a cancellation removes the child's seat
 // before it gives the counter's back. A process dying between the two writes can only leave the
-// counter one seat above the children booked (a seat lost until the town hall frees it), never a
-// child booked beyond the capacity.
+// counter one seat above the children booked, never a child booked beyond the capacity; such a
+// seat is found again when it matters, by the booking that finds the day full (freeLostSeats).
 //
 // An item written before this model (the whole day in one item: bookings and history maps on
 // the counter's key) is read as it is, and split into child items by the first change of that
@@ -50,6 +50,11 @@ type dayItem struct {
 	Site     string `dynamodbav:"site"`
 	Day      string `dynamodbav:"day"`
 	Booked   int    `dynamodbav:"booked"`
+	// Changed is when a seat was last taken or given back, Checked when freeLostSeats last
+	// counted the day's children and found no seat to free (Unix milliseconds; absent on
+	// counters written before them).
+	Changed int64 `dynamodbav:"ch"`
+	Checked int64 `dynamodbav:"ck"`
 	// Bookings and History are those of an item written before child items: read, then moved.
 	Bookings map[string]bookingAV `dynamodbav:"bookings"`
 	History  map[string][]entryAV `dynamodbav:"history"`
@@ -158,7 +163,7 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 		return 0, err
 	}
 	for range maxDayAttempts {
-		taken, err := s.takeSeats(ctx, sl, capacity, 1, false)
+		taken, err := s.takeSeats(ctx, sl, capacity, 1, false, c.At)
 		if err != nil {
 			return 0, err
 		}
@@ -182,7 +187,13 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 			case len(child.History) >= reservations.MaxChangesPerDay:
 				return reservations.TooManyChanges, nil
 			case capacity > 0 && found && counter.Booked >= capacity:
-				return reservations.Full, nil
+				freed, err := s.freeLostSeats(ctx, sl, counter, c.At)
+				if err != nil {
+					return 0, err
+				}
+				if !freed {
+					return reservations.Full, nil
+				}
 			}
 			continue // a seat was freed meanwhile
 		}
@@ -195,7 +206,7 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 		if set {
 			return reservations.Applied, nil
 		}
-		if err := s.giveBackSeat(ctx, sl); err != nil {
+		if err := s.giveBackSeat(ctx, sl, c.At); err != nil {
 			return 0, err
 		}
 		child, _, err := s.childDay(ctx, sl, childID)
@@ -212,23 +223,25 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 }
 
 // takeSeats adds n to the day's counter, creating it, provided the seats stay within capacity
-// (> 0) and the day is not a former item still to move. create requires that the counter did not
-// exist. False when the condition refused it.
-func (s *Store) takeSeats(ctx context.Context, sl reservations.Slot, capacity, n int, create bool) (bool, error) {
+// (> 0) and the day is not a former item still to move; at (the change's time) becomes the
+// counter's Changed. create requires that the counter did not exist. False when the condition
+// refused it.
+func (s *Store) takeSeats(ctx context.Context, sl reservations.Slot, capacity, n int, create bool, at time.Time) (bool, error) {
 	in := &dynamodb.UpdateItemInput{
 		TableName:           &s.tables.Data,
 		Key:                 key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression:    aws.String("SET #a = :a, #s = :s, #d = :d ADD #n :n"),
+		UpdateExpression:    aws.String("SET #a = :a, #s = :s, #d = :d, #ch = :ch ADD #n :n"),
 		ConditionExpression: aws.String("attribute_not_exists(#b) AND attribute_not_exists(#h)"),
 		ExpressionAttributeNames: map[string]string{"#n": "booked", "#b": "bookings", "#h": "history",
-			"#a": "activity", "#s": "site", "#d": "day"},
+			"#a": "activity", "#s": "site", "#d": "day", "#ch": "ch"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":n": avN(n), ":a": avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()),
+			":ch": avN64(at.UnixMilli()),
 		},
 	}
 	if create {
 		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
-		in.ExpressionAttributeNames = map[string]string{"#n": "booked", "#a": "activity", "#s": "site", "#d": "day"}
+		in.ExpressionAttributeNames = map[string]string{"#n": "booked", "#a": "activity", "#s": "site", "#d": "day", "#ch": "ch"}
 	}
 	if capacity > 0 {
 		in.ConditionExpression = aws.String(*in.ConditionExpression + " AND (attribute_not_exists(#n) OR #n <= :room)")
@@ -244,15 +257,17 @@ func (s *Store) takeSeats(ctx context.Context, sl reservations.Slot, capacity, n
 	return true, nil
 }
 
-// giveBackSeat takes one seat off the day's counter (never below zero).
-func (s *Store) giveBackSeat(ctx context.Context, sl reservations.Slot) error {
+// giveBackSeat takes one seat off the day's counter (never below zero); at (the change's time)
+// becomes the counter's Changed.
+func (s *Store) giveBackSeat(ctx context.Context, sl reservations.Slot, at time.Time) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.tables.Data,
-		Key:                       key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression:          aws.String("ADD #n :minus"),
-		ConditionExpression:       aws.String("#n > :zero"),
-		ExpressionAttributeNames:  map[string]string{"#n": "booked"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": avN(-1), ":zero": avN(0)},
+		TableName:                &s.tables.Data,
+		Key:                      key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
+		UpdateExpression:         aws.String("SET #ch = :ch ADD #n :minus"),
+		ConditionExpression:      aws.String("#n > :zero"),
+		ExpressionAttributeNames: map[string]string{"#n": "booked", "#ch": "ch"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": avN(-1), ":zero": avN(0),
+			":ch": avN64(at.UnixMilli())},
 	})
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("give back seat %s: %w", sl.Day, err)
@@ -303,7 +318,7 @@ func (s *Store) BookNewDay(ctx context.Context, sl reservations.Slot, capacity i
 		}
 		seen[c.ChildID] = true
 	}
-	created, err := s.takeSeats(ctx, sl, capacity, len(cs), true)
+	created, err := s.takeSeats(ctx, sl, capacity, len(cs), true, cs[0].At)
 	if err != nil || !created {
 		return false, err
 	}
@@ -333,7 +348,7 @@ func (s *Store) seatOnNewDay(ctx context.Context, sl reservations.Slot, capacity
 		return err
 	}
 	// Not expected (no child has an item of a day without a counter): book it the usual way.
-	if err := s.giveBackSeat(ctx, sl); err != nil {
+	if err := s.giveBackSeat(ctx, sl, c.At); err != nil {
 		return err
 	}
 	out, err := s.BookDay(ctx, sl, c.ChildID, capacity, c)
@@ -368,7 +383,7 @@ func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID str
 			},
 		})
 		if err == nil {
-			if err := s.giveBackSeat(ctx, sl); err != nil {
+			if err := s.giveBackSeat(ctx, sl, c.At); err != nil {
 				return 0, err
 			}
 			return reservations.Applied, nil
@@ -448,6 +463,98 @@ func (s *Store) migrateDay(ctx context.Context, sl reservations.Slot, old dayIte
 		return fmt.Errorf("move day %s: %w", sl.Day, err)
 	}
 	return nil
+}
+
+// seatSettle is how long a day must have been left alone before freeLostSeats counts its
+// children: longer than any function runs (Lambda stops one after 15 minutes at most), so no
+// booking or cancellation is half-way through its two writes on a day quiet for that long.
+const seatSettle = 20 * time.Minute
+
+// freeLostSeats gives back the seats of a full day that no child holds: those a process took on
+// the counter and died before setting the child's (or a cancellation gave up the child's and
+// died before giving the counter's back). BookDay calls it when counter, as just read, says the
+// day is full; now is the booking's time. It counts the day's children only when nothing changed
+// the day for seatSettle (the counter's Changed, every child's last history entry) and nothing
+// changed since the last count found no lost seat (Checked); then it sets the counter to the
+// children booked, conditioned on the counter being still what was read, so a booking or a
+// cancellation that starts meanwhile makes it give up. True when it freed a seat.
+func (s *Store) freeLostSeats(ctx context.Context, sl reservations.Slot, counter dayItem, now time.Time) (bool, error) {
+	settled := now.Add(-seatSettle).UnixMilli()
+	if counter.legacy() || counter.Changed > settled || counter.Checked >= counter.Changed && counter.Checked > 0 {
+		return false, nil
+	}
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                &s.tables.Data,
+		ConsistentRead:           aws.Bool(true),
+		KeyConditionExpression:   aws.String("PK = :pk AND begins_with(SK, :child)"),
+		FilterExpression:         aws.String("#d = :d"),
+		ProjectionExpression:     aws.String("SK, #d, s, h"),
+		ExpressionAttributeNames: map[string]string{"#d": "day"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": avS(dayPK(sl.Activity, sl.Site, sl.Day)), ":child": avS(childPrefix), ":d": avS(sl.Day.String()),
+		},
+	})
+	if err != nil {
+		return false, fmt.Errorf("count seats %s: %w", sl.Day, err)
+	}
+	seated := 0
+	for _, av := range items {
+		var it childDayItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return false, fmt.Errorf("count seats %s: %w", sl.Day, err)
+		}
+		if n := len(it.History); n > 0 && it.History[n-1].At > settled {
+			return false, nil // a child's change is recent: its counter write may be on its way
+		}
+		if it.Seat.taken {
+			seated++
+		}
+	}
+	if seated >= counter.Booked {
+		// Nothing lost: remember it, so that the next full booking reads no children again
+		// until a seat changes hands.
+		_, err := s.db.UpdateItem(ctx, s.counterUnchanged(sl, counter, &dynamodb.UpdateItemInput{
+			UpdateExpression:          aws.String("SET #ck = :now"),
+			ExpressionAttributeNames:  map[string]string{"#ck": "ck"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": avN64(max(now.UnixMilli(), counter.Changed))},
+		}))
+		if err != nil && !isConditionFailed(err) {
+			return false, fmt.Errorf("count seats %s: %w", sl.Day, err)
+		}
+		return false, nil
+	}
+	_, err = s.db.UpdateItem(ctx, s.counterUnchanged(sl, counter, &dynamodb.UpdateItemInput{
+		UpdateExpression:         aws.String("SET #n = :seated, #ch = :now"),
+		ExpressionAttributeNames: map[string]string{"#ch": "ch"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":seated": avN(seated), ":now": avN64(max(now.UnixMilli(), counter.Changed+1)),
+		},
+	}))
+	if isConditionFailed(err) {
+		return false, nil // the day changed meanwhile: the booking reads it again
+	}
+	if err != nil {
+		return false, fmt.Errorf("free lost seats %s: %w", sl.Day, err)
+	}
+	return true, nil
+}
+
+// counterUnchanged completes in, an update of sl's counter, with the condition that the counter
+// is still as read: the same seats booked and the same Changed (absent on a counter written
+// before it).
+func (s *Store) counterUnchanged(sl reservations.Slot, counter dayItem, in *dynamodb.UpdateItemInput) *dynamodb.UpdateItemInput {
+	in.TableName = &s.tables.Data
+	in.Key = key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day))
+	in.ExpressionAttributeNames["#n"] = "booked"
+	in.ExpressionAttributeNames["#ch"] = "ch"
+	in.ExpressionAttributeValues[":n"] = avN(counter.Booked)
+	cond := "#n = :n AND attribute_not_exists(#ch)"
+	if counter.Changed != 0 {
+		cond = "#n = :n AND #ch = :ch"
+		in.ExpressionAttributeValues[":ch"] = avN64(counter.Changed)
+	}
+	in.ConditionExpression = aws.String(cond)
+	return in
 }
 
 // counter reads the day's counter item (strongly consistent).

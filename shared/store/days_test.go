@@ -574,3 +574,150 @@ func TestSeatsNeverExceedTheCounter(t *testing.T) {
 		t.Fatalf("%d children booked, counter %d; want at most %d and equal", len(d.Bookings), d.Booked, seats)
 	}
 }
+
+// counterWrite changes slot's counter as a process that died half-way through a change would
+// have left it: update is an UpdateExpression over booked (#n) and the counter's change time
+// (#ch, :ch = at).
+func counterWrite(t *testing.T, env *dynamotest.Env, update string, at time.Time, values map[string]types.AttributeValue) {
+	t.Helper()
+	vals := map[string]types.AttributeValue{":ch": &types.AttributeValueMemberN{Value: fmt.Sprint(at.UnixMilli())}}
+	names := map[string]string{"#n": "booked"}
+	if strings.Contains(update, "#ch") {
+		names["#ch"] = "ch"
+	} else {
+		delete(vals, ":ch")
+	}
+	for k, v := range values {
+		vals[k] = v
+	}
+	_, err := env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(env.DataTable),
+		Key:                       map[string]types.AttributeValue{"PK": s("DAY#cantine#jules-ferry#2026-12"), "SK": s("2026-12-07")},
+		UpdateExpression:          aws.String(update),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func bookAt(t *testing.T, st *store.Store, child string, capacity int, at time.Time) reservations.Outcome {
+	t.Helper()
+	c := change(child, reservations.ActionBook)
+	c.At = at
+	out, err := st.BookDay(context.Background(), slot, child, capacity, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func seats(t *testing.T, st *store.Store) (counter, children int) {
+	t.Helper()
+	d, err := st.Day(context.Background(), slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Booked, len(d.Bookings)
+}
+
+// TestLostSeatIsFoundByAFullBooking: a seat taken on the counter by a process that died before
+// setting the child's, or kept by a cancellation that died before giving it back, is freed by
+// the booking that finds the day full, once the day has been left alone longer than any
+// function runs; never while a change may still be on its way, which could overbook the day.
+func TestLostSeatIsFoundByAFullBooking(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	one := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}
+
+	t.Run("a booking that died after taking its seat", func(t *testing.T) {
+		env := dynamotest.New(t)
+		st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+		if out := bookAt(t, st, "c_1", 2, t0.Add(-time.Hour)); out != reservations.Applied {
+			t.Fatalf("c_1: %v", out)
+		}
+		counterWrite(t, env, "SET #ch = :ch ADD #n :one", t0.Add(time.Minute), one)
+		if out := bookAt(t, st, "c_2", 2, t0.Add(10*time.Minute)); out != reservations.Full {
+			t.Fatalf("9 minutes after the lost seat was taken: %v, want Full (its child's write may be on its way)", out)
+		}
+		if n, c := seats(t, st); n != 2 || c != 1 {
+			t.Fatalf("counter %d, children %d: the day was changed while a change may be on its way", n, c)
+		}
+		if out := bookAt(t, st, "c_2", 2, t0.Add(30*time.Minute)); out != reservations.Applied {
+			t.Fatalf("29 minutes later: %v, want the lost seat given to c_2", out)
+		}
+		if n, c := seats(t, st); n != 2 || c != 2 {
+			t.Fatalf("counter %d, children %d, want 2 and 2", n, c)
+		}
+		if out := bookAt(t, st, "c_3", 2, t0.Add(time.Hour)); out != reservations.Full {
+			t.Fatalf("c_3 on a day really full: %v, want Full", out)
+		}
+	})
+
+	t.Run("a cancellation that died before giving its seat back", func(t *testing.T) {
+		env := dynamotest.New(t)
+		st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+		for _, c := range []string{"c_1", "c_2"} {
+			if out := bookAt(t, st, c, 2, t0); out != reservations.Applied {
+				t.Fatalf("%s: %v", c, out)
+			}
+		}
+		// c_1's cancellation removed its seat and logged it at t0+1h, then stopped.
+		cancelled := t0.Add(time.Hour)
+		_, err := env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+			TableName:        aws.String(env.DataTable),
+			Key:              map[string]types.AttributeValue{"PK": s("DAY#cantine#jules-ferry#2026-12"), "SK": s("CHILD#c_1#2026-12-07")},
+			UpdateExpression: aws.String("REMOVE s SET h = list_append(h, :e)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":e": &types.AttributeValueMemberL{Value: []types.AttributeValue{
+				&types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+					"t": &types.AttributeValueMemberN{Value: fmt.Sprint(cancelled.UnixMilli())}, "w": s("parent@example.fr"),
+					"a": s(string(reservations.ActionCancel)), "c": s(string(reservations.ChannelAPI))}}}}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := bookAt(t, st, "c_3", 2, cancelled.Add(5*time.Minute)); out != reservations.Full {
+			t.Fatalf("5 minutes after the cancellation: %v, want Full (its counter write may be on its way)", out)
+		}
+		if out := bookAt(t, st, "c_3", 2, cancelled.Add(25*time.Minute)); out != reservations.Applied {
+			t.Fatalf("25 minutes after: %v, want the seat given to c_3", out)
+		}
+		if n, c := seats(t, st); n != 2 || c != 2 {
+			t.Fatalf("counter %d, children %d, want 2 and 2", n, c)
+		}
+	})
+
+	t.Run("a full day counted once until a seat changes hands", func(t *testing.T) {
+		env := dynamotest.New(t)
+		st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+		for _, c := range []string{"c_1", "c_2"} {
+			if out := bookAt(t, st, c, 2, t0); out != reservations.Applied {
+				t.Fatalf("%s: %v", c, out)
+			}
+		}
+		if out := bookAt(t, st, "c_3", 2, t0.Add(time.Hour)); out != reservations.Full {
+			t.Fatalf("c_3: %v", out)
+		}
+		// A seat the counter holds without a change of its time (3 seats, 2 children, room for
+		// 3) is not looked for: the day was counted since its last change, and a seat lost by a
+		// change always changes that time.
+		counterWrite(t, env, "ADD #n :one", t0, one)
+		if out := bookAt(t, st, "c_3", 3, t0.Add(2*time.Hour)); out != reservations.Full {
+			t.Fatalf("c_3 on a day counted since its last change: %v, want Full without counting", out)
+		}
+		// Once a seat changes hands, the next full booking counts again.
+		if _, err := st.CancelDay(context.Background(), slot, "c_2", func() reservations.Change {
+			c := change("c_2", reservations.ActionCancel)
+			c.At = t0.Add(3 * time.Hour)
+			return c
+		}()); err != nil {
+			t.Fatal(err)
+		}
+		if out := bookAt(t, st, "c_3", 2, t0.Add(4*time.Hour)); out != reservations.Applied {
+			t.Fatalf("c_3 after the day changed: %v, want the lost seat found", out)
+		}
+		if n, c := seats(t, st); n != 2 || c != 2 {
+			t.Fatalf("counter %d, children %d, want 2 and 2", n, c)
+		}
+	})
+}

@@ -73,7 +73,14 @@
 //     seat and fewer than MaxChangesPerDay changes); refused there, the seat is given back
 //     (ADD -1) and the child's day read (GetItem) to say why. Cancel a day: UpdateItem of the
 //     child's day (seat removed, entry appended, while it has a seat), then the counter's ADD -1.
-//     Each write is 1 write unit whatever the school's size (see below).
+//     Each write is 1 write unit whatever the school's size (see below). Both counter writes set
+//     ch, the change's time.
+//   - Free a lost seat (a booking that finds the day full, when the counter's ch and every
+//     child's last history entry are older than 20 minutes and ck is not newer than ch): Query
+//     PK=DAY#activity#site#yyyy-mm, SK begins_with CHILD#, filtered on the day (the month's child
+//     items are read and billed), then one UpdateItem of the counter conditioned on booked and ch
+//     being those read: booked = the children seated when some seat is held by nobody, else
+//     ck = now, so that the day is not counted again until a seat changes hands.
 //   - A month of one activity at one site, whole (headcounts, billing, reminders: DaysOfMonth):
 //     Query PK=DAY#activity#site#yyyy-mm, paged: the counters, then every child's days. A
 //     family's month (FamilyDaysOfMonth: planning, long periods, export): Query of the counters
@@ -83,7 +90,9 @@
 //
 // # The reservation day items and their size
 //
-//	counter      SK <yyyy-mm-dd>                  booked: the seats taken; activity, site, day
+//	counter      SK <yyyy-mm-dd>                  booked: the seats taken; activity, site, day;
+//	                                              ch: when a seat last changed hands, ck: when
+//	                                              the children were last counted (Unix ms)
 //	child's day  SK CHILD#<childId>#<yyyy-mm-dd>  s: its seat, true while booked (the booking is
 //	                                              the history's last entry); h: its history, a
 //	                                              list of {t, w, a, c} (Unix ms, who, action,
@@ -116,9 +125,13 @@
 // above the counter: a booking takes the counter's seat first and gives it back when the child's
 // write is refused; a cancellation removes the child's seat first and gives the counter's back
 // after. A process stopped between the two (or a write whose answer was lost, which is never
-// undone) can only leave the counter above the children booked: a seat lost until the town hall
-// notices (headcounts count the children's seats), never a child booked beyond the capacity.
-// Planning and long periods read "full" from the counter.
+// undone) can only leave the counter above the children booked, never a child booked beyond the
+// capacity. Planning and long periods read "full" from the counter; the next booking that finds
+// the day full (a parent through the API or a long period, or the town hall for a family) gives
+// the lost seat back: once nothing has changed the day for longer than any function runs (20
+// minutes; Lambda stops one after 15), no change can be half-way, and the counter is set to the
+// children seated by a write conditioned on it being unchanged, so a change starting meanwhile
+// makes it give up (see "Free a lost seat" above).
 //
 // A booking also needs size(history) < reservations.MaxChangesPerDay (10); a cancellation needs
 // only the child's seat, so a booked child is never trapped by the cap. A child's history holds
