@@ -143,8 +143,11 @@ func (g *gestion) routes() []Route {
 // shared partials.
 func parsePages() (*web.Pages, error) {
 	return web.NewPages(templates, "templates/*.html", []string{"layout", "_shared"}, func(file string) (*template.Template, error) {
-		return template.New("layout.html").Funcs(web.Funcs).Funcs(funcs).ParseFS(templates, "templates/layout.html",
-			"templates/_shared.html", file)
+		t, err := template.New("layout.html").Funcs(web.Funcs).Funcs(funcs).ParseFS(web.Partials, "templates/*.html")
+		if err != nil {
+			return nil, err
+		}
+		return t.ParseFS(templates, "templates/layout.html", "templates/_shared.html", file)
 	})
 }
 
