@@ -77,7 +77,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("account pages: %w", err)
 	}
 	h := &handler{Deps: d, render: rd}
-	anyone := func(f http.HandlerFunc) http.Handler { return web.Authenticate(d.Sessions, d.Cookies, f) }
+	anyone := web.Open(d.Sessions, d.Cookies)
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("GET /connexion", anyone(h.loginPage))

@@ -92,12 +92,7 @@ func New(d Deps) (http.Handler, error) {
 
 	// Pages know the signed-in parent (the layout offers "Se déconnecter", the home page its
 	// shortcuts); assets and the public API need no session lookup.
-	page := func(h http.HandlerFunc) http.Handler {
-		if d.Sessions == nil {
-			return h
-		}
-		return web.Authenticate(d.Sessions, d.Cookies, h)
-	}
+	page := web.Open(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", page(p.home))
 	mux.Handle("GET /informations-utiles", page(p.usefulInformation))

@@ -53,12 +53,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{Deps: d, render: rd}
 	// Pages resolve the session so the layout can greet a signed-in parent.
-	page := func(f http.HandlerFunc) http.Handler {
-		if d.Sessions == nil {
-			return f
-		}
-		return web.Authenticate(d.Sessions, d.Cookies, f)
-	}
+	page := web.Open(d.Sessions, d.Cookies)
 	mux := http.NewServeMux()
 	mux.Handle("GET /creer-un-compte", page(h.signupPage))
 	mux.Handle("POST /creer-un-compte", page(h.signupForm))

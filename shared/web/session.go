@@ -111,6 +111,18 @@ func SignedIn(res SessionResolver, c Cookies) func(http.HandlerFunc) http.Handle
 	return func(f http.HandlerFunc) http.Handler { return Authenticate(res, c, RequireViewer(f)) }
 }
 
+// Open returns the wrapper of routes open to anyone that still know a signed-in parent (the
+// layout offers "Se déconnecter", a page its shortcuts): the session cookie resolved
+// (Authenticate), anonymous callers let through. Without a resolver the routes stay anonymous.
+func Open(res SessionResolver, c Cookies) func(http.HandlerFunc) http.Handler {
+	return func(f http.HandlerFunc) http.Handler {
+		if res == nil {
+			return f
+		}
+		return Authenticate(res, c, f)
+	}
+}
+
 // ErrUnauthenticated is the refusal of a signed-in-only route to an anonymous caller.
 var ErrUnauthenticated = fault.New(fault.Unauthenticated, "unauthenticated", "Connexion requise",
 	"Vous devez être connecté pour accéder à cette page.")
