@@ -173,6 +173,18 @@ func checkBody(f *fault.Fields, body string) {
 	}
 }
 
+// checkFollowUp cleans and checks a message added to a thread, a parent's or the town hall's:
+// its body, and the form's token that makes a double submit add it once.
+func checkFollowUp(body, token string) (string, error) {
+	body = clean(body)
+	var f fault.Fields
+	checkBody(&f, body)
+	if !ValidID(token) {
+		f.Add("body", "Le formulaire a expiré : rechargez la page.")
+	}
+	return body, f.Err()
+}
+
 // Validate checks the form (the signed-in sender's name and address are theirs, not the form's).
 func Validate(in Input, who *Sender) (Input, error) {
 	in.Name, in.Email, in.Subject, in.Body = clean(in.Name), strings.ToLower(clean(in.Email)), clean(in.Subject), clean(in.Body)
@@ -252,13 +264,8 @@ func (s *Service) Reply(ctx context.Context, who Sender, id, token, body string,
 	if err != nil {
 		return Thread{}, err
 	}
-	body = clean(body)
-	var f fault.Fields
-	checkBody(&f, body)
-	if !ValidID(token) {
-		f.Add("body", "Le formulaire a expiré : rechargez la page.")
-	}
-	if err := f.Err(); err != nil {
+	body, err = checkFollowUp(body, token)
+	if err != nil {
 		return t, err
 	}
 	t, added, err := s.add(ctx, id, Message{ID: token, At: now, Author: who.Name, Body: body})
@@ -310,13 +317,8 @@ func (s *Service) Answer(ctx context.Context, staffEmail, id, token, body string
 	if err != nil {
 		return Thread{}, err
 	}
-	body = clean(body)
-	var f fault.Fields
-	checkBody(&f, body)
-	if !ValidID(token) {
-		f.Add("body", "Le formulaire a expiré : rechargez la page.")
-	}
-	if err := f.Err(); err != nil {
+	body, err = checkFollowUp(body, token)
+	if err != nil {
 		return t, err
 	}
 	t, added, err := s.add(ctx, id, Message{ID: token, At: now, Staff: true, Author: staffEmail, Body: body})
