@@ -437,10 +437,7 @@ func (s *Store) SetLastAttempt(ctx context.Context, familyID, number, idOp strin
 // paidIdOp is set only if absent, so the first payment settles the invoice and any later one
 // stays recorded beside it as an overpayment (billing.Payments).
 func (s *Store) ApplyPayment(ctx context.Context, familyID, number string, p billing.Payment) (billing.Invoice, bool, error) {
-	k := key(familyPK(familyID), invoiceSK(number))
-	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                &s.tables.Data,
-		Key:                      k,
+	return s.updateInvoice(ctx, familyID, number, "apply payment", &dynamodb.UpdateItemInput{
 		UpdateExpression:         aws.String("SET #p.#id = :p, paidIdOp = if_not_exists(paidIdOp, :id)"),
 		ConditionExpression:      aws.String("attribute_exists(#p) AND attribute_not_exists(#p.#id)"),
 		ExpressionAttributeNames: map[string]string{"#p": "payments", "#id": p.IDOp},
@@ -450,20 +447,26 @@ func (s *Store) ApplyPayment(ctx context.Context, familyID, number string, p bil
 			}},
 			":id": avS(p.IDOp),
 		},
-		ReturnValues: types.ReturnValueAllNew,
 	})
+}
+
+// updateInvoice applies the conditional update in (its table, key and answer set here) to the
+// family's invoice number and returns the invoice as written; when the condition fails,
+// applied is false and the invoice is read as it stands. what names the write in errors.
+func (s *Store) updateInvoice(ctx context.Context, familyID, number, what string, in *dynamodb.UpdateItemInput) (inv billing.Invoice, applied bool, err error) {
+	in.TableName = &s.tables.Data
+	in.Key = key(familyPK(familyID), invoiceSK(number))
+	in.ReturnValues = types.ReturnValueAllNew
+	res, err := s.db.UpdateItem(ctx, in)
 	if err == nil {
 		inv, err := decodeInvoice(res.Attributes)
 		return inv, true, err
 	}
 	if !isConditionFailed(err) {
-		return billing.Invoice{}, false, fmt.Errorf("apply payment: %w", err)
+		return billing.Invoice{}, false, fmt.Errorf("%s: %w", what, err)
 	}
-	inv, err := s.Invoice(ctx, familyID, number)
-	if err != nil {
-		return billing.Invoice{}, false, err
-	}
-	return inv, false, nil
+	inv, err = s.Invoice(ctx, familyID, number)
+	return inv, false, err
 }
 
 // RecordOverpayment lists o for the town hall (billing.Payments); writing it again changes
@@ -564,9 +567,7 @@ func (s *Store) MonthInvoices(ctx context.Context, month date.Date) ([]billing.I
 // submit writes once (applied false), and an invoice paid meanwhile is refused with
 // billing.ErrAlreadyPaid (billing.Desk).
 func (s *Store) RecordCounterPayment(ctx context.Context, familyID, number string, p billing.Payment) (billing.Invoice, bool, error) {
-	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                &s.tables.Data,
-		Key:                      key(familyPK(familyID), invoiceSK(number)),
+	inv, applied, err := s.updateInvoice(ctx, familyID, number, "counter payment", &dynamodb.UpdateItemInput{
 		UpdateExpression:         aws.String("SET #p.#id = :p, paidIdOp = :id"),
 		ConditionExpression:      aws.String("attribute_exists(#p) AND attribute_not_exists(#p.#id) AND attribute_not_exists(paidIdOp)"),
 		ExpressionAttributeNames: map[string]string{"#p": "payments", "#id": p.IDOp},
@@ -577,18 +578,9 @@ func (s *Store) RecordCounterPayment(ctx context.Context, familyID, number strin
 			}},
 			":id": avS(p.IDOp),
 		},
-		ReturnValues: types.ReturnValueAllNew,
 	})
-	if err == nil {
-		inv, err := decodeInvoice(res.Attributes)
-		return inv, true, err
-	}
-	if !isConditionFailed(err) {
-		return billing.Invoice{}, false, fmt.Errorf("counter payment: %w", err)
-	}
-	inv, err := s.Invoice(ctx, familyID, number)
-	if err != nil {
-		return billing.Invoice{}, false, err
+	if applied || err != nil {
+		return inv, applied, err
 	}
 	if slices.ContainsFunc(inv.Payments, func(q billing.Payment) bool { return q.IDOp == p.IDOp }) {
 		return inv, false, nil
