@@ -256,16 +256,9 @@ func (s *Store) Invoices(ctx context.Context, familyID string) ([]billing.Invoic
 	if err != nil {
 		return nil, fmt.Errorf("invoices: %w", err)
 	}
-	out := make([]billing.Invoice, 0, len(items))
-	for _, av := range items {
-		inv, err := decodeInvoice(av)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inv)
-	}
+	out, err := decodeInvoices(items)
 	slices.Reverse(out) // numbers grow with time
-	return out, nil
+	return out, err
 }
 
 // Invoice reads one of the family's invoices; ErrInvoiceNotFound when the family has none of
@@ -280,6 +273,18 @@ func (s *Store) Invoice(ctx context.Context, familyID, number string) (billing.I
 		return billing.Invoice{}, billing.ErrInvoiceNotFound
 	}
 	return decodeInvoice(res.Item)
+}
+
+func decodeInvoices(items []map[string]types.AttributeValue) ([]billing.Invoice, error) {
+	out := make([]billing.Invoice, 0, len(items))
+	for _, av := range items {
+		inv, err := decodeInvoice(av)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inv)
+	}
+	return out, nil
 }
 
 func decodeInvoice(av map[string]types.AttributeValue) (billing.Invoice, error) {
@@ -551,15 +556,7 @@ func (s *Store) MonthInvoices(ctx context.Context, month date.Date) ([]billing.I
 	if err != nil {
 		return nil, fmt.Errorf("month invoices: %w", err)
 	}
-	out := make([]billing.Invoice, 0, len(items))
-	for _, av := range items {
-		inv, err := decodeInvoice(av)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inv)
-	}
-	return out, nil
+	return decodeInvoices(items)
 }
 
 // RecordCounterPayment adds a payment taken at the counter to the invoice in one UpdateItem,

@@ -125,16 +125,12 @@ func (s *Store) ReleaseClosureNotice(ctx context.Context, n townhall.Notice) err
 // SchoolHolidays returns the periods of every school year the town hall loaded: one Query of
 // CALENDAR / SCHOOLYEAR# (reservations.HolidayStore).
 func (s *Store) SchoolHolidays(ctx context.Context) ([]calendar.Period, error) {
-	items, err := s.queryPartition(ctx, s.tables.Data, pkCalendar, "SCHOOLYEAR#")
+	years, err := s.SchoolYears(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("school holidays: %w", err)
+		return nil, err
 	}
 	var out []calendar.Period
-	for _, av := range items {
-		y, err := decodeSchoolYear(av)
-		if err != nil {
-			return nil, err
-		}
+	for _, y := range years {
 		out = append(out, y.Periods...)
 	}
 	return out, nil
