@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/preau/preau/infra/eventstest"
 	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/billing/billingtest"
 	"github.com/preau/preau/shared/clock"
@@ -28,31 +27,21 @@ func setup(t *testing.T, now time.Time) (func(context.Context, json.RawMessage) 
 // TestScheduledEventBillsThePreviousMonth replays every sample of events/ (EventBridge Scheduler
 // payloads) on 1 December 2026: each bills November, once.
 func TestScheduledEventBillsThePreviousMonth(t *testing.T) {
-	files, _ := filepath.Glob("events/*.json")
-	if len(files) == 0 {
-		t.Fatal("no sample events")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			raw, err := os.ReadFile(f)
-			if err != nil {
+	eventstest.ReplayJob(t, "events", func(t *testing.T, raw json.RawMessage) {
+		job, l, n := setup(t, billingtest.RunAt)
+		for range 2 {
+			if err := job(context.Background(), raw); err != nil {
 				t.Fatal(err)
 			}
-			job, l, n := setup(t, billingtest.RunAt)
-			for range 2 {
-				if err := job(context.Background(), raw); err != nil {
-					t.Fatal(err)
-				}
-			}
-			invs := l.All()
-			if len(invs) != 3 || invs[0].Month != date.New(2026, time.November, 1) || invs[2].Number != "2026000003" {
-				t.Fatalf("invoices = %+v", invs)
-			}
-			if sent, _ := n.Counts(); sent != 3 {
-				t.Errorf("%d e-mails, want 3", sent)
-			}
-		})
-	}
+		}
+		invs := l.All()
+		if len(invs) != 3 || invs[0].Month != date.New(2026, time.November, 1) || invs[2].Number != "2026000003" {
+			t.Fatalf("invoices = %+v", invs)
+		}
+		if sent, _ := n.Counts(); sent != 3 {
+			t.Errorf("%d e-mails, want 3", sent)
+		}
+	})
 }
 
 func TestEventNamesTheMonth(t *testing.T) {

@@ -8,6 +8,8 @@
 //	func TestSampleEvents(t *testing.T) {
 //		eventstest.Replay(t, "events", func(t *testing.T) http.Handler { return setup(t).h })
 //	}
+//
+// A scheduled function's samples are the schedule's Input as its job receives it (ReplayJob).
 package eventstest
 
 import (
@@ -65,6 +67,28 @@ func Replay(t *testing.T, dir string, newHandler func(t *testing.T) http.Handler
 		t.Fatalf("no sample events in %s", dir)
 	}
 	return n
+}
+
+// ReplayJob hands every sample of dir (*.json: what EventBridge Scheduler sends a scheduled
+// function) to run in its own subtest. It fails when dir holds no sample.
+func ReplayJob(t *testing.T, dir string, run func(t *testing.T, event json.RawMessage)) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatalf("no sample events in %s", dir)
+	}
+	for _, name := range files {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			raw, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run(t, raw)
+		})
+	}
 }
 
 func read(t *testing.T, name string, v any) {
