@@ -4,23 +4,14 @@ import (
 	"testing"
 
 	"github.com/preau/preau/infra/routefuzz"
-	"github.com/preau/preau/shared/reservations"
-	"github.com/preau/preau/shared/reservations/reservationstest"
-	"github.com/preau/preau/shared/web"
 )
 
 // FuzzRoutes sends hostile bodies and forms to every route of LongPeriod, on the in-memory
 // store: no answer is a 5xx.
 func FuzzRoutes(f *testing.F) {
-	env := reservationstest.New(f)
-	svc := env.ServiceWith(env.Store, reservations.Options{Notifier: &mailbox{}, Link: link})
-	h, err := New(Deps{Commune: "Laigneville", Service: svc, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
-	if err != nil {
-		f.Fatal(err)
-	}
 	routefuzz.Fuzz(f, routefuzz.Target{
 		Function: "LongPeriod",
-		Handler:  h,
+		Handler:  setup(f).Handler,
 		Sessions: []string{"parent-a", "unlinked", "left"},
 		Bodies: map[string][]string{
 			"POST /api/v1/long-period-requests": {`{"children":["c_lea"],"activities":["cantine"],"from":"2026-12-07","to":"2026-12-18","weekdays":[1,2,4,5],"action":"book","preview":true}`},

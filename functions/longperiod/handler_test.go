@@ -41,7 +41,7 @@ func (m *mailbox) SendLongPeriodSummary(_ context.Context, to, _ string, s reser
 	return nil
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	mails := &mailbox{}
 	served := reservationstest.Serve(t, func(env *reservationstest.Env) (http.Handler, error) {

@@ -4,22 +4,14 @@ import (
 	"testing"
 
 	"github.com/preau/preau/infra/routefuzz"
-	"github.com/preau/preau/shared/reservations/reservationstest"
-	"github.com/preau/preau/shared/web"
 )
 
 // FuzzRoutes sends hostile path parameters, queries and forms to every route of Planning, on
 // the in-memory store: no answer is a 5xx.
 func FuzzRoutes(f *testing.F) {
-	env := reservationstest.New(f)
-	h, err := New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr",
-		Service: env.Service, Feeds: env.Feeds, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
-	if err != nil {
-		f.Fatal(err)
-	}
 	routefuzz.Fuzz(f, routefuzz.Target{
 		Function: "Planning",
-		Handler:  h,
+		Handler:  setup(f).Handler,
 		Sessions: []string{"parent-a", "unlinked", "left"},
 		Params:   map[string]string{"childId": "c_lea", "token": "0123456789abcdef0123456789abcdef.ics"},
 		Queries: map[string][]string{

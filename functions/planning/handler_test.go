@@ -34,7 +34,7 @@ var parents = func() reservationstest.Sessions {
 
 type fixture struct{ *reservationstest.Served }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	return &fixture{reservationstest.Serve(t, func(env *reservationstest.Env) (http.Handler, error) {
 		return New(Deps{Commune: "Laigneville", BaseURL: "https://portail.example.fr",

@@ -4,21 +4,14 @@ import (
 	"testing"
 
 	"github.com/preau/preau/infra/routefuzz"
-	"github.com/preau/preau/shared/reservations/reservationstest"
-	"github.com/preau/preau/shared/web"
 )
 
 // FuzzRoutes sends hostile path parameters and forms to every route of Reservation, on the
 // in-memory store: no answer is a 5xx.
 func FuzzRoutes(f *testing.F) {
-	env := reservationstest.New(f)
-	h, err := New(Deps{Service: env.Service, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
-	if err != nil {
-		f.Fatal(err)
-	}
 	routefuzz.Fuzz(f, routefuzz.Target{
 		Function: "Reservation",
-		Handler:  h,
+		Handler:  setup(f).Handler,
 		Sessions: []string{"parent-a", "unlinked", "left"},
 		Params:   map[string]string{"childId": "c_lea", "date": "2026-12-07", "activity": "cantine"},
 		Bodies: map[string][]string{"POST /espace-famille/reservations": {

@@ -16,7 +16,7 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
-func setup(t *testing.T) *reservationstest.Served {
+func setup(t testing.TB) *reservationstest.Served {
 	t.Helper()
 	return reservationstest.Serve(t, func(env *reservationstest.Env) (http.Handler, error) {
 		return New(Deps{Service: env.Service, Sessions: reservationstest.Parents, Cookies: web.Cookies{Insecure: true}})
