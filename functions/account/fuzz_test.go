@@ -7,7 +7,6 @@ import (
 	"github.com/preau/preau/infra/routefuzz"
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/accounts/accountstest"
-	"github.com/preau/preau/shared/web"
 )
 
 // FuzzRoutes sends hostile queries, bodies and forms to every route of Account, signed in or
@@ -15,14 +14,8 @@ import (
 // and passes the DynamoDB store's contract): no answer is a 5xx. A 3,000-character e-mail on
 // login once reached the throttle key unchecked.
 func FuzzRoutes(f *testing.F) {
-	env := accountstest.New(f, accountstest.NewMemory(), true)
-	s := env.Service
-	h, err := New(Deps{Logins: s.Logins, Resets: s.Resets, Passwords: s.PasswordChanges, Profiles: s.Profiles, Families: s.FamilyLinks,
-		Members: s.Memberships, Deletions: s.Deletions, Messages: newMessages(), Sessions: accounts.NewSessionResolver(env.Store, env.Clock),
-		Cookies: web.Cookies{Insecure: true}, Clock: env.Clock, Commune: accountstest.Commune, CodePrefix: accountstest.CodePrefix})
-	if err != nil {
-		f.Fatal(err)
-	}
+	fx := setup(f)
+	env, s := fx.Env, fx.Service
 	_, code := env.Family(f, "Martin", false)
 	email := accountstest.Email("fuzz")
 	env.ConfirmedAccount(f, email)
@@ -38,7 +31,7 @@ func FuzzRoutes(f *testing.F) {
 	pw := accountstest.Password
 	routefuzz.Fuzz(f, routefuzz.Target{
 		Function: "Account",
-		Handler:  h,
+		Handler:  fx.h,
 		Sessions: sessions[:1],
 		Params:   map[string]string{"action": "profil"},
 		Queries: map[string][]string{

@@ -24,7 +24,7 @@ type fixture struct {
 	cookies web.Cookies
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	env := accountstest.New(t, accountstest.NewMemory(), true)
 	c := web.Cookies{Insecure: true}

@@ -47,7 +47,7 @@ func (accountsOf) Account(_ context.Context, email string) (accounts.Account, er
 		CreatedAt: time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)}, nil
 }
 
-func newHandler(t *testing.T) http.Handler {
+func newHandler(t testing.TB) http.Handler {
 	t.Helper()
 	h, err := New(Deps{Commune: "Laigneville", Export: gatherer{}, Sessions: sessions{}, Cookies: web.Cookies{Insecure: true},
 		Clock: clock.NewFixed(time.Date(2026, 12, 1, 9, 0, 0, 0, date.Paris))})
@@ -111,7 +111,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestSampleEvents(t *testing.T) {
-	eventstest.Replay(t, "events", newHandler)
+	eventstest.Replay(t, "events", func(t *testing.T) http.Handler { return newHandler(t) })
 }
 
 // Pages are parsed when first shown: every one of them must parse.

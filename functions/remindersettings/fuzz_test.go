@@ -5,23 +5,14 @@ import (
 
 	"github.com/preau/preau/infra/routefuzz"
 	"github.com/preau/preau/shared/reminders"
-	"github.com/preau/preau/shared/reminders/reminderstest"
-	"github.com/preau/preau/shared/web"
 )
 
 // FuzzRoutes sends hostile path parameters, forms and JSON to every route of ReminderSettings
 // (the in-memory store): no answer is a 5xx.
 func FuzzRoutes(f *testing.F) {
-	st := reminderstest.New()
-	st.PutAccount(reminderstest.Account{Email: "lea@example.fr", Greeting: "Mme Martin", FamilyID: "f_martin", Confirmed: true})
-	h, err := New(Deps{Commune: "Laigneville", Prefs: st, Secret: secret, Cookies: web.Cookies{Insecure: true},
-		Sessions: sessions{"parent-a": {Email: "lea@example.fr", FamilyID: "f_martin"}}})
-	if err != nil {
-		f.Fatal(err)
-	}
 	routefuzz.Fuzz(f, routefuzz.Target{
 		Function: "ReminderSettings",
-		Handler:  h,
+		Handler:  setup(f).h,
 		Sessions: []string{"parent-a"},
 		Params:   map[string]string{"token": reminders.UnsubscribeToken(secret, "lea@example.fr")},
 		Bodies: map[string][]string{

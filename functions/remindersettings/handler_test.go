@@ -30,7 +30,7 @@ type fixture struct {
 	h  http.Handler
 }
 
-func setup(t *testing.T) fixture {
+func setup(t testing.TB) fixture {
 	t.Helper()
 	st := reminderstest.New()
 	for _, e := range []string{"lea@example.fr", "hugo@example.fr"} {

@@ -5,21 +5,14 @@ import (
 
 	"github.com/preau/preau/infra/routefuzz"
 	"github.com/preau/preau/shared/accounts"
-	"github.com/preau/preau/shared/accounts/accountstest"
-	"github.com/preau/preau/shared/web"
 )
 
 // FuzzRoutes sends hostile queries, bodies and forms to every route of Signup, on the
 // in-memory store (which fails, as DynamoDB does, on a key past DynamoDB's limits, and passes
 // the DynamoDB store's contract): no answer is a 5xx.
 func FuzzRoutes(f *testing.F) {
-	env := accountstest.New(f, accountstest.NewMemory(), true)
-	h, err := New(Deps{Signups: env.Service.Signups, Confirmations: env.Service.Confirmations,
-		Sessions: accounts.NewSessionResolver(env.Store, env.Clock), Cookies: web.Cookies{Insecure: true},
-		Commune: accountstest.Commune, CodePrefix: accountstest.CodePrefix})
-	if err != nil {
-		f.Fatal(err)
-	}
+	fx := setup(f)
+	env := fx.Env
 	c := env.Anti.Issue(env.Clock.Now())
 	solution := accounts.Solve(c.Token, c.Difficulty)
 	signup := `{"civility":"Mme","lastName":"Martin","firstName":"Anne","email":"fuzz@example.fr","password":"Laigneville-2026x",` +
@@ -27,7 +20,7 @@ func FuzzRoutes(f *testing.F) {
 		`","antiRobotSolution":"` + solution + `"}`
 	routefuzz.Fuzz(f, routefuzz.Target{
 		Function: "Signup",
-		Handler:  h,
+		Handler:  fx.h,
 		Queries:  map[string][]string{"GET /confirm": {"token=abc"}},
 		Bodies: map[string][]string{
 			"POST /api/v1/signup": {signup},

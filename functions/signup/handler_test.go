@@ -22,7 +22,7 @@ type fixture struct {
 	h http.Handler
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	env := accountstest.New(t, accountstest.NewMemory(), true)
 	h, err := New(Deps{Signups: env.Service.Signups, Confirmations: env.Service.Confirmations, Sessions: accounts.NewSessionResolver(env.Store, env.Clock),
