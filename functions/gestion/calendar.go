@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
@@ -16,16 +17,27 @@ import (
 // Townhall is what staff change in the calendar and in families' days (*townhall.Service).
 type Townhall interface {
 	Closures(ctx context.Context, now time.Time) ([]calendar.Closure, error)
+	Sites(ctx context.Context) ([]townhall.Site, error)
 	Close(ctx context.Context, who string, in townhall.ClosureInput, now time.Time) (townhall.ClosureReport, error)
 	Reopen(ctx context.Context, who, day string, now time.Time) error
 }
 
 type calendarPageData struct {
-	Closures   []calendar.Closure
+	Closures   []closureRow
 	In         townhall.ClosureInput
 	Reasons    any
 	Activities []calendar.Activity
+	Sites      []townhall.Site
 }
+
+// closureRow is an upcoming closure as the page lists it.
+type closureRow struct {
+	calendar.Closure
+	Text string // reason, activities and sites
+}
+
+// SiteChecked reports whether the form's site code is ticked.
+func (d calendarPageData) SiteChecked(code string) bool { return slices.Contains(d.In.Sites, code) }
 
 // checked reports whether the form's activity a is ticked.
 func (d calendarPageData) Checked(a calendar.Activity) bool {
@@ -42,13 +54,29 @@ func (g *gestion) calendarData(ctx context.Context, in townhall.ClosureInput) (c
 	if err != nil {
 		return calendarPageData{}, err
 	}
-	return calendarPageData{Closures: cls, In: in, Reasons: townhall.ClosureReasons, Activities: calendar.Activities()}, nil
+	sites, err := g.Townhall.Sites(ctx)
+	if err != nil {
+		return calendarPageData{}, err
+	}
+	d := calendarPageData{In: in, Reasons: townhall.ClosureReasons, Activities: calendar.Activities(), Sites: sites}
+	for _, cl := range cls {
+		d.Closures = append(d.Closures, closureRow{cl, townhall.DescribeClosure(cl, sites)})
+	}
+	return d, nil
 }
 
 func (g *gestion) calendarPage(w http.ResponseWriter, r *http.Request, v *staff.Viewer) {
 	in := townhall.ClosureInput{Reason: "greve"}
 	for _, a := range calendar.Activities() {
 		in.Activities = append(in.Activities, string(a))
+	}
+	sites, err := g.Townhall.Sites(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	for _, s := range sites {
+		in.Sites = append(in.Sites, s.Code)
 	}
 	d, err := g.calendarData(r.Context(), in)
 	if err != nil {
@@ -65,7 +93,7 @@ func (g *gestion) closeDay(w http.ResponseWriter, r *http.Request, v *staff.View
 		return
 	}
 	in := townhall.ClosureInput{Day: r.PostFormValue("day"), Reason: r.PostFormValue("reason"), Detail: r.PostFormValue("detail"),
-		Activities: r.PostForm["activities"]}
+		Activities: r.PostForm["activities"], Sites: r.PostForm["sites"]}
 	rep, err := g.Townhall.Close(r.Context(), v.Email, in, g.Clock.Now())
 	if fe, ok := fault.As(err); ok && fe.Kind == fault.Invalid {
 		d, derr := g.calendarData(r.Context(), in)

@@ -75,7 +75,8 @@ func TestClosingADayFromTheCalendarPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, body := f.do(t, "GET", "/gestion/calendrier", nil, full)
-	if res.StatusCode != 200 || !strings.Contains(body, `name="reason" value="greve"`) || !strings.Contains(body, "Aucune fermeture à venir") {
+	if res.StatusCode != 200 || !strings.Contains(body, `name="reason" value="greve"`) || !strings.Contains(body, "Aucune fermeture à venir") ||
+		!strings.Contains(body, `name="sites" value="jules-ferry" checked`) {
 		t.Fatalf("calendar page: %d\n%.1500s", res.StatusCode, body)
 	}
 	// A form missing its reason and activities is shown again with its errors.
@@ -83,7 +84,8 @@ func TestClosingADayFromTheCalendarPage(t *testing.T) {
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Cochez au moins une activité") || !strings.Contains(body, `value="2026-12-07"`) {
 		t.Fatalf("invalid closure: %d\n%.1500s", res.StatusCode, body)
 	}
-	form := url.Values{"day": {"2026-12-07"}, "reason": {"greve"}, "detail": {"mouvement national"}, "activities": {"cantine"}}
+	// Every site ticked (as the page offers it) closes every site.
+	form := url.Values{"day": {"2026-12-07"}, "reason": {"greve"}, "detail": {"mouvement national"}, "activities": {"cantine"}, "sites": {"jules-ferry"}}
 	for range 2 {
 		res, _ = f.do(t, "POST", "/gestion/calendrier/fermetures", form, full)
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/gestion/calendrier" {
@@ -94,7 +96,7 @@ func TestClosingADayFromTheCalendarPage(t *testing.T) {
 		t.Fatalf("the parent got %d notices, want 1", n)
 	}
 	_, body = f.do(t, "GET", "/gestion/calendrier", nil, full)
-	if !strings.Contains(body, "lundi 7 décembre 2026") || !strings.Contains(body, "Grève : mouvement national (Restauration scolaire)") {
+	if !strings.Contains(body, "lundi 7 décembre 2026") || !strings.Contains(body, "Grève : mouvement national (Restauration scolaire) — tous les sites") {
 		t.Fatalf("closure not listed:\n%.3000s", body)
 	}
 	if d, _ := f.th.st.Day(ctx, reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: monday}); d.Booked != 0 {

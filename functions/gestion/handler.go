@@ -164,10 +164,9 @@ var funcs = template.FuncMap{
 			Choices registry.Choices
 		}{errs, in, c}
 	},
-	"describeClosure": townhall.DescribeClosure,
-	"yearLabel":       townhall.YearLabel,
-	"add":             func(a, b int) int { return a + b },
-	"paris":           func(t time.Time) string { return t.In(date.Paris).Format("02/01/2006 15:04") },
+	"yearLabel": townhall.YearLabel,
+	"add":       func(a, b int) int { return a + b },
+	"paris":     func(t time.Time) string { return t.In(date.Paris).Format("02/01/2006 15:04") },
 }
 
 // Staff cookie: its own name, so no parent function ever reads it and the back-office never

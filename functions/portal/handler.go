@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -32,6 +33,7 @@ var templates embed.FS
 type Schedule interface {
 	Now() time.Time
 	Calendar(ctx context.Context) (*calendar.Calendar, error)
+	SiteNames(ctx context.Context) (map[string]string, error)
 	Deadlines(ctx context.Context, first, last date.Date) ([]reservations.PublishedDay, error)
 	CommuneRule() reservations.CommuneRule
 }
@@ -301,6 +303,7 @@ type infoClosure struct {
 	Day        date.Date
 	Label      string
 	Activities string // "" = every activity
+	Sites      string // "" = every site
 }
 
 type infoActivity struct {
@@ -339,17 +342,29 @@ func (p *portal) usefulInformation(w http.ResponseWriter, r *http.Request) {
 			data.Holidays = append(data.Holidays, infoHoliday{Day: d, Name: name})
 		}
 	}
+	var names map[string]string // site names, read for the first closure of some sites
 	for _, cl := range cal.Closures() {
 		if cl.Day.Before(today) {
 			continue
 		}
 		ic := infoClosure{Day: cl.Day, Label: cl.Label}
-		if !cl.WholeCommune() {
-			labels := make([]string, 0, len(cl.Activities))
-			for _, a := range cl.Activities {
-				labels = append(labels, a.Label())
+		labels := make([]string, 0, len(cl.Activities))
+		for _, a := range cl.Activities {
+			labels = append(labels, a.Label())
+		}
+		ic.Activities = strings.Join(labels, ", ")
+		if len(cl.Sites) > 0 {
+			if names == nil {
+				if names, err = p.Schedule.SiteNames(r.Context()); err != nil {
+					web.Error(w, r, fmt.Errorf("informations utiles: %w", err))
+					return
+				}
 			}
-			ic.Activities = strings.Join(labels, ", ")
+			sites := make([]string, 0, len(cl.Sites))
+			for _, code := range cl.Sites {
+				sites = append(sites, cmp.Or(names[code], code))
+			}
+			ic.Sites = strings.Join(sites, ", ")
 		}
 		data.Closures = append(data.Closures, ic)
 	}

@@ -338,8 +338,9 @@ func activityOn(t *testing.T, out deadlinesJSON, d, a string) (open bool, deadli
 
 func TestDeadlinesAPI(t *testing.T) {
 	closures := fakeClosures{list: []calendar.Closure{
-		{Day: date.MustParse("2027-01-14"), Label: "Journée pédagogique"},                                                   // whole commune, a Thursday
-		{Day: date.MustParse("2027-01-13"), Label: "Formation des animateurs", Activities: []calendar.Activity{"mercredi"}}, // one activity
+		{Day: date.MustParse("2027-01-14"), Label: "Journée pédagogique"},                                                               // whole commune, a Thursday
+		{Day: date.MustParse("2027-01-13"), Label: "Formation des animateurs", Activities: []calendar.Activity{"mercredi"}},             // one activity
+		{Day: date.MustParse("2027-01-12"), Label: "Grève", Activities: []calendar.Activity{"cantine"}, Sites: []string{"jules-ferry"}}, // one school
 	}}
 	h := newTestHandler(t, paris(t, december1), closures)
 
@@ -374,7 +375,10 @@ func TestDeadlinesAPI(t *testing.T) {
 		{"whole-commune closure", "2027-01-14", "cantine", false, "", "closure", "fermeture exceptionnelle (Journée pédagogique)"},
 		{"closure day is no working day", "2027-01-18", "cantine", true, "2027-01-13T10:00:00+01:00", "", ""},
 		{"one-activity closure", "2027-01-13", "mercredi", false, "", "closure", "fermeture exceptionnelle (Formation des animateurs)"},
+		// Its deadline counts back over 14 January (closed) to 13 and 12 January, working days
+		// although one activity (13) and one school (12) are closed.
 		{"one-activity closure leaves a working day", "2027-01-15", "cantine", true, "2027-01-12T10:00:00+01:00", "", ""},
+		{"one-school closure leaves the commune's day open", "2027-01-12", "cantine", true, "2027-01-08T10:00:00+01:00", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -682,5 +686,21 @@ func TestNewRefusesMissingLegalDetails(t *testing.T) {
 func TestPagesParse(t *testing.T) {
 	if err := web.CheckPages(templates); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUsefulInformationNamesTheSitesOfAClosure: a closure of some schools says which.
+func TestUsefulInformationNamesTheSitesOfAClosure(t *testing.T) {
+	closures := fakeClosures{list: []calendar.Closure{
+		{Day: date.MustParse("2026-12-08"), Label: "Grève", Activities: []calendar.Activity{"cantine"}, Sites: []string{"jules-ferry"}},
+		{Day: date.MustParse("2026-12-10"), Label: "Journée pédagogique"},
+	}}
+	h := newTestHandler(t, paris(t, december1), closures)
+	_, body := get(t, h, "/informations-utiles")
+	for _, want := range []string{"mardi 8 décembre 2026 : Grève (Restauration scolaire), jules-ferry seulement",
+		"jeudi 10 décembre 2026 : Journée pédagogique (toutes les activités)"} {
+		if !strings.Contains(text(body), want) {
+			t.Errorf("page lacks %q:\n%s", want, text(body))
+		}
 	}
 }

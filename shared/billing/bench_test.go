@@ -98,7 +98,7 @@ func commune(b *testing.B, st *store.Store) {
 		})
 	}
 	wg.Wait()
-	for _, d := range calendar.Default().OpenDays(calendar.Canteen, date.MustParse("2026-11-01"), date.MustParse("2026-11-30")) {
+	for _, d := range calendar.Default().OpenDays(calendar.Canteen, "", date.MustParse("2026-11-01"), date.MustParse("2026-11-30")) {
 		for _, s := range schools {
 			ok, err := st.BookNewDay(ctx, reservations.Slot{Activity: calendar.Canteen, Site: s, Day: d}, 0, bookings[s])
 			must(err)

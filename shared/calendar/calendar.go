@@ -104,29 +104,38 @@ func (p Period) Validate() error {
 	return nil
 }
 
-// Closure is a day the commune closes some or all activities. An empty Activities list closes
-// every activity.
+// Closure is a day the commune closes some or all activities, at some or all of its sites (a
+// strike at one school). An empty Activities list closes every activity, an empty Sites list
+// every site.
 //
-// A closure that closes every activity (empty list, or one naming them all) also makes the day a
-// non-working day for the cutoff rule: DESIGN counts the commune's closure days out of the working
-// days, and a day the whole service is shut is a day nobody processes bookings. A closure of only
-// some activities (say the Wednesday centre) leaves the day a working day, since the town hall
-// still works and other services still run.
+// A closure that closes every activity at every site also makes the day a non-working day for
+// the cutoff rule: DESIGN counts the commune's closure days out of the working days, and a day
+// the whole service is shut is a day nobody processes bookings. A closure of only some
+// activities (say the Wednesday centre) or some sites leaves the day a working day, since the
+// town hall still works and other services still run.
 type Closure struct {
 	Day        date.Date
 	Label      string
 	Activities []Activity
+	Sites      []string // site codes ("jules-ferry")
 }
 
-// AppliesTo reports whether the closure closes activity a.
-func (cl Closure) AppliesTo(a Activity) bool {
+// AppliesTo reports whether the closure closes activity a at site. The site "" stands for the
+// commune as a whole (the published calendar): only a closure of every site closes it there.
+func (cl Closure) AppliesTo(a Activity, site string) bool {
+	return (len(cl.Activities) == 0 || slices.Contains(cl.Activities, a)) &&
+		(len(cl.Sites) == 0 || site != "" && slices.Contains(cl.Sites, site))
+}
+
+// Closes reports whether the closure closes activity a at one site at least.
+func (cl Closure) Closes(a Activity) bool {
 	return len(cl.Activities) == 0 || slices.Contains(cl.Activities, a)
 }
 
-// WholeCommune reports whether the closure closes every activity.
+// WholeCommune reports whether the closure closes every activity at every site.
 func (cl Closure) WholeCommune() bool {
 	for _, a := range Activities() {
-		if !cl.AppliesTo(a) {
+		if !cl.AppliesTo(a, "") {
 			return false
 		}
 	}
@@ -155,6 +164,7 @@ func New(holidays []Period, closures []Closure) *Calendar {
 	}
 	for _, cl := range closures {
 		cl.Activities = slices.Clone(cl.Activities)
+		cl.Sites = slices.Clone(cl.Sites)
 		c.closures[cl.Day] = append(c.closures[cl.Day], cl)
 	}
 	return c
@@ -221,10 +231,11 @@ func (c *Calendar) SchoolHoliday(d date.Date) (Period, bool) {
 	return Period{}, false
 }
 
-// ClosureOn returns the first closure on d that closes activity a.
-func (c *Calendar) ClosureOn(a Activity, d date.Date) (Closure, bool) {
+// ClosureOn returns the first closure on d that closes activity a at site ("": the commune as a
+// whole, see Closure.AppliesTo).
+func (c *Calendar) ClosureOn(a Activity, site string, d date.Date) (Closure, bool) {
 	for _, cl := range c.closures[d] {
-		if cl.AppliesTo(a) {
+		if cl.AppliesTo(a, site) {
 			return cl, true
 		}
 	}
@@ -261,8 +272,10 @@ func isWeekend(d date.Date) bool {
 // periods; the holiday centre on weekdays of school holidays. None runs on a public holiday or on
 // a closure that applies to it. Weekends, public holidays and closures are known for any date;
 // the rest needs school data, and a day of an uncovered school year is closed with
-// ReasonCalendarUnknown. An unknown activity is never open (ReasonUnknownActivity).
-func (c *Calendar) Open(a Activity, d date.Date) (bool, Reason) {
+// ReasonCalendarUnknown. An unknown activity is never open (ReasonUnknownActivity). site is where
+// the activity runs: a closure of other sites leaves it open; "" is the commune as a whole,
+// which only a closure of every site closes.
+func (c *Calendar) Open(a Activity, site string, d date.Date) (bool, Reason) {
 	if !a.Valid() {
 		return false, ReasonUnknownActivity
 	}
@@ -272,7 +285,7 @@ func (c *Calendar) Open(a Activity, d date.Date) (bool, Reason) {
 	if _, ok := PublicHoliday(d); ok {
 		return false, ReasonPublicHoliday
 	}
-	if _, ok := c.ClosureOn(a, d); ok {
+	if _, ok := c.ClosureOn(a, site, d); ok {
 		return false, ReasonClosure
 	}
 	if !c.Covers(d) {
@@ -303,11 +316,11 @@ func (c *Calendar) Open(a Activity, d date.Date) (bool, Reason) {
 	return true, ""
 }
 
-// Explain returns, in French, why activity a is closed on d, naming the holiday or closure when
-// there is one: "jour férié (Noël)", "vacances scolaires (Vacances d'hiver)". It returns "" when
-// the activity is open.
-func (c *Calendar) Explain(a Activity, d date.Date) string {
-	open, r := c.Open(a, d)
+// Explain returns, in French, why activity a is closed at site on d, naming the holiday or
+// closure when there is one: "jour férié (Noël)", "vacances scolaires (Vacances d'hiver)". It
+// returns "" when the activity is open.
+func (c *Calendar) Explain(a Activity, site string, d date.Date) string {
+	open, r := c.Open(a, site, d)
 	if open {
 		return ""
 	}
@@ -319,7 +332,7 @@ func (c *Calendar) Explain(a Activity, d date.Date) string {
 		p, _ := c.SchoolHoliday(d)
 		detail = p.Name
 	case ReasonClosure:
-		cl, _ := c.ClosureOn(a, d)
+		cl, _ := c.ClosureOn(a, site, d)
 		detail = cl.Label
 	}
 	if detail == "" {
@@ -328,11 +341,11 @@ func (c *Calendar) Explain(a Activity, d date.Date) string {
 	return r.French() + " (" + detail + ")"
 }
 
-// OpenDays returns the days from first to last inclusive on which activity a is open.
-func (c *Calendar) OpenDays(a Activity, first, last date.Date) []date.Date {
+// OpenDays returns the days from first to last inclusive on which activity a is open at site.
+func (c *Calendar) OpenDays(a Activity, site string, first, last date.Date) []date.Date {
 	var days []date.Date
 	for d := range date.Range(first, last) {
-		if open, _ := c.Open(a, d); open {
+		if open, _ := c.Open(a, site, d); open {
 			days = append(days, d)
 		}
 	}

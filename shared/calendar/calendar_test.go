@@ -214,7 +214,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.a)+"/"+tt.day, func(t *testing.T) {
-			open, reason := c.Open(tt.a, d(tt.day))
+			open, reason := c.Open(tt.a, "", d(tt.day))
 			if open != tt.open || reason != tt.reason {
 				t.Fatalf("Open(%s, %s) = %v, %q; want %v, %q", tt.a, tt.day, open, reason, tt.open, tt.reason)
 			}
@@ -240,7 +240,7 @@ func TestExplain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.day, func(t *testing.T) {
-			if got := c.Explain(tt.a, d(tt.day)); got != tt.want {
+			if got := c.Explain(tt.a, "", d(tt.day)); got != tt.want {
 				t.Fatalf("Explain(%s, %s) = %q, want %q", tt.a, tt.day, got, tt.want)
 			}
 		})
@@ -295,7 +295,7 @@ func TestOpenDays(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.a)+"/"+tt.first, func(t *testing.T) {
 			var got []string
-			for _, day := range c.OpenDays(tt.a, d(tt.first), d(tt.last)) {
+			for _, day := range c.OpenDays(tt.a, "", d(tt.first), d(tt.last)) {
 				got = append(got, day.String())
 			}
 			if !slices.Equal(got, tt.want) {
@@ -309,14 +309,14 @@ func TestOpenDays(t *testing.T) {
 func TestOpenProperties(t *testing.T) {
 	c := Default()
 	for day := range date.Range(d("2024-06-01"), d("2028-12-31")) {
-		openCanteen, rc := c.Open(Canteen, day)
+		openCanteen, rc := c.Open(Canteen, "", day)
 		for _, a := range []Activity{MorningCare, EveningCare} {
-			if open, r := c.Open(a, day); open != openCanteen || r != rc {
+			if open, r := c.Open(a, "", day); open != openCanteen || r != rc {
 				t.Fatalf("%s: %s (%v, %s) differs from the canteen (%v, %s)", day, a, open, r, openCanteen, rc)
 			}
 		}
-		openWed, _ := c.Open(WednesdayCentre, day)
-		openHol, _ := c.Open(HolidayCentre, day)
+		openWed, _ := c.Open(WednesdayCentre, "", day)
+		openHol, _ := c.Open(HolidayCentre, "", day)
 		if openCanteen && (openWed || openHol) {
 			t.Fatalf("%s: canteen and a centre both open", day)
 		}
@@ -469,7 +469,7 @@ func TestNewAndWithClosuresCopy(t *testing.T) {
 	if got := c.Periods(); got[0].Name != "Toussaint" || got[1].Name != "Noël" {
 		t.Fatalf("Periods() = %+v: want a sorted copy", got)
 	}
-	if _, ok := c.ClosureOn(Canteen, d("2026-12-10")); !ok {
+	if _, ok := c.ClosureOn(Canteen, "", d("2026-12-10")); !ok {
 		t.Fatal("closure lost its activities when the caller's slice changed")
 	}
 	c2 := c.WithClosures([]Closure{{Day: d("2026-12-11"), Label: "Pont"}})
@@ -483,7 +483,7 @@ func TestNewAndWithClosuresCopy(t *testing.T) {
 		t.Fatal("coverage is not the school year of the periods")
 	}
 	empty := New(nil, nil)
-	if open, r := empty.Open(Canteen, d("2026-12-07")); open || r != ReasonCalendarUnknown {
+	if open, r := empty.Open(Canteen, "", d("2026-12-07")); open || r != ReasonCalendarUnknown {
 		t.Fatalf("empty calendar: %v %s", open, r)
 	}
 	if !empty.IsWorkingDay(d("2026-12-07")) {
@@ -499,5 +499,40 @@ func TestSchoolYear(t *testing.T) {
 				t.Fatalf("SchoolYear(%s) = %d, want %d", day, got, want)
 			}
 		})
+	}
+}
+
+// TestClosureOfSomeSites: a closure naming sites closes the activity there only; the commune's
+// calendar ("" site) stays open and the day stays a working day.
+func TestClosureOfSomeSites(t *testing.T) {
+	day := d("2026-12-07")
+	c := Default().WithClosures([]Closure{{Day: day, Label: "Grève", Activities: []Activity{Canteen}, Sites: []string{"louise-michel"}}})
+	tests := []struct {
+		a    Activity
+		site string
+		open bool
+	}{
+		{Canteen, "louise-michel", false},
+		{Canteen, "jules-ferry", true},
+		{Canteen, "", true},
+		{EveningCare, "louise-michel", true},
+	}
+	for _, tt := range tests {
+		if open, r := c.Open(tt.a, tt.site, day); open != tt.open {
+			t.Errorf("Open(%s, %q) = %v %s, want %v", tt.a, tt.site, open, r, tt.open)
+		}
+	}
+	if got := c.Explain(Canteen, "louise-michel", day); got != "fermeture exceptionnelle (Grève)" && !strings.Contains(got, "Grève") {
+		t.Errorf("Explain = %q", got)
+	}
+	if !c.IsWorkingDay(day) {
+		t.Error("a closure of one site made the day a non-working day")
+	}
+	all := Closure{Day: day, Label: "Grève"}
+	if !all.WholeCommune() || (Closure{Day: day, Sites: []string{"louise-michel"}}).WholeCommune() {
+		t.Error("WholeCommune must mean every activity at every site")
+	}
+	if !all.AppliesTo(HolidayCentre, "") || !all.AppliesTo(HolidayCentre, "tilleuls") {
+		t.Error("a closure of every site closes each site and the commune")
 	}
 }

@@ -13,7 +13,7 @@ func TestWithSchoolYearsReplacesTheYearsItHas(t *testing.T) {
 	d := date.MustParse
 	base := calendar.Default().WithClosures([]calendar.Closure{{Day: d("2026-12-08"), Label: "Grève"}})
 	september := d("2027-09-06") // a Monday of 2027-2028
-	if open, r := base.Open(calendar.Canteen, september); open || r != calendar.ReasonCalendarUnknown {
+	if open, r := base.Open(calendar.Canteen, "", september); open || r != calendar.ReasonCalendarUnknown {
 		t.Fatalf("before: %v %s", open, r)
 	}
 	loaded := base.WithSchoolYears([]calendar.Period{
@@ -33,7 +33,7 @@ func TestWithSchoolYearsReplacesTheYearsItHas(t *testing.T) {
 		{d("2026-12-21"), true, ""},                            // 2026-2027's Christmas is gone with the year replaced
 		{d("2026-12-08"), false, calendar.ReasonClosure},
 	} {
-		open, r := loaded.Open(calendar.Canteen, c.day)
+		open, r := loaded.Open(calendar.Canteen, "", c.day)
 		if open != c.open || r != c.why {
 			t.Errorf("%s: open %v (%s), want %v (%s)", c.day, open, r, c.open, c.why)
 		}

@@ -138,7 +138,7 @@ func (c *Counter) Week(ctx context.Context, day date.Date, now time.Time) ([]dat
 
 func (r *reader) count(ctx context.Context, a family.Activity, day date.Date, now time.Time) (Count, error) {
 	n := Count{Activity: a.Activity, Site: a.Site, SiteName: a.SiteName, Day: day}
-	open, why := r.cal.Open(a.Activity, day)
+	open, why := r.cal.Open(a.Activity, a.Site, day)
 	n.Open = open
 	if !open {
 		n.Closed = why.French()

@@ -116,7 +116,7 @@ func BenchmarkBookCancelCalls(b *testing.B) {
 	var bookWrites, bookReads, cancelWrites, cancelReads int
 	for b.Loop() {
 		day = day.AddDays(1)
-		for open, _ := cal.Open(calendar.Canteen, day); !open; open, _ = cal.Open(calendar.Canteen, day) {
+		for open, _ := cal.Open(calendar.Canteen, "", day); !open; open, _ = cal.Open(calendar.Canteen, "", day) {
 			day = day.AddDays(1)
 		}
 		// The other child's booking creates the day's item and warms the settings cache.
@@ -154,7 +154,7 @@ func BenchmarkFirstBookingOfADay(b *testing.B) {
 	writes, total := 0, 0
 	for b.Loop() {
 		day = day.AddDays(1)
-		for open, _ := calendar.Default().Open(calendar.Canteen, day); !open; open, _ = calendar.Default().Open(calendar.Canteen, day) {
+		for open, _ := calendar.Default().Open(calendar.Canteen, "", day); !open; open, _ = calendar.Default().Open(calendar.Canteen, "", day) {
 			day = day.AddDays(1)
 		}
 		bn.calls.reset()

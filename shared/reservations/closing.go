@@ -44,7 +44,7 @@ func (s *Service) ClosingBetween(ctx context.Context, a calendar.Activity, site 
 		if t.After(to) {
 			return out, nil
 		}
-		if open, _ := cal.Open(a, d); open {
+		if open, _ := cal.Open(a, site, d); open {
 			out = append(out, Closing{Day: d, Deadline: t})
 		}
 	}

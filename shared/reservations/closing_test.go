@@ -43,7 +43,7 @@ func TestClosingBetweenIsWhatBookingEnforces(t *testing.T) {
 					if !c.Deadline.After(at) || c.Deadline.After(at.Add(24*time.Hour)) {
 						t.Fatalf("%s run %s announced %s closing %s, outside its window", a, at, c.Day, c.Deadline)
 					}
-					if open, _ := rs.cal.Open(a, c.Day); !open {
+					if open, _ := rs.cal.Open(a, "", c.Day); !open {
 						t.Fatalf("%s: closed day %s announced", a, c.Day)
 					}
 					// What booking says just before the announced deadline, and at it.
@@ -61,7 +61,7 @@ func TestClosingBetweenIsWhatBookingEnforces(t *testing.T) {
 		}
 		// Every open day whose deadline falls inside the walked runs was announced.
 		for d := first.AddDays(14); !d.After(last); d = d.AddDays(1) {
-			if open, _ := rs.cal.Open(a, d); open {
+			if open, _ := rs.cal.Open(a, "", d); open {
 				if _, ok := announced[d]; !ok {
 					t.Errorf("%s: open day %s never announced", a, d)
 				}

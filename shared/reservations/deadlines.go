@@ -61,9 +61,9 @@ func (s *Service) Deadlines(ctx context.Context, first, last date.Date) ([]Publi
 		deadlines := map[cutoff.Policy]time.Time{}
 		for _, a := range calendar.Activities() {
 			pa := PublishedActivity{Activity: a}
-			open, reason := rs.cal.Open(a, d)
+			open, reason := rs.cal.Open(a, "", d) // the commune's calendar: a closure of some sites leaves the day open
 			if !open {
-				pa.Reason, pa.Explanation = reason, rs.cal.Explain(a, d)
+				pa.Reason, pa.Explanation = reason, rs.cal.Explain(a, "", d)
 				pd.Activities = append(pd.Activities, pa)
 				continue
 			}

@@ -87,8 +87,8 @@ func deadlinePassed(day date.Date, a calendar.Activity, deadline time.Time) erro
 		With("deadline", deadline.Format(time.RFC3339))
 }
 
-func closed(cal *calendar.Calendar, day date.Date, a calendar.Activity, r calendar.Reason) error {
+func closed(cal *calendar.Calendar, day date.Date, a calendar.Activity, site string, r calendar.Reason) error {
 	return ErrClosed.
-		WithDetail("« "+a.Label()+" » n'a pas lieu le "+fr.LongDate(day)+" : "+cal.Explain(a, day)+".").
+		WithDetail("« "+a.Label()+" » n'a pas lieu le "+fr.LongDate(day)+" : "+cal.Explain(a, site, day)+".").
 		With("reason", string(r))
 }

@@ -444,7 +444,8 @@ func (s *Service) planLong(ctx context.Context, who Actor, q LongRequest) (LongR
 					}
 					it.Detail = it.Reason.French()
 					if it.Reason == ReasonClosed {
-						it.Detail = rs.cal.Explain(a, d)
+						e, _ := h.EnrolmentOn(child.ID, a, d)
+						it.Detail = rs.cal.Explain(a, e.Site, d)
 					}
 					res.Skipped = append(res.Skipped, it)
 					continue

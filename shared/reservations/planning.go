@@ -207,15 +207,15 @@ func (s *Service) cell(h Household, rs *rules, policies map[settingsKey]policyOf
 	days map[slotKey]Day, childID string, a calendar.Activity, d date.Date, now time.Time) Cell {
 	cal := rs.cal
 	c := Cell{Activity: a}
-	open, r := cal.Open(a, d)
-	c.Open = open
 	e, enrolled := h.EnrolmentOn(childID, a, d)
 	c.Enrolled = enrolled
 	if enrolled {
 		c.Site = e.Site
 	}
+	open, r := cal.Open(a, c.Site, d)
+	c.Open = open
 	if !open {
-		c.Closed, c.ReasonText = r, cal.Explain(a, d)
+		c.Closed, c.ReasonText = r, cal.Explain(a, c.Site, d)
 		// A booking made before a closure was announced still shows.
 		if enrolled {
 			_, c.Booked = days[slotKey{a, e.Site, d}].Bookings[childID]

@@ -139,6 +139,22 @@ func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
 	return r.cal, nil
 }
 
+// SiteNames returns the name of each site that has activity settings, by code ("jules-ferry":
+// "École Jules Ferry"): what pages show of a closure of some sites.
+func (s *Service) SiteNames(ctx context.Context) (map[string]string, error) {
+	r, err := s.rulesNow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for k, st := range r.settings {
+		if st.SiteName != "" {
+			names[k.site] = st.SiteName
+		}
+	}
+	return names, nil
+}
+
 // settingsOf returns the activity's settings at site (zero settings when none are set: no
 // capacity limit, the commune's cutoff).
 func (r *rules) settingsOf(a calendar.Activity, site string) family.Activity {
@@ -262,8 +278,8 @@ func (s *Service) check(h Household, rs *rules, childID string, day date.Date, a
 	if !ok {
 		return check{}, ErrNotEnrolled
 	}
-	if open, r := rs.cal.Open(a, day); !open {
-		return check{}, closed(rs.cal, day, a, r)
+	if open, r := rs.cal.Open(a, e.Site, day); !open {
+		return check{}, closed(rs.cal, day, a, e.Site, r)
 	}
 	st := rs.settingsOf(a, e.Site)
 	deadline, err := cutoff.DeadlineOf(day, rs.cal, s.policyFor(st))

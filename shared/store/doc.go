@@ -266,8 +266,9 @@
 //   - Headcounts (shared/headcount): per activity and site, Query PK=DAY#activity#site#yyyy-mm
 //     (DaysOfMonth); which family each booked child belongs to: Query GSI1 ENROL#activity
 //     (ChildFamilies); then Query PK=FAMILY#id once per family with a booked child (diet, PAI).
-//   - Close a day (shared/townhall): PutItem CALENDAR/CLOSURE#day; Query ACTIVITY# (the sites);
-//     per activity closed and site, GetItem of the day item (whole) and, for each child booked,
+//   - Close a day (shared/townhall): PutItem CALENDAR/CLOSURE#day (label, activities and sites
+//     closed, each list absent for "all"); Query ACTIVITY# (the sites); per activity and site
+//     closed, GetItem of the day item (whole) and, for each child booked,
 //     the parents' own cancellation (one conditional UpdateItem); Query GSI1 ENROL#activity
 //     (child → family); per child cancelled a conditional PutItem UNBILLED#month /
 //     day#activity#site#child; per family and activity a conditional PutItem of NOTICE#day /

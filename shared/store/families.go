@@ -83,6 +83,7 @@ type closureItem struct {
 	Day        string   `dynamodbav:"day"`
 	Label      string   `dynamodbav:"label"`
 	Activities []string `dynamodbav:"activities,omitempty"`
+	Sites      []string `dynamodbav:"sites,omitempty"`
 }
 
 // PutFamily creates or replaces a family record.
@@ -366,9 +367,10 @@ func (s *Store) Activity(ctx context.Context, a calendar.Activity, site string) 
 		PriceCents: it.PriceCents, NonResidentPriceCents: it.NonResident, CutoffDays: it.CutoffDays, CutoffHour: it.CutoffHour}, nil
 }
 
-// PutClosure records a day the commune closes (all activities when c.Activities is empty).
+// PutClosure records a day the commune closes (all activities when c.Activities is empty, at
+// every site when c.Sites is).
 func (s *Store) PutClosure(ctx context.Context, c calendar.Closure) error {
-	it := closureItem{PK: pkCalendar, SK: closureSK(c.Day), Day: c.Day.String(), Label: c.Label}
+	it := closureItem{PK: pkCalendar, SK: closureSK(c.Day), Day: c.Day.String(), Label: c.Label, Sites: c.Sites}
 	for _, a := range c.Activities {
 		it.Activities = append(it.Activities, string(a))
 	}
@@ -391,7 +393,7 @@ func (s *Store) Closures(ctx context.Context) ([]calendar.Closure, error) {
 		if err != nil {
 			return nil, fmt.Errorf("closure: %w", err)
 		}
-		c := calendar.Closure{Day: d, Label: it.Label}
+		c := calendar.Closure{Day: d, Label: it.Label, Sites: it.Sites}
 		for _, s := range it.Activities {
 			a, err := calendar.ParseActivity(s)
 			if err != nil {

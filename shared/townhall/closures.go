@@ -32,10 +32,30 @@ type ClosureInput struct {
 	Reason     string   // one of ClosureReasons' codes
 	Detail     string   // free text, required for "autre"
 	Activities []string // the activities closed; empty is refused
+	Sites      []string // the sites closed (codes); empty is refused, all of them is every site
 }
 
-// check turns the form into a closure, or says which fields are wrong.
-func (in ClosureInput) check(today date.Date) (calendar.Closure, error) {
+// Site is one of the commune's sites (a school), as the closure form offers them.
+type Site struct{ Code, Name string }
+
+// Sites lists the sites that have activity settings, in the order of the settings.
+func (s *Service) Sites(ctx context.Context) ([]Site, error) {
+	settings, err := s.Store.Activities(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("activity settings: %w", err)
+	}
+	var out []Site
+	for _, st := range settings {
+		if !slices.ContainsFunc(out, func(x Site) bool { return x.Code == st.Site }) {
+			out = append(out, Site{Code: st.Site, Name: st.SiteName})
+		}
+	}
+	return out, nil
+}
+
+// check turns the form into a closure, or says which fields are wrong. sites are the commune's:
+// a closure of all of them is stored as a closure of every site (sites added later included).
+func (in ClosureInput) check(today date.Date, sites []Site) (calendar.Closure, error) {
 	var f fault.Fields
 	d, err := date.Parse(strings.TrimSpace(in.Day))
 	switch {
@@ -76,6 +96,19 @@ func (in ClosureInput) check(today date.Date) (calendar.Closure, error) {
 	if len(in.Activities) == 0 {
 		f.Add("activities", "Cochez au moins une activité fermée.")
 	}
+	var closed []string
+	for _, code := range in.Sites {
+		if !slices.ContainsFunc(sites, func(x Site) bool { return x.Code == code }) {
+			f.Add("sites", "Un site coché n'existe pas.")
+			break
+		}
+		if !slices.Contains(closed, code) {
+			closed = append(closed, code)
+		}
+	}
+	if len(in.Sites) == 0 && len(sites) > 0 {
+		f.Add("sites", "Cochez au moins un site fermé.")
+	}
 	if err := f.Err(); err != nil {
 		return calendar.Closure{}, err
 	}
@@ -83,19 +116,37 @@ func (in ClosureInput) check(today date.Date) (calendar.Closure, error) {
 	if len(acts) < len(calendar.Activities()) {
 		cl.Activities = acts // every activity is stored as the empty list
 	}
+	if len(closed) < len(sites) {
+		slices.Sort(closed)
+		cl.Sites = closed // every site is stored as the empty list
+	}
 	return cl, nil
 }
 
-// DescribeClosure is a closure as the journal and the pages read it.
-func DescribeClosure(cl calendar.Closure) string {
-	if cl.WholeCommune() {
-		return cl.Label + " (toutes les activités)"
+// DescribeClosure is a closure as the journal and the pages read it: "Grève (Cantine) — École
+// Jules Ferry"; sites names the commune's sites (a code without a name is shown as it is).
+func DescribeClosure(cl calendar.Closure, sites []Site) string {
+	what := "toutes les activités"
+	if len(cl.Activities) > 0 {
+		var names []string
+		for _, a := range cl.Activities {
+			names = append(names, a.Label())
+		}
+		what = strings.Join(names, ", ")
 	}
-	var names []string
-	for _, a := range cl.Activities {
-		names = append(names, a.Label())
+	where := "tous les sites"
+	if len(cl.Sites) > 0 {
+		var names []string
+		for _, code := range cl.Sites {
+			name := code
+			if i := slices.IndexFunc(sites, func(x Site) bool { return x.Code == code }); i >= 0 && sites[i].Name != "" {
+				name = sites[i].Name
+			}
+			names = append(names, name)
+		}
+		where = strings.Join(names, ", ")
 	}
-	return cl.Label + " (" + strings.Join(names, ", ") + ")"
+	return cl.Label + " (" + what + ") — " + where
 }
 
 // ClosureReport says what saving a closure did.
@@ -123,7 +174,11 @@ func (s *Service) Closures(ctx context.Context, now time.Time) ([]calendar.Closu
 // once, however often (or however concurrently) the closure is saved. A closure saved again
 // replaces the day's closure (its reason, its activities) and applies what it adds.
 func (s *Service) Close(ctx context.Context, who string, in ClosureInput, now time.Time) (ClosureReport, error) {
-	cl, err := in.check(today(now))
+	sites, err := s.Sites(ctx)
+	if err != nil {
+		return ClosureReport{}, err
+	}
+	cl, err := in.check(today(now), sites)
 	if err != nil {
 		return ClosureReport{}, err
 	}
@@ -134,7 +189,7 @@ func (s *Service) Close(ctx context.Context, who string, in ClosureInput, now ti
 	}
 	for _, old := range existing {
 		if old.Day == cl.Day {
-			before = DescribeClosure(old)
+			before = DescribeClosure(old, sites)
 		}
 	}
 	if err := s.Store.PutClosure(ctx, cl); err != nil {
@@ -145,7 +200,7 @@ func (s *Service) Close(ctx context.Context, who string, in ClosureInput, now ti
 		return rep, err
 	}
 	after := fmt.Sprintf("%s ; %d réservation(s) annulée(s) et non facturée(s), %d famille(s) prévenue(s) par e-mail",
-		DescribeClosure(cl), rep.Cancelled, rep.Notified)
+		DescribeClosure(cl, sites), rep.Cancelled, rep.Notified)
 	if rep.Failed > 0 {
 		after += fmt.Sprintf(", %d e-mail(s) en échec", rep.Failed)
 	}
@@ -178,13 +233,17 @@ func (s *Service) Reopen(ctx context.Context, who, day string, now time.Time) er
 		return err
 	}
 	for _, u := range unbilled {
-		if u.Day == d && u.ChildID != "" && existing[i].AppliesTo(u.Activity) && u.Reason == closureReason(existing[i]) {
+		if u.Day == d && u.ChildID != "" && existing[i].AppliesTo(u.Activity, u.Site) && u.Reason == closureReason(existing[i]) {
 			if err := s.Store.RemoveUnbilled(ctx, u); err != nil {
 				return err
 			}
 		}
 	}
-	return s.record(ctx, who, now, "Fermeture supprimée", fr.LongDateYear(d), DescribeClosure(existing[i]),
+	sites, err := s.Sites(ctx)
+	if err != nil {
+		return err
+	}
+	return s.record(ctx, who, now, "Fermeture supprimée", fr.LongDateYear(d), DescribeClosure(existing[i], sites),
 		"jour rouvert (les réservations annulées le restent ; elles seront facturées si elles sont reprises)")
 }
 
@@ -206,7 +265,7 @@ func (s *Service) apply(ctx context.Context, cl calendar.Closure, now time.Time)
 	byFamily := map[string][]seat{}
 	families := map[calendar.Activity]map[string]string{}
 	for _, st := range settings {
-		if !cl.AppliesTo(st.Activity) {
+		if !cl.AppliesTo(st.Activity, st.Site) {
 			continue
 		}
 		d, err := s.Store.Day(ctx, reservations.Slot{Activity: st.Activity, Site: st.Site, Day: cl.Day})

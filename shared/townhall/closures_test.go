@@ -17,6 +17,9 @@ import (
 
 var monday7 = date.New(2026, time.December, 7)
 
+// allSites are the world's sites: a closure form with all of them ticked closes every site.
+var allSites = []string{"jules-ferry", "louise-michel", "tilleuls"}
+
 // TestClosureCancelsUnbillsAndNotifiesOnce: closing a day cancels its bookings, marks each
 // child's day unbilled and e-mails each parent of the families concerned once, however often
 // the closure is saved.
@@ -28,7 +31,7 @@ func TestClosureCancelsUnbillsAndNotifiesOnce(t *testing.T) {
 	w.book(t, "f_benali", "sara@benali.fr", "c_yanis", calendar.Canteen, monday7)
 	w.book(t, "f_benali", "sara@benali.fr", "c_yanis", calendar.WednesdayCentre, monday7.AddDays(2))
 
-	in := townhall.ClosureInput{Day: "2026-12-07", Reason: "greve", Detail: "mouvement national", Activities: []string{"cantine"}}
+	in := townhall.ClosureInput{Day: "2026-12-07", Reason: "greve", Detail: "mouvement national", Activities: []string{"cantine"}, Sites: allSites}
 	for save := range 2 {
 		rep, err := w.svc.Close(ctx, agent, in, w.clk.Now())
 		if err != nil {
@@ -118,7 +121,7 @@ func TestClosureSavedConcurrentlyNotifiesOnce(t *testing.T) {
 	w.book(t, "f_martin", "anne@martin.fr", "c_lea", calendar.Canteen, tuesday)
 	w.book(t, "f_benali", "sara@benali.fr", "c_yanis", calendar.Canteen, tuesday)
 	in := townhall.ClosureInput{Day: "2026-12-08", Reason: "travaux", Activities: []string{"cantine", "periscolaire-matin",
-		"periscolaire-soir", "mercredi", "vacances"}}
+		"periscolaire-soir", "mercredi", "vacances"}, Sites: allSites}
 	var wg sync.WaitGroup
 	errs := make(chan error, 6)
 	for range 6 {
@@ -153,7 +156,7 @@ func TestClosureNoticeFailedIsSentByTheNextSave(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	w.book(t, "f_benali", "sara@benali.fr", "c_yanis", calendar.Canteen, monday7)
-	in := townhall.ClosureInput{Day: "2026-12-07", Reason: "sortie", Activities: []string{"cantine"}}
+	in := townhall.ClosureInput{Day: "2026-12-07", Reason: "sortie", Activities: []string{"cantine"}, Sites: allSites}
 	w.mailbox.fail = true
 	rep, err := w.svc.Close(ctx, agent, in, w.clk.Now())
 	if err != nil || rep.Failed != 1 || rep.Notified != 0 {
@@ -169,12 +172,14 @@ func TestClosureNoticeFailedIsSentByTheNextSave(t *testing.T) {
 func TestClosureFormIsChecked(t *testing.T) {
 	w := newWorld(t)
 	for name, in := range map[string]townhall.ClosureInput{
-		"no day":        {Reason: "greve", Activities: []string{"cantine"}},
-		"past day":      {Day: "2026-11-30", Reason: "greve", Activities: []string{"cantine"}},
-		"no reason":     {Day: "2026-12-07", Activities: []string{"cantine"}},
-		"other, no why": {Day: "2026-12-07", Reason: "autre", Activities: []string{"cantine"}},
-		"no activity":   {Day: "2026-12-07", Reason: "greve"},
-		"bad activity":  {Day: "2026-12-07", Reason: "greve", Activities: []string{"piscine"}},
+		"no day":        {Reason: "greve", Activities: []string{"cantine"}, Sites: allSites},
+		"past day":      {Day: "2026-11-30", Reason: "greve", Activities: []string{"cantine"}, Sites: allSites},
+		"no reason":     {Day: "2026-12-07", Activities: []string{"cantine"}, Sites: allSites},
+		"other, no why": {Day: "2026-12-07", Reason: "autre", Activities: []string{"cantine"}, Sites: allSites},
+		"no activity":   {Day: "2026-12-07", Reason: "greve", Sites: allSites},
+		"bad activity":  {Day: "2026-12-07", Reason: "greve", Activities: []string{"piscine"}, Sites: allSites},
+		"no site":       {Day: "2026-12-07", Reason: "greve", Activities: []string{"cantine"}},
+		"bad site":      {Day: "2026-12-07", Reason: "greve", Activities: []string{"cantine"}, Sites: []string{"jules-ferry", "ailleurs"}},
 	} {
 		_, err := w.svc.Close(context.Background(), agent, in, w.clk.Now())
 		if fe, ok := fault.As(err); !ok || fe.Kind != fault.Invalid || len(fe.Fields) == 0 {
@@ -183,5 +188,62 @@ func TestClosureFormIsChecked(t *testing.T) {
 	}
 	if cls, _ := w.st.Closures(context.Background()); len(cls) != 0 {
 		t.Fatalf("a refused closure was stored: %+v", cls)
+	}
+}
+
+// TestClosureOfOneSite: a strike at one school closes the activity there only: its bookings are
+// cancelled, unbilled and their families told; the other schools' children keep their day and
+// can still book it; the day stays a working day for the deadlines; reopening takes back that
+// school's marks only.
+func TestClosureOfOneSite(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.book(t, "f_martin", "anne@martin.fr", "c_lea", calendar.Canteen, monday7)
+	w.book(t, "f_benali", "sara@benali.fr", "c_yanis", calendar.Canteen, monday7)
+
+	in := townhall.ClosureInput{Day: "2026-12-07", Reason: "greve", Activities: []string{"cantine"}, Sites: []string{"louise-michel"}}
+	rep, err := w.svc.Close(ctx, agent, in, w.clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Cancelled != 1 || rep.Notified != 1 {
+		t.Fatalf("%+v, want Yanis's booking only", rep)
+	}
+	if w.mailbox.count("sara@benali.fr") != 1 || w.mailbox.count("anne@martin.fr") != 0 {
+		t.Fatalf("notices: %+v", w.mailbox.got)
+	}
+	if d, _ := w.st.Day(ctx, reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: monday7}); d.Booked != 1 {
+		t.Fatalf("Léa's school was not closed, yet her booking went: %+v", d)
+	}
+	if d, _ := w.st.Day(ctx, reservations.Slot{Activity: calendar.Canteen, Site: "louise-michel", Day: monday7}); d.Booked != 0 {
+		t.Fatalf("Yanis's school is closed, yet he is booked: %+v", d)
+	}
+	cls, _ := w.st.Closures(ctx)
+	if len(cls) != 1 || cls[0].WholeCommune() || len(cls[0].Sites) != 1 {
+		t.Fatalf("closures %+v", cls)
+	}
+	if got := townhall.DescribeClosure(cls[0], []townhall.Site{{Code: "louise-michel", Name: "École Louise Michel"}}); got != "Grève (Restauration scolaire) — École Louise Michel" {
+		t.Errorf("described as %q", got)
+	}
+	if cal := calendar.Default().WithClosures(cls); !cal.IsWorkingDay(monday7) {
+		t.Error("a closure of one school made the day a non-working day for every deadline")
+	}
+	// Hugo, at the open school, books; Yanis, at the closed one, cannot.
+	if _, err := w.rules.Book(ctx, reservations.Actor{FamilyID: "f_martin", Email: "paul@martin.fr", Channel: reservations.ChannelWeb}, "c_hugo", monday7, calendar.Canteen); err != nil {
+		t.Fatalf("booking at the open school: %v", err)
+	}
+	_, err = w.rules.Book(ctx, reservations.Actor{FamilyID: "f_benali", Email: "sara@benali.fr", Channel: reservations.ChannelWeb}, "c_yanis", monday7, calendar.Canteen)
+	if fe, ok := fault.As(err); !ok || fe.Type != "closed" || !strings.Contains(fe.Detail, "Grève") {
+		t.Fatalf("booking at the closed school: %v", err)
+	}
+	if _, err := w.st.AddUnbilled(ctx, billing.Unbilled{Day: monday7, Activity: calendar.Canteen, Site: "jules-ferry", ChildID: "c_lea",
+		Reason: "Fermeture – Grève"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.Reopen(ctx, agent, "2026-12-07", w.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := w.st.UnbilledDays(ctx, monday7); len(u) != 1 || u[0].ChildID != "c_lea" {
+		t.Fatalf("reopening the school took back marks of another school: %+v", u)
 	}
 }

@@ -213,7 +213,7 @@ func (s *Service) preview(ctx context.Context, year int, ps []calendar.Period, s
 	p.Known = len(before) > 0
 	after := cal.WithSchoolYears(ps)
 	first, last := date.New(year, time.September, 1), date.New(year+1, time.August, 31)
-	p.SchoolDays = [2]int{len(cal.OpenDays(calendar.Canteen, first, last)), len(after.OpenDays(calendar.Canteen, first, last))}
+	p.SchoolDays = [2]int{len(cal.OpenDays(calendar.Canteen, "", first, last)), len(after.OpenDays(calendar.Canteen, "", first, last))}
 	p.Changes = diff(before, ps)
 	return p, nil
 }
