@@ -25,7 +25,7 @@ func LoadInvoice(ctx context.Context, s *store.Store, now time.Time) error {
 	for _, c := range fam.Children {
 		for _, a := range c.Activities {
 			site := SiteOf(c.Child, a)
-			for _, d := range cal.OpenDays(a, month, last) {
+			for _, d := range cal.OpenDays(a, site, month, last) {
 				if d.Before(start) {
 					continue
 				}
