@@ -11,7 +11,6 @@ import (
 
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/billing"
-	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/headcount"
 	"github.com/preau/preau/shared/lambdaapp"
@@ -42,8 +41,8 @@ func main() {
 		journal := staff.Recorder{Journal: st}
 		// Staff act on what they just saved: their rules read settings, closures and school
 		// years on every request (no cache), unlike the parents' functions (a minute).
-		rules := reservations.New(st, cfg.Clock, calendar.Default(), cfg.Cutoff, reservations.Options{Holidays: st})
-		th := &townhall.Service{Store: st, Rules: rules, Journal: st, Base: calendar.Default(), Zone: calendar.ShippedZone, Policy: cfg.Cutoff,
+		rules := reservations.New(st, cfg.Clock, cfg.Calendar, cfg.Cutoff, reservations.Options{Holidays: st})
+		th := &townhall.Service{Store: st, Rules: rules, Journal: st, Base: cfg.Calendar, Zone: cfg.SchoolZone, Policy: cfg.Cutoff,
 			Notifier: mailer, Link: cfg.Link}
 		return New(Deps{
 			Commune: cfg.CommuneName,

@@ -38,6 +38,24 @@ var zoneBPeriods = sync.OnceValue(func() []Period {
 
 var defaultCalendar = sync.OnceValue(func() *Calendar { return New(zoneBPeriods(), nil) })
 
+// Zones are the school-holiday zones of mainland France, as the ministry's open-data file names
+// them.
+var Zones = []string{"Zone A", "Zone B", "Zone C"}
+
+// ForZone returns the school calendar a commune of zone starts from: the shipped data for
+// ShippedZone; for another zone, a calendar without school years, so that nothing is booked on
+// another zone's holidays: the town hall loads each school year of its zone from the ministry's
+// file (the back-office's Vacances scolaires page) before parents book it.
+func ForZone(zone string) (*Calendar, error) {
+	switch {
+	case zone == ShippedZone:
+		return Default(), nil
+	case slices.Contains(Zones, zone):
+		return New(nil, nil), nil
+	}
+	return nil, fmt.Errorf("school zone %q: want one of %s", zone, strings.Join(Zones, ", "))
+}
+
 // ParseCSV reads school holiday periods in the format of data/school-holidays-zone-b.csv: lines
 // starting with # are comments, then the header first_day_off,last_day_off,name,verified, then one
 // period per line with both days inclusive. Periods must be valid and must not overlap.

@@ -11,6 +11,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
 )
@@ -36,6 +38,10 @@ type Config struct {
 	SecretKeyParameter   string        // SSM parameter holding SecretKey, deployed
 	DataTable            string
 	SessionTable         string
+	// SchoolZone is the commune's school-holiday zone ("Zone B"), Calendar the school calendar
+	// it starts from (calendar.ForZone: the shipped years in zone B, none elsewhere).
+	SchoolZone string
+	Calendar   *calendar.Calendar
 
 	Local             bool // running in the local stack (PREAU_LOCAL=1), never in Lambda
 	CookieInsecure    bool // local plain-http: cookies without Secure / __Host- prefix
@@ -77,6 +83,12 @@ func FromEnv() (*Config, error) {
 	if err := c.Cutoff.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("cutoff: %w", err))
 	}
+	c.SchoolZone = cmp.Or(os.Getenv("SCHOOL_ZONE"), calendar.ShippedZone)
+	cal, err := calendar.ForZone(c.SchoolZone)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("SCHOOL_ZONE: %w", err))
+	}
+	c.Calendar = cal
 	if len(c.SecretKey) > 0 && len(c.SecretKey) < minSecretKey {
 		errs = append(errs, errors.New("SECRET_KEY must have at least 32 characters"))
 	}

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/date"
 )
 
 func setValid(t *testing.T) {
@@ -14,7 +16,7 @@ func setValid(t *testing.T) {
 		"COMMUNE_NAME": "Laigneville", "SUBSCRIBER_CODE_PREFIX": "BLENFANCE-12087-", "MAIL_FROM": "portail@laigneville.fr",
 		"SECRET_KEY": strings.Repeat("k", 32), "DATA_TABLE": "data", "SESSION_TABLE": "sessions",
 		"CUTOFF_WORKING_DAYS": "2", "CUTOFF_HOUR": "10", "BASE_URL": "https://portail.example.fr/",
-		"LAMBDA_TASK_ROOT": "", "PREAU_LOCAL": "", "COOKIE_INSECURE": "", "ANTIROBOT_DISABLED": "", "LOCAL_CLOCK": "", "LOCAL_CLOCK_BASE": "",
+		"SCHOOL_ZONE": "", "LAMBDA_TASK_ROOT": "", "PREAU_LOCAL": "", "COOKIE_INSECURE": "", "ANTIROBOT_DISABLED": "", "LOCAL_CLOCK": "", "LOCAL_CLOCK_BASE": "",
 	} {
 		t.Setenv(k, v)
 	}
@@ -50,6 +52,7 @@ func TestFromEnvRefusals(t *testing.T) {
 		{"anti-robot off in lambda", map[string]string{"LAMBDA_TASK_ROOT": "/var/task", "ANTIROBOT_DISABLED": "1"}, "ANTIROBOT_DISABLED"},
 		{"local flags without local stack", map[string]string{"ANTIROBOT_DISABLED": "1"}, "PREAU_LOCAL"},
 		{"bad local clock", map[string]string{"PREAU_LOCAL": "1", "LOCAL_CLOCK": "demain"}, "LOCAL_CLOCK"},
+		{"unknown school zone", map[string]string{"SCHOOL_ZONE": "B"}, "SCHOOL_ZONE"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -150,6 +153,32 @@ func TestContactFromEnv(t *testing.T) {
 		t.Setenv("CONTACT_EMAIL", bad)
 		if _, err := ContactFromEnv(); err == nil {
 			t.Errorf("CONTACT_EMAIL=%q accepted", bad)
+		}
+	}
+}
+
+// TestSchoolZone: zone B (the default) starts from the shipped holidays; another zone starts
+// from none, so that no day of a school year is open before the town hall loads that zone's.
+func TestSchoolZone(t *testing.T) {
+	day := date.New(2026, time.December, 7) // a Monday of school in every zone
+	for _, tt := range []struct {
+		env, zone string
+		known     bool
+	}{
+		{"", "Zone B", true},
+		{"Zone B", "Zone B", true},
+		{"Zone A", "Zone A", false},
+		{"Zone C", "Zone C", false},
+	} {
+		setValid(t)
+		t.Setenv("SCHOOL_ZONE", tt.env)
+		c, err := FromEnv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, r := c.Calendar.Open(calendar.Canteen, "", day)
+		if c.SchoolZone != tt.zone || open != tt.known || (!tt.known && r != calendar.ReasonCalendarUnknown) {
+			t.Errorf("SCHOOL_ZONE=%q: zone %q, canteen open %v (%s)", tt.env, c.SchoolZone, open, r)
 		}
 	}
 }

@@ -29,7 +29,6 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/preau/preau/shared/accounts"
-	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/store"
@@ -65,7 +64,7 @@ func (e *Env) Reservations(o reservations.Options) *reservations.Service {
 	if o.Holidays == nil {
 		o.Holidays = e.Store // the school years the town hall loaded
 	}
-	return reservations.New(e.Store, e.Config.Clock, calendar.Default(), e.Config.Cutoff, o)
+	return reservations.New(e.Store, e.Config.Clock, e.Config.Calendar, e.Config.Cutoff, o)
 }
 
 // Observed returns a copy of e whose AWS settings, and so its store and every client built from
