@@ -7,32 +7,27 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/preau/preau/shared/billing"
-	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/lambdaapp"
-	"github.com/preau/preau/shared/mail"
-	"github.com/preau/preau/shared/payfip"
+	"github.com/preau/preau/shared/lambdaapp/checkout"
 )
 
 func main() {
 	lambdaapp.Run("invoices", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
 		cfg := env.Config
-		bc, err := config.BillingFromEnv()
+		co, bc, err := checkout.New(env)
 		if err != nil {
 			return nil, err
 		}
-		mailer := mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName)
 		return New(Deps{
 			Commune:       cfg.CommuneName,
 			PaymentOrigin: bc.PayFiP.Scheme + "://" + bc.PayFiP.Host,
 			Regie:         Regie{Name: bc.Regie, Address: bc.Address},
 			Invoices:      env.Store,
-			Payer: &billing.Checkout{Invoices: env.Store, Payments: env.Store, Households: env.Store, Notifier: mailer,
-				Provider: payfip.New(bc.PayFiP, nil), Link: cfg.Link, NumCli: bc.NumCli, Saisie: bc.Saisie},
-			Clock:    cfg.Clock,
-			Sessions: env.Sessions,
-			Cookies:  env.Cookies,
-			HSTS:     env.HSTS,
+			Payer:         co,
+			Clock:         cfg.Clock,
+			Sessions:      env.Sessions,
+			Cookies:       env.Cookies,
+			HSTS:          env.HSTS,
 		})
 	})
 }

@@ -7,26 +7,20 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/preau/preau/shared/billing"
-	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/lambdaapp"
-	"github.com/preau/preau/shared/mail"
-	"github.com/preau/preau/shared/payfip"
+	"github.com/preau/preau/shared/lambdaapp/checkout"
 )
 
 func main() {
 	lambdaapp.Run("paymentwebhook", func(ctx context.Context, env *lambdaapp.Env) (http.Handler, error) {
-		cfg := env.Config
-		bc, err := config.BillingFromEnv()
+		co, _, err := checkout.New(env)
 		if err != nil {
 			return nil, err
 		}
-		mailer := mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName)
 		return New(Deps{
-			Settler: &billing.Checkout{Invoices: env.Store, Payments: env.Store, Households: env.Store, Notifier: mailer,
-				Provider: payfip.New(bc.PayFiP, nil), Link: cfg.Link, NumCli: bc.NumCli, Saisie: bc.Saisie},
-			Clock: cfg.Clock,
-			HSTS:  env.HSTS,
+			Settler: co,
+			Clock:   env.Config.Clock,
+			HSTS:    env.HSTS,
 		})
 	})
 }
