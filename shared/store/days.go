@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,10 +26,14 @@ import (
 //	PK       DAY#<activity>#<site>#<yyyy-mm>
 //	SK       <yyyy-mm-dd>                       the day's seat counter: booked, the seats taken
 //	SK       CHILD#<childId>#<yyyy-mm-dd>       one child's day: s (its seat: true while booked),
-//	                                            h (its history: list of {t, w, a, c}, epoch
-//	                                            milliseconds, who, action, channel, at most
-//	                                            reservations.MaxChangesPerDay+1 entries; the
-//	                                            booking is its last entry), day
+//	                                            h (its history: a list of entries, each one string
+//	                                            "<action><channel><Unix ms, base 36> <who>", at
+//	                                            most reservations.MaxChangesPerDay+1 entries; the
+//	                                            booking is its last entry)
+//
+// Nothing the keys say is stored again: the activity, site and day are read from PK and SK.
+// Items written before (a counter with activity, site and day; a child's day with day and
+// entries as maps {t, w, a, c}) are read as they are.
 //
 // Each invariant is one conditional write on one item. The counter's write keeps the capacity:
 // `ADD booked 1` only while booked < capacity, so the last seat goes to one child. The child's
@@ -45,11 +50,8 @@ import (
 // the counter's key) is read as it is, and split into child items by the first change of that
 // day (migrateDay).
 type dayItem struct {
-	PK, SK   string
-	Activity string `dynamodbav:"activity"`
-	Site     string `dynamodbav:"site"`
-	Day      string `dynamodbav:"day"`
-	Booked   int    `dynamodbav:"booked"`
+	PK, SK string
+	Booked int `dynamodbav:"booked"`
 	// Changed is when a seat was last taken or given back, Checked when freeLostSeats last
 	// counted the day's children and found no seat to free (Unix milliseconds; absent on
 	// counters written before them).
@@ -64,21 +66,32 @@ type dayItem struct {
 func (it dayItem) legacy() bool { return it.Bookings != nil || it.History != nil }
 
 // childDayItem is one child's day, kept small (a family keeps one per child, activity and day
-// for years): its keys say the activity, site, child and month; short attribute names.
+// for years): its keys say the activity, site, child and day; short attribute names.
 type childDayItem struct {
 	PK, SK  string
-	Day     string    `dynamodbav:"day"` // the retention's filters compare it
 	Seat    seatAV    `dynamodbav:"s"`
 	History []entryAV `dynamodbav:"h"`
 }
 
 // child is the item's child id, from its sort key CHILD#<childId>#<yyyy-mm-dd>.
 func (it childDayItem) child() string {
-	c := strings.TrimPrefix(it.SK, childPrefix)
-	if len(c) < len("#yyyy-mm-dd") {
-		return ""
+	c, _, _ := childDayOf(it.SK)
+	return c
+}
+
+// childDayOf splits a child's day's sort key CHILD#<childId>#<yyyy-mm-dd> into the child and
+// the day; ok is false for any other key.
+func childDayOf(sk string) (child string, day date.Date, ok bool) {
+	rest, found := strings.CutPrefix(sk, childPrefix)
+	i := len(rest) - len("#yyyy-mm-dd")
+	if !found || i < 1 || rest[i] != '#' {
+		return "", date.Date{}, false
 	}
-	return c[:len(c)-len("#yyyy-mm-dd")]
+	d, err := date.Parse(rest[i+1:])
+	if err != nil {
+		return "", date.Date{}, false
+	}
+	return rest[:i], d, true
 }
 
 // seatAV is a child's seat: true while booked, the booking being the history's last entry; or,
@@ -112,13 +125,81 @@ type bookingAV struct {
 	Channel string `dynamodbav:"channel"`
 }
 
-// entryAV is one change of a child's history, kept compact: one-letter names and a number for
-// the time.
+// entryAV is one change of a child's history. It is stored as one string,
+// "<action><channel><Unix ms in base 36> <who>" with a letter for the action and one for the
+// channel (entryCodes): "blmt167og0 anne.martin@exemple.fr" is a booking by long period. A
+// change whose action or channel has no letter is stored as the map of the former form,
+// {t: Unix ms, w: who, a: action, c: channel}, which is read as well.
 type entryAV struct {
-	At      int64  `dynamodbav:"t"` // Unix milliseconds
+	At      int64 // Unix milliseconds
+	Who     string
+	Action  string
+	Channel string
+}
+
+// entryMapAV is the former form of an entry, still read (and written for a change without
+// letters).
+type entryMapAV struct {
+	At      int64  `dynamodbav:"t"`
 	Who     string `dynamodbav:"w"`
 	Action  string `dynamodbav:"a"`
 	Channel string `dynamodbav:"c"`
+}
+
+// entryCodes are the letters of actions and channels in a stored entry. A letter, once
+// written, keeps its meaning: entries are kept for years.
+var entryCodes = struct{ actions, channels map[string]byte }{
+	actions: map[string]byte{string(reservations.ActionBook): 'b', string(reservations.ActionCancel): 'c'},
+	channels: map[string]byte{string(reservations.ChannelWeb): 'w', string(reservations.ChannelAPI): 'a',
+		string(reservations.ChannelLongPeriod): 'l', string(reservations.ChannelTownHall): 't',
+		string(reservations.ChannelClosure): 'f'},
+}
+
+// decodeLetter is the name a letter stands for in codes.
+func decodeLetter(codes map[string]byte, l byte) (string, bool) {
+	for name, c := range codes {
+		if c == l {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// MarshalDynamoDBAttributeValue writes the entry's compact string (its map without letters).
+func (e entryAV) MarshalDynamoDBAttributeValue() (types.AttributeValue, error) {
+	a, okA := entryCodes.actions[e.Action]
+	c, okC := entryCodes.channels[e.Channel]
+	if !okA || !okC || e.At < 0 {
+		return attributevalue.Marshal(entryMapAV(e))
+	}
+	return avS(string([]byte{a, c}) + strconv.FormatInt(e.At, 36) + " " + e.Who), nil
+}
+
+// UnmarshalDynamoDBAttributeValue reads either form of an entry.
+func (e *entryAV) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberS:
+		head, who, found := strings.Cut(v.Value, " ")
+		if !found || len(head) < 3 {
+			return fmt.Errorf("history entry %q: not an entry", v.Value)
+		}
+		a, okA := decodeLetter(entryCodes.actions, head[0])
+		c, okC := decodeLetter(entryCodes.channels, head[1])
+		at, err := strconv.ParseInt(head[2:], 36, 64)
+		if !okA || !okC || err != nil {
+			return fmt.Errorf("history entry %q: not an entry", v.Value)
+		}
+		*e = entryAV{At: at, Who: who, Action: a, Channel: c}
+	case *types.AttributeValueMemberM:
+		var m entryMapAV
+		if err := attributevalue.UnmarshalMap(v.Value, &m); err != nil {
+			return err
+		}
+		*e = entryAV(m)
+	default:
+		return fmt.Errorf("history entry: unexpected %T", av)
+	}
+	return nil
 }
 
 // maxDayAttempts bounds the retries of a change whose condition failed for a reason that
@@ -136,11 +217,8 @@ const childPrefix = "CHILD#"
 func avS(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 func avN(v int) types.AttributeValue    { return &types.AttributeValueMemberN{Value: fmt.Sprint(v)} }
 
-func entryValue(c reservations.Change) types.AttributeValue {
-	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-		"t": &types.AttributeValueMemberN{Value: fmt.Sprint(c.At.UnixMilli())},
-		"w": avS(c.Who), "a": avS(string(c.Action)), "c": avS(string(c.Channel)),
-	}}
+func entryValue(c reservations.Change) (types.AttributeValue, error) {
+	return entryAV{At: c.At.UnixMilli(), Who: c.Who, Action: string(c.Action), Channel: string(c.Channel)}.MarshalDynamoDBAttributeValue()
 }
 
 // ErrInvalidChild refuses a change for an empty child id or one holding '#' (it would make
@@ -228,20 +306,18 @@ func (s *Store) BookDay(ctx context.Context, sl reservations.Slot, childID strin
 // refused it.
 func (s *Store) takeSeats(ctx context.Context, sl reservations.Slot, capacity, n int, create bool, at time.Time) (bool, error) {
 	in := &dynamodb.UpdateItemInput{
-		TableName:           &s.tables.Data,
-		Key:                 key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
-		UpdateExpression:    aws.String("SET #a = :a, #s = :s, #d = :d, #ch = :ch ADD #n :n"),
-		ConditionExpression: aws.String("attribute_not_exists(#b) AND attribute_not_exists(#h)"),
-		ExpressionAttributeNames: map[string]string{"#n": "booked", "#b": "bookings", "#h": "history",
-			"#a": "activity", "#s": "site", "#d": "day", "#ch": "ch"},
+		TableName:                &s.tables.Data,
+		Key:                      key(dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day)),
+		UpdateExpression:         aws.String("SET #ch = :ch ADD #n :n"),
+		ConditionExpression:      aws.String("attribute_not_exists(#b) AND attribute_not_exists(#h)"),
+		ExpressionAttributeNames: map[string]string{"#n": "booked", "#b": "bookings", "#h": "history", "#ch": "ch"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":n": avN(n), ":a": avS(string(sl.Activity)), ":s": avS(sl.Site), ":d": avS(sl.Day.String()),
-			":ch": avN64(at.UnixMilli()),
+			":n": avN(n), ":ch": avN64(at.UnixMilli()),
 		},
 	}
 	if create {
 		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
-		in.ExpressionAttributeNames = map[string]string{"#n": "booked", "#a": "activity", "#s": "site", "#d": "day", "#ch": "ch"}
+		in.ExpressionAttributeNames = map[string]string{"#n": "booked", "#ch": "ch"}
 	}
 	if capacity > 0 {
 		in.ConditionExpression = aws.String(*in.ConditionExpression + " AND (attribute_not_exists(#n) OR #n <= :room)")
@@ -278,18 +354,21 @@ func (s *Store) giveBackSeat(ctx context.Context, sl reservations.Slot, at time.
 // setSeat is the child's write of a booking: the seat and its history entry, provided the child
 // has no seat and fewer than MaxChangesPerDay changes. False when the condition refused it.
 func (s *Store) setSeat(ctx context.Context, sl reservations.Slot, childID string, c reservations.Change) (bool, error) {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	entry, err := entryValue(c)
+	if err != nil {
+		return false, fmt.Errorf("book %s: %w", sl.Day, err)
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &s.tables.Data,
 		Key:                      key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(childID, sl.Day)),
-		UpdateExpression:         aws.String("SET #seat = :seat, #h = list_append(if_not_exists(#h, :none), :entry), #d = :d"),
+		UpdateExpression:         aws.String("SET #seat = :seat, #h = list_append(if_not_exists(#h, :none), :entry)"),
 		ConditionExpression:      aws.String("attribute_not_exists(#seat) AND (attribute_not_exists(#h) OR size(#h) < :max)"),
-		ExpressionAttributeNames: map[string]string{"#seat": "s", "#h": "h", "#d": "day"},
+		ExpressionAttributeNames: map[string]string{"#seat": "s", "#h": "h"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":seat":  &types.AttributeValueMemberBOOL{Value: true},
 			":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
-			":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
+			":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entry}},
 			":max":   avN(reservations.MaxChangesPerDay),
-			":d":     avS(sl.Day.String()),
 		},
 	})
 	if isConditionFailed(err) {
@@ -370,6 +449,10 @@ func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID str
 	if err := checkChild("cancel", sl, childID); err != nil {
 		return 0, err
 	}
+	entry, err := entryValue(c)
+	if err != nil {
+		return 0, fmt.Errorf("cancel %s: %w", sl.Day, err)
+	}
 	for range maxDayAttempts {
 		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                &s.tables.Data,
@@ -379,7 +462,7 @@ func (s *Store) CancelDay(ctx context.Context, sl reservations.Slot, childID str
 			ExpressionAttributeNames: map[string]string{"#seat": "s", "#h": "h"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":none":  &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
-				":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entryValue(c)}},
+				":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{entry}},
 			},
 		})
 		if err == nil {
@@ -429,10 +512,10 @@ func (s *Store) migrateDay(ctx context.Context, sl reservations.Slot, old dayIte
 		in := &dynamodb.UpdateItemInput{
 			TableName:                 &s.tables.Data,
 			Key:                       key(dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(child, sl.Day)),
-			UpdateExpression:          aws.String("SET #h = :h, #d = :d"),
+			UpdateExpression:          aws.String("SET #h = :h"),
 			ConditionExpression:       aws.String("attribute_not_exists(PK)"),
-			ExpressionAttributeNames:  map[string]string{"#h": "h", "#d": "day"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":h": h, ":d": avS(sl.Day.String())},
+			ExpressionAttributeNames:  map[string]string{"#h": "h"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":h": h},
 		}
 		if b, ok := old.Bookings[child]; ok {
 			// The seat is true when the history ends with this booking, else the booking itself.
@@ -483,15 +566,16 @@ func (s *Store) freeLostSeats(ctx context.Context, sl reservations.Slot, counter
 	if counter.legacy() || counter.Changed > settled || counter.Checked >= counter.Changed && counter.Checked > 0 {
 		return false, nil
 	}
+	// The month's children's items, kept to the day's by the end of their SK (a child's day
+	// stores no day of its own; a filter could not compare the SK's end, and a Query is billed
+	// for what it reads whatever the filter keeps).
 	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
-		TableName:                &s.tables.Data,
-		ConsistentRead:           aws.Bool(true),
-		KeyConditionExpression:   aws.String("PK = :pk AND begins_with(SK, :child)"),
-		FilterExpression:         aws.String("#d = :d"),
-		ProjectionExpression:     aws.String("SK, #d, s, h"),
-		ExpressionAttributeNames: map[string]string{"#d": "day"},
+		TableName:              &s.tables.Data,
+		ConsistentRead:         aws.Bool(true),
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :child)"),
+		ProjectionExpression:   aws.String("SK, s, h"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": avS(dayPK(sl.Activity, sl.Site, sl.Day)), ":child": avS(childPrefix), ":d": avS(sl.Day.String()),
+			":pk": avS(dayPK(sl.Activity, sl.Site, sl.Day)), ":child": avS(childPrefix),
 		},
 	})
 	if err != nil {
@@ -499,6 +583,9 @@ func (s *Store) freeLostSeats(ctx context.Context, sl reservations.Slot, counter
 	}
 	seated := 0
 	for _, av := range items {
+		if _, d, ok := childDayOf(attr(av, "SK")); !ok || d.Compare(sl.Day) != 0 {
+			continue
+		}
 		var it childDayItem
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 			return false, fmt.Errorf("count seats %s: %w", sl.Day, err)
@@ -683,11 +770,11 @@ func foldDays(a calendar.Activity, site string, items []map[string]types.Attribu
 			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 				return nil, fmt.Errorf("decode day: %w", err)
 			}
-			d, err := date.Parse(it.Day)
-			if err != nil {
-				return nil, fmt.Errorf("child day item %s/%s: %w", it.PK, it.SK, err)
+			child, d, ok := childDayOf(it.SK)
+			if !ok {
+				return nil, fmt.Errorf("child day item %s/%s: not a child's day", it.PK, it.SK)
 			}
-			if child := it.child(); wanted(child) {
+			if wanted(child) {
 				addChild(dayOf(d), child, it.Seat, it.History)
 			}
 			continue

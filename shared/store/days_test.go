@@ -721,3 +721,87 @@ func TestLostSeatIsFoundByAFullBooking(t *testing.T) {
 		}
 	})
 }
+
+// TestChildDayOfTheFormerFormKeepsWorking: a counter with its activity, site and day, and a
+// child's day with its day and its entries as maps (as written before the compact form) are
+// read as they were; a change appends a compact entry beside the former ones, the day reads
+// back whole, new items store nothing their keys say, and the retention deletes both forms.
+func TestChildDayOfTheFormerFormKeepsWorking(t *testing.T) {
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	pk := "DAY#cantine#jules-ferry#2026-12"
+	entry := func(ms, a, c string) types.AttributeValue {
+		return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+			"t": &types.AttributeValueMemberN{Value: ms}, "w": s("p@example.fr"), "a": s(a), "c": s(c)}}
+	}
+	for _, it := range []map[string]types.AttributeValue{
+		{"PK": s(pk), "SK": s("2026-12-07"), "activity": s("cantine"), "site": s("jules-ferry"), "day": s("2026-12-07"),
+			"booked": &types.AttributeValueMemberN{Value: "1"}},
+		{"PK": s(pk), "SK": s("CHILD#c_old#2026-12-07"), "day": s("2026-12-07"), "s": &types.AttributeValueMemberBOOL{Value: true},
+			"h": &types.AttributeValueMemberL{Value: []types.AttributeValue{
+				entry("1763625600000", "book", "web"), entry("1763629200000", "cancel", "api"), entry("1763632800000", "book", "long-period")}}},
+	} {
+		if _, err := env.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &env.DataTable, Item: it}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	days, err := st.FamilyDaysOfMonth(ctx, slot.Activity, slot.Site, slot.Day, []string{"c_old"})
+	if err != nil || len(days) != 1 {
+		t.Fatalf("family read: %+v, %v", days, err)
+	}
+	d := days[0]
+	if d.Booked != 1 || d.Changes["c_old"] != 3 || len(d.History) != 3 || d.History[1].Action != reservations.ActionCancel ||
+		d.History[1].Channel != reservations.ChannelAPI || !d.History[1].At.Equal(time.UnixMilli(1763629200000)) {
+		t.Fatalf("former day read as %+v", d)
+	}
+	if b := d.Bookings["c_old"]; b.Channel != reservations.ChannelLongPeriod || b.By != "p@example.fr" || !b.At.Equal(time.UnixMilli(1763632800000)) {
+		t.Fatalf("former booking read as %+v", b)
+	}
+
+	// A cancellation appends a compact entry to the former list; a new child's booking is compact.
+	if got, err := st.CancelDay(ctx, slot, "c_old", change("c_old", reservations.ActionCancel)); err != nil || got != reservations.Applied {
+		t.Fatalf("cancel: %v, %v", got, err)
+	}
+	if got, err := st.BookDay(ctx, slot, "c_new", 0, change("c_new", reservations.ActionBook)); err != nil || got != reservations.Applied {
+		t.Fatalf("book: %v, %v", got, err)
+	}
+	d, err = st.Day(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := d.History[len(d.History)-1]
+	if d.Booked != 1 || len(d.Bookings) != 1 || d.Changes["c_old"] != 4 || d.Changes["c_new"] != 1 || len(d.History) != 5 ||
+		last.ChildID != "c_old" || last.Action != reservations.ActionCancel || last.Who != "parent@example.fr" ||
+		last.Channel != reservations.ChannelAPI || !last.At.Equal(change("", "").At) {
+		t.Fatalf("day after the changes: %+v", d)
+	}
+	out, err := env.Client.Query(ctx, &dynamodb.QueryInput{TableName: &env.DataTable, KeyConditionExpression: aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range out.Items {
+		sk := it["SK"].(*types.AttributeValueMemberS).Value
+		h, _ := it["h"].(*types.AttributeValueMemberL)
+		switch sk {
+		case "CHILD#c_new#2026-12-07":
+			if _, ok := it["day"]; ok || len(it) != 4 || h == nil || len(h.Value) != 1 {
+				t.Errorf("new child's day stored as %v", it)
+			} else if e, ok := h.Value[0].(*types.AttributeValueMemberS); !ok || !strings.HasPrefix(e.Value, "ba") {
+				t.Errorf("new entry stored as %v", h.Value[0])
+			}
+		case "CHILD#c_old#2026-12-07":
+			if _, compact := h.Value[3].(*types.AttributeValueMemberS); !compact {
+				t.Errorf("entry appended to a former list stored as %v", h.Value[3])
+			}
+		}
+	}
+
+	if err := st.DeleteDay(ctx, slot); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := st.Day(ctx, slot); err != nil || left.Booked != 0 || len(left.History) != 0 {
+		t.Fatalf("after DeleteDay: %+v, %v", left, err)
+	}
+}

@@ -51,11 +51,15 @@ func childDayWith(emailLen, changes int) types.AttributeValue {
 		Channel: reservations.ChannelLongPeriod, Action: reservations.ActionCancel}
 	var entries []types.AttributeValue
 	for range changes {
-		entries = append(entries, entryValue(c))
+		e, err := entryValue(c)
+		if err != nil {
+			panic(err)
+		}
+		entries = append(entries, e)
 	}
 	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
 		"PK": avS("DAY#periscolaire-matin#groupe-scolaire-jean-jaures#2026-12"), "SK": avS("CHILD#c_0123456789#2026-12-07"),
-		"day": avS("2026-12-07"), "s": &types.AttributeValueMemberBOOL{Value: true}, "h": &types.AttributeValueMemberL{Value: entries},
+		"s": &types.AttributeValueMemberBOOL{Value: true}, "h": &types.AttributeValueMemberL{Value: entries},
 	}}
 }
 
@@ -64,7 +68,6 @@ func childDayWith(emailLen, changes int) types.AttributeValue {
 func counterDay(booked int) types.AttributeValue {
 	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
 		"PK": avS("DAY#periscolaire-matin#groupe-scolaire-jean-jaures#2026-12"), "SK": avS("2026-12-07"),
-		"activity": avS("periscolaire-matin"), "site": avS("groupe-scolaire-jean-jaures"), "day": avS("2026-12-07"),
 		"booked": avN(booked),
 	}}
 }

@@ -77,8 +77,8 @@
 //     ch, the change's time.
 //   - Free a lost seat (a booking that finds the day full, when the counter's ch and every
 //     child's last history entry are older than 20 minutes and ck is not newer than ch): Query
-//     PK=DAY#activity#site#yyyy-mm, SK begins_with CHILD#, filtered on the day (the month's child
-//     items are read and billed), then one UpdateItem of the counter conditioned on booked and ch
+//     PK=DAY#activity#site#yyyy-mm, SK begins_with CHILD#, kept to the day's by the end of their
+//     SK (the month's child items are read and billed), then one UpdateItem of the counter conditioned on booked and ch
 //     being those read: booked = the children seated when some seat is held by nobody, else
 //     ck = now, so that the day is not counted again until a seat changes hands.
 //   - A month of one activity at one site, whole (headcounts, billing, reminders: DaysOfMonth):
@@ -90,15 +90,26 @@
 //
 // # The reservation day items and their size
 //
-//	counter      SK <yyyy-mm-dd>                  booked: the seats taken; activity, site, day;
-//	                                              ch: when a seat last changed hands, ck: when
-//	                                              the children were last counted (Unix ms)
+//	counter      SK <yyyy-mm-dd>                  booked: the seats taken; ch: when a seat last
+//	                                              changed hands, ck: when the children were last
+//	                                              counted (Unix ms)
 //	child's day  SK CHILD#<childId>#<yyyy-mm-dd>  s: its seat, true while booked (the booking is
 //	                                              the history's last entry); h: its history, a
-//	                                              list of {t, w, a, c} (Unix ms, who, action,
-//	                                              channel); day. Short names and nothing its keys
-//	                                              say: a family keeps one per child, activity
-//	                                              and day for years (docs/cost.md).
+//	                                              list of strings "<action><channel><Unix ms in
+//	                                              base 36> <who>", a letter for the action (b
+//	                                              book, c cancel) and one for the channel (w web,
+//	                                              a api, l long-period, t town-hall, f closure),
+//	                                              e.g. "blmt167og0 anne.martin@exemple.fr".
+//
+// Short names and nothing the keys say (the activity, site, child and day are read from PK and
+// SK): a family keeps one child's day per child, activity and day for ten years, and what it
+// keeps is most of what it costs (docs/cost.md). An ordinary child's day (one booking by long
+// period, a 22-character address) weighs 120 bytes, against 156 before. Items
+// written before are read as they are: a counter with activity, site and day attributes, a
+// child's day with a day attribute and entries as maps {t, w, a, c} (Unix ms, who, action,
+// channel), to which a change appends an entry of the compact form. An action or channel
+// without a letter (none today) would be written as such a map; a letter, once written, keeps
+// its meaning.
 //
 // Its rules are shared/reservations' (reservations.Repository, kept by this store and by
 // reservationstest.Memory under one contract, reservationstest.StoreContract); so are those of
@@ -113,8 +124,8 @@
 // some 700 children at the cap would have reached the 400 KB item limit, after which nobody could
 // book that day. A day is now a counter, whose size does not depend on the school (under 200
 // bytes), and one item per child, whose size depends only on that child's changes: under 512
-// bytes with an ordinary history and a 40-character address, under 1 KB (1 write unit) even with
-// MaxChangesPerDay+1 changes, under 4 KB with the longest address accepted (254).
+// bytes with an ordinary history and a 40-character address (257), under 1 KB (1 write unit)
+// even with MaxChangesPerDay+1 changes (673), under 4 KB with the longest address accepted (254).
 // daysize_test.go pins these figures. Sharding the day item instead would have split the
 // capacity between shards (a shard full while another has seats) or kept a counter anyway.
 //
@@ -180,18 +191,21 @@
 //     every account, which CreateAccount puts there), and, only when the first day kept
 //     (January 1 of the year the records' retention reaches back to) is past purgedBefore, so
 //     one night a year: the activity settings (one Query per ACTIVITY# partition) and, for each
-//     activity and site, a Query of each month partition DAY#activity#site#yyyy-mm from
+//     activity and site, a Query of each month partition DAY#activity#site#yyyy-mm (keys) from
 //     purgedBefore's month to the first day kept's (whole months before it; in its own month
 //     the counters before the day, SK < it); once every day found is purged, PutItem
 //     RETENTION/INDEX with purgedBefore = the first day kept (conditioned on not moving it
 //     back). While RETENTION/INDEX is absent (a new table, or one of a version whose accounts
 //     were not in GSI1), the run is the one-time backfill, the only Scan: one Scan of the data
-//     table filtered to accounts (SK=ACCOUNT) and to reservation days before the first day kept
-//     (PK begins with DAY#, SK < it, or a child's day whose day < it); each account without
+//     table filtered to accounts (SK=ACCOUNT) and to reservation days (PK begins with DAY#: the
+//     counters before the first day kept, SK < it, and every child's day, whose day ends its SK
+//     and is compared in code, the Scan being billed for what it reads whatever the filter
+//     keeps); each account without
 //     GSI1PK gets GSI1PK=ACCOUNTS, GSI1SK=its e-mail (UpdateItem, attribute_exists(PK)); the
 //     days found are purged and the index written as above. A site whose settings were removed
 //     is no longer purged after the backfill. Each day purged is a Query of its month's child
-//     items filtered to the day, then a DeleteItem of each and of the counter. An account's lastLoginAt (written at each sign-in) and warnedAt
+//     items (their SK, kept to the day's by its end), then a DeleteItem of each and of the
+//     counter. An account's lastLoginAt (written at each sign-in) and warnedAt
 //     (the inactivity warning) are fixed-width UTC times (sortableTime) so that the job's
 //     conditions compare them as strings: warn with attribute_not_exists(warnedAt) OR warnedAt <
 //     the last activity read, delete with warnedAt = the warning read AND no lastLoginAt after

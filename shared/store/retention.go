@@ -86,9 +86,9 @@ type retentionIndexItem struct {
 	PurgedBefore string `dynamodbav:"purgedBefore"`
 }
 
-// retentionProjection is what the job reads of an account or a day.
+// retentionProjection is what the job reads of an account or a day (a day's keys say it all).
 const retentionProjection = "PK, SK, email, civility, lastName, firstName, createdAt, confirmedAt, " +
-	"lastLoginAt, warnedAt, activity, site, #day"
+	"lastLoginAt, warnedAt"
 
 // retentionAccounts Queries GSI1 ACCOUNTS, paged: every account, as the job decides on it.
 func (st *Store) retentionAccounts(ctx context.Context) ([]retention.Account, error) {
@@ -97,7 +97,6 @@ func (st *Store) retentionAccounts(ctx context.Context) ([]retention.Account, er
 		IndexName:                 aws.String("GSI1"),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
 		ProjectionExpression:      aws.String(retentionProjection),
-		ExpressionAttributeNames:  map[string]string{"#day": "day"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(gsiAccounts)},
 	})
 	if err != nil {
@@ -132,8 +131,7 @@ func (st *Store) retentionDays(ctx context.Context, purged, keptFrom date.Date) 
 			q := &dynamodb.QueryInput{
 				TableName:                 &st.tables.Data,
 				KeyConditionExpression:    aws.String("PK = :pk"),
-				ProjectionExpression:      aws.String(retentionProjection),
-				ExpressionAttributeNames:  map[string]string{"#day": "day"},
+				ProjectionExpression:      aws.String("PK, SK"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(dayPK(set.Activity, set.Site, m))},
 			}
 			if m.Compare(last) == 0 {
@@ -160,14 +158,14 @@ func (st *Store) retentionDays(ctx context.Context, purged, keptFrom date.Date) 
 
 // retentionBackfill is the first run's read: one Scan of the data table for every account and
 // every reservation day before keptFrom; each account not yet in GSI1 is put there (accounts
-// created by an earlier version), so that later runs Query it.
+// created by an earlier version), so that later runs Query it. A child's day says its day in
+// its SK's end, which a filter cannot compare: every child's day is returned and compared
+// here (a Scan is billed for what it reads, whatever the filter keeps).
 func (st *Store) retentionBackfill(ctx context.Context, keptFrom date.Date) ([]retention.Account, []reservations.Slot, error) {
 	in := &dynamodb.ScanInput{
-		TableName: &st.tables.Data,
-		FilterExpression: aws.String("SK = :account OR (begins_with(PK, :day) AND (SK < :kept OR " +
-			"(begins_with(SK, :child) AND #day < :kept)))"),
-		ProjectionExpression:     aws.String(retentionProjection + ", GSI1PK"),
-		ExpressionAttributeNames: map[string]string{"#day": "day"},
+		TableName:            &st.tables.Data,
+		FilterExpression:     aws.String("SK = :account OR (begins_with(PK, :day) AND (SK < :kept OR begins_with(SK, :child)))"),
+		ProjectionExpression: aws.String(retentionProjection + ", GSI1PK"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":account": s(skAccount), ":day": s("DAY#"), ":kept": s(keptFrom.String()), ":child": s(childPrefix)},
 	}
@@ -224,31 +222,27 @@ func retentionAccount(av map[string]types.AttributeValue) retention.Account {
 		LastLoginAt: parseTime(attr(av, "lastLoginAt")), WarnedAt: parseTime(attr(av, "warnedAt"))}
 }
 
-// retentionSlot is the reservation day an item of a DAY# partition belongs to: a counter's (its
-// SK), a child's day's (its day: the day's slot is deleted whole).
+// retentionSlot is the reservation day an item of a DAY# partition belongs to, from its keys:
+// a counter's SK is its day, a child's day's SK ends with it (the day's slot is deleted whole).
 func retentionSlot(av map[string]types.AttributeValue) (reservations.Slot, bool) {
 	pk, sk := attr(av, "PK"), attr(av, "SK")
-	if !strings.HasPrefix(pk, "DAY#") {
+	// DAY#<activity>#<site>#<yyyy-mm>: activities and sites hold no '#'.
+	parts := strings.Split(pk, "#")
+	if len(parts) != 4 || parts[0] != "DAY" {
 		return reservations.Slot{}, false
 	}
-	when := sk
+	d, err := date.Parse(sk)
 	if strings.HasPrefix(sk, childPrefix) {
-		when = attr(av, "day")
+		var ok bool
+		if _, d, ok = childDayOf(sk); !ok {
+			return reservations.Slot{}, false
+		}
+		err = nil
 	}
-	d, err := date.Parse(when)
 	if err != nil {
 		return reservations.Slot{}, false
 	}
-	a, site := calendar.Activity(attr(av, "activity")), attr(av, "site")
-	if a == "" || site == "" {
-		// DAY#<activity>#<site>#<yyyy-mm>: activities and sites hold no '#'.
-		parts := strings.Split(pk, "#")
-		if len(parts) != 4 {
-			return reservations.Slot{}, false
-		}
-		a, site = calendar.Activity(parts[1]), parts[2]
-	}
-	return reservations.Slot{Activity: a, Site: site, Day: d}, true
+	return reservations.Slot{Activity: calendar.Activity(parts[1]), Site: parts[2], Day: d}, true
 }
 
 func attr(av map[string]types.AttributeValue, name string) string {
@@ -359,22 +353,23 @@ func (st *Store) deleteAccountIf(ctx context.Context, email, cond string, values
 }
 
 // DeleteDay deletes a reservation day whose records are past their retention: its children's
-// items (found by one Query of the month's child items, filtered to the day), then its counter
-// (idempotent).
+// items (found by one Query of the month's child items, kept to the day's by their SK), then
+// its counter (idempotent).
 func (st *Store) DeleteDay(ctx context.Context, sl reservations.Slot) error {
 	pk := dayPK(sl.Activity, sl.Site, sl.Day)
 	items, err := st.queryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &st.tables.Data,
 		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :child)"),
-		FilterExpression:          aws.String("#day = :d"),
 		ProjectionExpression:      aws.String("SK"),
-		ExpressionAttributeNames:  map[string]string{"#day": "day"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":child": s(childPrefix), ":d": s(sl.Day.String())},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":child": s(childPrefix)},
 	})
 	if err != nil {
 		return fmt.Errorf("delete day %s: %w", sl.Day, err)
 	}
 	for _, it := range items {
+		if _, d, ok := childDayOf(attr(it, "SK")); !ok || d.Compare(sl.Day) != 0 {
+			continue
+		}
 		if err := st.deleteItem(ctx, pk, attr(it, "SK")); err != nil {
 			return err
 		}
