@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,13 +45,17 @@ type counterItem struct {
 	Claims map[string]int `dynamodbav:"claims"`
 }
 
+// invoiceItem is an invoice. A family keeps ten a year for ten years: its number, family and
+// month are its keys' (SK INVOICE#<number>, PK FAMILY#<familyId>, GSI1PK INVOICES#<yyyy-mm>)
+// and are not stored again, and its lines have short names (lineAV). Invoices written before
+// hold number, familyId and month, and lines with long names: they are read as they are.
 type invoiceItem struct {
 	PK, SK         string
-	GSI1PK, GSI1SK string               `dynamodbav:",omitempty"` // INVOICES#<yyyy-mm> / <number>: the month's invoices
-	Number         string               `dynamodbav:"number"`
-	FamilyID       string               `dynamodbav:"familyId"`
+	GSI1PK, GSI1SK string               `dynamodbav:",omitempty"`         // INVOICES#<yyyy-mm> / <number>: the month's invoices
+	Number         string               `dynamodbav:"number,omitempty"`   // former invoices only
+	FamilyID       string               `dynamodbav:"familyId,omitempty"` // former invoices only
 	FamilyName     string               `dynamodbav:"familyName"`
-	Month          string               `dynamodbav:"month"`
+	Month          string               `dynamodbav:"month,omitempty"` // former invoices only
 	Lines          []lineAV             `dynamodbav:"lines"`
 	TotalCents     int64                `dynamodbav:"totalCents"`
 	IssuedOn       string               `dynamodbav:"issuedOn"`
@@ -61,7 +66,20 @@ type invoiceItem struct {
 	LastIDOp       string               `dynamodbav:"lastIdOp,omitempty"`
 }
 
+// lineAV is an invoice line, with one- or two-letter names.
 type lineAV struct {
+	ChildID     string `dynamodbav:"c"`
+	ChildName   string `dynamodbav:"n"`
+	Activity    string `dynamodbav:"a"`
+	Site        string `dynamodbav:"s"`
+	SiteName    string `dynamodbav:"sn"`
+	Days        int    `dynamodbav:"d"`
+	UnitCents   int64  `dynamodbav:"u"`
+	AmountCents int64  `dynamodbav:"t"`
+}
+
+// formerLineAV is an invoice line as written before lineAV's short names.
+type formerLineAV struct {
 	ChildID     string `dynamodbav:"childId"`
 	ChildName   string `dynamodbav:"childName"`
 	Activity    string `dynamodbav:"activity"`
@@ -70,6 +88,29 @@ type lineAV struct {
 	Days        int    `dynamodbav:"days"`
 	UnitCents   int64  `dynamodbav:"unitCents"`
 	AmountCents int64  `dynamodbav:"amountCents"`
+}
+
+// UnmarshalDynamoDBAttributeValue reads a line of either form.
+func (l *lineAV) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error {
+	m, ok := av.(*types.AttributeValueMemberM)
+	if !ok {
+		return fmt.Errorf("invoice line: unexpected %T", av)
+	}
+	if _, former := m.Value["childId"]; former {
+		var f formerLineAV
+		if err := attributevalue.UnmarshalMap(m.Value, &f); err != nil {
+			return err
+		}
+		*l = lineAV(f)
+		return nil
+	}
+	type short lineAV // without this method
+	var v short
+	if err := attributevalue.UnmarshalMap(m.Value, &v); err != nil {
+		return err
+	}
+	*l = lineAV(v)
+	return nil
 }
 
 type paymentAV struct {
@@ -204,8 +245,7 @@ func (s *Store) ClaimNumbers(ctx context.Context, year int, month date.Date, cou
 // PutInvoice stores inv unless its family has an invoice of that number (billing.Ledger).
 func (s *Store) PutInvoice(ctx context.Context, inv billing.Invoice) (bool, error) {
 	it := invoiceItem{PK: familyPK(inv.FamilyID), SK: invoiceSK(inv.Number), GSI1PK: monthInvoicesGSI1PK(inv.Month), GSI1SK: inv.Number,
-		Number: inv.Number, FamilyID: inv.FamilyID,
-		FamilyName: inv.FamilyName, Month: inv.Month.MonthKey(), TotalCents: inv.TotalCents,
+		FamilyName: inv.FamilyName, TotalCents: inv.TotalCents,
 		IssuedOn: inv.IssuedOn.String(), DueOn: inv.DueOn.String(), Payments: map[string]paymentAV{}, Lines: []lineAV{}}
 	for _, l := range inv.Lines {
 		it.Lines = append(it.Lines, lineAV{ChildID: l.ChildID, ChildName: l.ChildName, Activity: string(l.Activity), Site: l.Site,
@@ -296,9 +336,12 @@ func decodeInvoice(av map[string]types.AttributeValue) (billing.Invoice, error) 
 }
 
 func (it invoiceItem) invoice() (billing.Invoice, error) {
-	inv := billing.Invoice{Number: it.Number, FamilyID: it.FamilyID, FamilyName: it.FamilyName, TotalCents: it.TotalCents, LastIDOp: it.LastIDOp}
+	// An invoice's number, family and month are its keys' (a former invoice also holds them).
+	familyID, number, month := invoiceKeysOf(it.PK, it.SK, it.GSI1PK)
+	inv := billing.Invoice{Number: cmp.Or(it.Number, number), FamilyID: cmp.Or(it.FamilyID, familyID), FamilyName: it.FamilyName,
+		TotalCents: it.TotalCents, LastIDOp: it.LastIDOp}
 	var err error
-	if inv.Month, err = date.Parse(it.Month + "-01"); err != nil {
+	if inv.Month, err = date.Parse(cmp.Or(it.Month, month) + "-01"); err != nil {
 		return inv, fmt.Errorf("invoice month: %w", err)
 	}
 	if inv.IssuedOn, err = date.Parse(it.IssuedOn); err != nil {

@@ -79,21 +79,6 @@ func (it childDayItem) child() string {
 	return c
 }
 
-// childDayOf splits a child's day's sort key CHILD#<childId>#<yyyy-mm-dd> into the child and
-// the day; ok is false for any other key.
-func childDayOf(sk string) (child string, day date.Date, ok bool) {
-	rest, found := strings.CutPrefix(sk, childPrefix)
-	i := len(rest) - len("#yyyy-mm-dd")
-	if !found || i < 1 || rest[i] != '#' {
-		return "", date.Date{}, false
-	}
-	d, err := date.Parse(rest[i+1:])
-	if err != nil {
-		return "", date.Date{}, false
-	}
-	return rest[:i], d, true
-}
-
 // seatAV is a child's seat: true while booked, the booking being the history's last entry; or,
 // on a day moved from a former item whose booking had no history, that booking itself.
 type seatAV struct {

@@ -132,24 +132,3 @@ func TestHistoryEntryFormerAndBroken(t *testing.T) {
 		}
 	}
 }
-
-// TestChildDayOf: a child's day's sort key gives its child and day; no other key does.
-func TestChildDayOf(t *testing.T) {
-	tests := []struct {
-		sk, child, day string
-		ok             bool
-	}{
-		{"CHILD#c_0123456789#2026-10-06", "c_0123456789", "2026-10-06", true},
-		{"CHILD#2026-10-05#2026-10-06", "2026-10-05", "2026-10-06", true},
-		{"CHILD##2026-10-06", "", "", false},
-		{"CHILD#c_1#2026-13-06", "", "", false},
-		{"CHILD#c_12026-10-06", "", "", false},
-		{"2026-10-06", "", "", false},
-	}
-	for _, tt := range tests {
-		child, d, ok := childDayOf(tt.sk)
-		if ok != tt.ok || child != tt.child || (ok && d.String() != tt.day) {
-			t.Errorf("childDayOf(%q) = %q, %v, %v; want %q, %s, %v", tt.sk, child, d, ok, tt.child, tt.day, tt.ok)
-		}
-	}
-}

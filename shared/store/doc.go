@@ -233,6 +233,12 @@
 //     (attribute_not_exists) and one conditional UpdateItem setting notifiedAt (whoever sets it
 //     sends the e-mail; it is removed again if the send fails). The run item holds the family
 //     ids as one list: about 15 bytes each, so up to some 25,000 families a month.
+//   - An invoice stores neither its number, its family nor its month (its SK, PK and GSI1PK say
+//     them) and its lines have short names (c the child, n the child's first name, a the
+//     activity, s the site, sn the site's name, d the days, u the day's price and t the line's
+//     amount, in cents): a family keeps ten a year for ten years, and one of two children at two
+//     activities weighs 643 bytes instead of 895. Invoices written before (number, familyId and
+//     month stored, lines with long names) are read as they are.
 //   - A family's invoices: Query PK=FAMILY#id, SK begins_with INVOICE# (newest = highest number);
 //     one invoice: GetItem FAMILY#id / INVOICE#number, so another family's number is not found.
 //     Family (the household Query) reads these items too and skips them.

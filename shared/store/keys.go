@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/preau/preau/shared/calendar"
@@ -50,6 +51,37 @@ func runPK(month date.Date) string   { return "BILLRUN#" + month.MonthKey() }
 func counterPK(year int) string      { return fmt.Sprintf("INVOICESEQ#%04d", year) }
 func invoiceSK(number string) string { return "INVOICE#" + number }
 func attemptPK(idOp string) string   { return "PAYMENT#" + idOp }
+
+// Key readers: what a key says, for items that do not store it again.
+
+// childDayOf splits a child's day's sort key CHILD#<childId>#<yyyy-mm-dd> into the child and
+// the day; ok is false for any other key.
+func childDayOf(sk string) (child string, day date.Date, ok bool) {
+	rest, found := strings.CutPrefix(sk, "CHILD#")
+	i := len(rest) - len("#yyyy-mm-dd")
+	if !found || i < 1 || rest[i] != '#' {
+		return "", date.Date{}, false
+	}
+	d, err := date.Parse(rest[i+1:])
+	if err != nil {
+		return "", date.Date{}, false
+	}
+	return rest[:i], d, true
+}
+
+// invoiceKeysOf reads an invoice's family, number and month from its PK FAMILY#<familyId>, SK
+// INVOICE#<number> and GSI1PK INVOICES#<yyyy-mm>; "" where a key is not of its form.
+func invoiceKeysOf(pk, sk, gsi1pk string) (familyID, number, month string) {
+	return after(pk, "FAMILY#"), after(sk, "INVOICE#"), after(gsi1pk, "INVOICES#")
+}
+
+// after is what follows prefix in key, "" when key does not begin with it.
+func after(key, prefix string) string {
+	if rest, ok := strings.CutPrefix(key, prefix); ok {
+		return rest
+	}
+	return ""
+}
 
 // monthInvoicesGSI1PK indexes a month's invoices (the billing desk's list).
 func monthInvoicesGSI1PK(month date.Date) string { return "INVOICES#" + month.MonthKey() }

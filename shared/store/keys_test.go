@@ -54,3 +54,37 @@ func TestKeysArePinned(t *testing.T) {
 		}
 	}
 }
+
+// TestChildDayOf: a child's day's sort key gives back its child and day (childDaySK's
+// inverse); no other key does.
+func TestChildDayOf(t *testing.T) {
+	tests := []struct {
+		sk, child, day string
+		ok             bool
+	}{
+		{"CHILD#c_0123456789#2026-10-06", "c_0123456789", "2026-10-06", true},
+		{"CHILD#2026-10-05#2026-10-06", "2026-10-05", "2026-10-06", true},
+		{"CHILD##2026-10-06", "", "", false},
+		{"CHILD#c_1#2026-13-06", "", "", false},
+		{"CHILD#c_12026-10-06", "", "", false},
+		{"2026-10-06", "", "", false},
+	}
+	for _, tt := range tests {
+		child, d, ok := childDayOf(tt.sk)
+		if ok != tt.ok || child != tt.child || (ok && d.String() != tt.day) {
+			t.Errorf("childDayOf(%q) = %q, %v, %v; want %q, %s, %v", tt.sk, child, d, ok, tt.child, tt.day, tt.ok)
+		}
+	}
+}
+
+// TestInvoiceKeysOf: an invoice's keys give back its family, number and month.
+func TestInvoiceKeysOf(t *testing.T) {
+	m := date.MustParse("2026-10-01")
+	f, n, mk := invoiceKeysOf(familyPK("f_1"), invoiceSK("2026000042"), monthInvoicesGSI1PK(m))
+	if f != "f_1" || n != "2026000042" || mk != "2026-10" {
+		t.Fatalf("invoiceKeysOf = %q, %q, %q", f, n, mk)
+	}
+	if f, n, mk := invoiceKeysOf("ACCOUNT#f_1", "FAMILY", ""); f != "" || n != "" || mk != "" {
+		t.Fatalf("other keys read as %q, %q, %q", f, n, mk)
+	}
+}
