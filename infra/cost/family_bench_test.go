@@ -165,7 +165,7 @@ func familyYear(b *testing.B) {
 	// family's share is its own items (and here, alone at the site, every counter: the dear side).
 	monthShare := measure(func(*reservations.Service) error {
 		for _, a := range activities {
-			if _, err := st.DaysOfMonth(ctx, a, site, date.MustParse("2026-10-01")); err != nil {
+			if _, err := st.ReminderDays(ctx, a, site, date.MustParse("2026-10-01")); err != nil {
 				return err
 			}
 		}

@@ -146,9 +146,12 @@ type PreferenceStore interface {
 	SummarySubscribers(ctx context.Context) ([]string, error)
 }
 
-// Days reads a month of an activity at a site: every stored day with its bookings.
+// Days reads a month of an activity at a site: every stored day with its bookings. The read
+// may miss a change of the last second (shared/store reads it eventually consistent, at half
+// the price): a reminder then tells of a day booked a moment before the run, as it would of a
+// day booked a moment after it.
 type Days interface {
-	DaysOfMonth(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]reservations.Day, error)
+	ReminderDays(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]reservations.Day, error)
 }
 
 // Settings reads an activity's settings at a site (prices); ok false when none are set.

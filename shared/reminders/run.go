@@ -238,7 +238,7 @@ func (r *Runner) findDue(ctx context.Context, from, to time.Time) ([]due, error)
 			for _, c := range closing {
 				mk := c.Day.MonthKey()
 				if _, ok := months[mk]; !ok {
-					ds, err := r.Repo.DaysOfMonth(ctx, a, site, c.Day.FirstOfMonth())
+					ds, err := r.Repo.ReminderDays(ctx, a, site, c.Day.FirstOfMonth())
 					if err != nil {
 						return nil, fmt.Errorf("days of %s at %s: %w", a, site, err)
 					}

@@ -128,7 +128,7 @@ func (c *monthCache) get(ctx context.Context, repo Days, a calendar.Activity, si
 	if ds, ok := c.m[k]; ok {
 		return ds, nil
 	}
-	ds, err := repo.DaysOfMonth(ctx, a, site, d.FirstOfMonth())
+	ds, err := repo.ReminderDays(ctx, a, site, d.FirstOfMonth())
 	if err != nil {
 		return nil, fmt.Errorf("days of %s at %s: %w", a, site, err)
 	}

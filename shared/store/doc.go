@@ -78,11 +78,13 @@
 //   - Free a lost seat (a booking that finds the day full, when the counter's ch and every
 //     child's last history entry are older than 20 minutes and ck is not newer than ch): Query
 //     PK=DAY#activity#site#yyyy-mm, SK begins_with CHILD#, kept to the day's by the end of their
-//     SK (the month's child items are read and billed), then one UpdateItem of the counter conditioned on booked and ch
-//     being those read: booked = the children seated when some seat is held by nobody, else
-//     ck = now, so that the day is not counted again until a seat changes hands.
-//   - A month of one activity at one site, whole (headcounts, billing, reminders: DaysOfMonth):
-//     Query PK=DAY#activity#site#yyyy-mm, paged: the counters, then every child's days. A
+//     SK (the month's child items are read and billed), then one UpdateItem of the counter
+//     conditioned on booked and ch being those read: booked = the children seated when some
+//     seat is held by nobody, else ck = now, so that the day is not counted again until a seat
+//     changes hands.
+//   - A month of one activity at one site, whole (headcounts, billing: DaysOfMonth; reminders:
+//     ReminderDays, the same read eventually consistent): Query PK=DAY#activity#site#yyyy-mm,
+//     paged: the counters, then every child's days. A
 //     family's month (FamilyDaysOfMonth: planning, long periods, export): Query of the counters
 //     (SK < "CHILD#", each day's count) and one Query per child (SK begins_with
 //     CHILD#<childId>#), run together: it reads, and is billed for, its own children's items and
@@ -171,8 +173,10 @@
 //     Query GSI1 GSI1PK=ENROL#activity for each activity (five queries, paginated: every
 //     enrolment with its family id); for each site with days closing in the window, the month
 //     of those days (Query PK=DAY#activity#site#yyyy-mm, whole items, shared by every family of
-//     the site); then, only for the families with an unbooked day due, Query PK=FAMILY#id
-//     (children, members, bracket) and, per member, Query PK=ACCOUNT#email (the account and its
+//     the site; eventually consistent, at half the read units: a booking of the last second may
+//     be missed, and its parent reminded of a day just booked, as of one booked just after the
+//     run); then, only for the families with an unbooked day due, Query PK=FAMILY#id (children,
+//     members, bracket) and, per member, Query PK=ACCOUNT#email (the account and its
 //     REMINDERS choices in one call). The prices are GetItem ACTIVITY#activity/SITE#site.
 //   - Never twice: before sending, a conditional PutItem of the marker REMINDER#email /
 //     DEADLINE#instant (attribute_not_exists(PK), or a "claimed" marker whose claimedAt is older
@@ -181,8 +185,9 @@
 //     conditioned on the same (the send marker of markers.go, which the closure notices share).
 //     Markers expire by TTL (expiresAt) 45 days after their deadline.
 //   - Weekly summary: Query GSI1 GSI1PK=REMINDERS#SUMMARY (the parents who asked), then per
-//     parent the account partition, the family partition and the months of next week (each read
-//     once per run), and the marker REMINDER#email / WEEK#monday as above.
+//     parent the account partition, the family partition and the months of next week
+//     (ReminderDays, each read once per run), and the marker REMINDER#email / WEEK#monday as
+//     above.
 //   - A parent's reminder choices: Query PK=ACCOUNT#email (with the account); PutItem
 //     ACCOUNT#email/REMINDERS to change them; deleting the account deletes them too.
 //   - Children enrolled in an activity (reminders): Query GSI1 GSI1PK=ENROL#activity.

@@ -11,7 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/preau/preau/shared/calendar"
+	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/reminders"
+	"github.com/preau/preau/shared/reservations"
 )
 
 // reminderPrefsItem is ACCOUNT#<email> / REMINDERS: a parent's reminder choices, next to the
@@ -38,6 +40,22 @@ func (s *Store) EnrolmentsIn(ctx context.Context, a calendar.Activity) ([]remind
 		out[i] = reminders.Enrolled{FamilyID: e.FamilyID, Enrolment: e.Enrolment}
 	}
 	return out, nil
+}
+
+// ReminderDays returns the stored days of activity a at site in month's month with every
+// child's bookings, as DaysOfMonth, but read eventually consistent: half the read units of a
+// month that every reminder run reads again (reminders.Days says why a change of the last
+// second may be missed). One Query of the month's partition (paged).
+func (s *Store) ReminderDays(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]reservations.Day, error) {
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.tables.Data,
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(dayPK(a, site, month))},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("days of %s: %w", month.MonthKey(), err)
+	}
+	return foldDays(a, site, items, nil)
 }
 
 // ReminderHousehold reads a family with its children, enrolments and members in one Query

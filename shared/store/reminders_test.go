@@ -3,16 +3,20 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/preau/preau/infra/dynamometer"
+	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/infra/sestest"
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/calendar"
@@ -24,6 +28,7 @@ import (
 	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reminders/reminderstest"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/store"
 )
 
 // TestRemindersContract runs the reminders stores' contract against DynamoDB (the emulator).
@@ -173,3 +178,38 @@ func (n testNotifier) SendReminder(ctx context.Context, no reminders.Notice) err
 }
 
 func (testNotifier) SendWeeklySummary(context.Context, reminders.Summary) error { return nil }
+
+// TestReminderDaysReadsTheMonthAtHalfPrice: the reminders' month read holds what DaysOfMonth
+// holds, every child's bookings and history, for half its read units (eventually consistent).
+func TestReminderDaysReadsTheMonthAtHalfPrice(t *testing.T) {
+	env := dynamotest.New(t)
+	meter := dynamometer.New()
+	st := store.New(dynamodb.New(env.Client.Options(), meter.Attach), store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	for i := range 60 { // enough items for more than one read unit
+		id := fmt.Sprintf("c_%03d", i)
+		sl := reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse("2026-12-07").AddDays(i % 5)}
+		if _, err := st.BookDay(ctx, sl, id, 0, reservations.Change{Who: "parent-" + id + "@exemple.fr", At: time.Now(),
+			Channel: reservations.ChannelWeb, Action: reservations.ActionBook, ChildID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	month := date.MustParse("2026-12-01")
+	meter.Reset()
+	whole, err := st.DaysOfMonth(ctx, calendar.Canteen, "jules-ferry", month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strong := meter.Snapshot().ReadUnits
+	meter.Reset()
+	got, err := st.ReminderDays(ctx, calendar.Canteen, "jules-ferry", month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, whole) || len(got) != 5 {
+		t.Fatalf("ReminderDays read %d days, DaysOfMonth %d", len(got), len(whole))
+	}
+	if eventual := meter.Snapshot().ReadUnits; strong < 2 || eventual != strong/2 {
+		t.Fatalf("ReminderDays %v read units, DaysOfMonth %v", eventual, strong)
+	}
+}

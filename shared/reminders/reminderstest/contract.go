@@ -126,7 +126,7 @@ func Contract(t *testing.T, newSubject func(t *testing.T) Subject) {
 		s := seed(t)
 		d := date.MustParse("2026-12-07")
 		s.Book(t, reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: d}, "c_c1")
-		days, err := s.Repo.DaysOfMonth(ctx, calendar.Canteen, "jules-ferry", d.FirstOfMonth())
+		days, err := s.Repo.ReminderDays(ctx, calendar.Canteen, "jules-ferry", d.FirstOfMonth())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -159,7 +159,12 @@ func (s *Store) SummarySubscribers(context.Context) ([]string, error) {
 	return out, nil
 }
 
-// DaysOfMonth returns the stored days of a month (reminders.Days).
+// ReminderDays returns the stored days of a month (reminders.Days).
+func (s *Store) ReminderDays(ctx context.Context, a calendar.Activity, site string, month date.Date) ([]reservations.Day, error) {
+	return s.DaysOfMonth(ctx, a, site, month)
+}
+
+// DaysOfMonth returns the stored days of a month.
 func (s *Store) DaysOfMonth(_ context.Context, a calendar.Activity, site string, month date.Date) ([]reservations.Day, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
