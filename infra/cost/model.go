@@ -18,6 +18,10 @@ type Call struct {
 	Read     float64       // DynamoDB read request units
 	Write    float64       // DynamoDB write request units
 	Emails   int           // SES messages
+	// InRun marks the work a family makes inside an invocation another line counts (a scheduled
+	// run's, shared by the commune): only its DynamoDB and SES use are the family's, not an
+	// invocation of its own.
+	InRun bool
 }
 
 // Line is something that happens PerYear times a year, each time by Calls. A Shared line is the
@@ -48,6 +52,10 @@ type Model struct {
 	// StoredBytes is what the family keeps in DynamoDB, counted as DynamoDB bills storage (each
 	// item's size plus 100 bytes), kept all year with point-in-time recovery.
 	StoredBytes float64
+	// IndexBytes is what the family's items weigh again in the global secondary index GSI1,
+	// which projects them whole (each item's size plus 100 bytes), kept all year: billed as
+	// storage, without continuous backups (point-in-time recovery backs up the table).
+	IndexBytes float64
 }
 
 // Item is one priced row of a bill.
@@ -75,7 +83,7 @@ const (
 )
 
 // Price computes the bill of m at prices p. A function missing from MemoryMB is an error: every
-// invocation must be priced at its real memory.
+// invocation must be priced at its real memory (a call InRun is no invocation of its own).
 func (m Model) Price(p Prices) (Bill, error) {
 	b := Bill{Prices: p}
 	add := func(line, service string, usd float64) {
@@ -92,6 +100,11 @@ func (m Model) Price(p Prices) (Bill, error) {
 			n /= float64(m.Families)
 		}
 		for _, c := range l.Calls {
+			add(l.What, DynamoReqs, n*(c.Read*p.ReadUnit+c.Write*p.WriteUnit))
+			add(l.What, SES, n*float64(c.Emails)*p.Email)
+			if c.InRun {
+				continue
+			}
 			mb, ok := m.MemoryMB[c.Function]
 			if !ok {
 				return Bill{}, fmt.Errorf("cost: %q: no memory size for function %q", l.What, c.Function)
@@ -103,12 +116,11 @@ func (m Model) Price(p Prices) (Bill, error) {
 			} else {
 				add(l.What, Scheduler, n*p.ScheduledInvocation)
 			}
-			add(l.What, DynamoReqs, n*(c.Read*p.ReadUnit+c.Write*p.WriteUnit))
-			add(l.What, SES, n*float64(c.Emails)*p.Email)
 			add(l.What, Logs, n*m.LogBytes/1e9*p.LogIngestGB)
 		}
 	}
 	add("what the family keeps stored", DynamoData, 12*m.StoredBytes/(1<<30)*(p.StorageGBMonth+p.BackupGBMonth))
+	add("its items' copies in GSI1", DynamoData, 12*m.IndexBytes/(1<<30)*p.StorageGBMonth)
 	return b, nil
 }
 

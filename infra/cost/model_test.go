@@ -56,6 +56,38 @@ func TestPriceAddsEachServiceOnce(t *testing.T) {
 	}
 }
 
+// TestWorkInAnotherRunIsNoInvocation: what a family makes inside a run another line counts is
+// billed its DynamoDB and SES use only; copies in the index are billed as storage, without
+// backups.
+func TestWorkInAnotherRunIsNoInvocation(t *testing.T) {
+	m := Model{
+		MemoryMB: map[string]int{"Reminder": 512}, Init: time.Second, Overhead: 10 * time.Millisecond, LogBytes: 1000,
+		Families: 4, IndexBytes: 1 << 30,
+		Lines: []Line{
+			{What: "the family's share of a run", PerYear: 10, Calls: []Call{{Function: "Reminder", InRun: true, Read: 4, Write: 2, Emails: 1}}},
+			{What: "a run without a function", PerYear: 1, Calls: []Call{{InRun: true, Read: 1}}},
+		},
+	}
+	b, err := m.Price(testPrices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{
+		DynamoReqs: 10*(4*1000+2*10000) + 1000,
+		SES:        10 * 1e6,
+		DynamoData: 12 * 0.5, // storage only
+	}
+	got := b.ByService()
+	if len(got) != len(want) {
+		t.Errorf("services %v, want %v", got, want)
+	}
+	for s, v := range want {
+		if math.Abs(got[s]-v) > 1e-9*v {
+			t.Errorf("%s: %v, want %v", s, got[s], v)
+		}
+	}
+}
+
 func TestPriceRefusesWhatItCannotPrice(t *testing.T) {
 	tests := []struct {
 		name string
