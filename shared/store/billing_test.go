@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strconv"
 	"testing"
@@ -10,11 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/preau/preau/infra/dynamometer"
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/billing/billingtest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/store"
 )
 
@@ -107,4 +110,45 @@ func TestInvoiceFormsReadAlike(t *testing.T) {
 
 func n(v int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+// TestFamilyReadLeavesTheInvoices: however many invoices a family keeps, reading the family
+// (every booking, planning and reminder does) reads its children, enrolments and members only.
+func TestFamilyReadLeavesTheInvoices(t *testing.T) {
+	env := dynamotest.New(t)
+	meter := dynamometer.New()
+	st := store.New(dynamodb.New(env.Client.Options(), meter.Attach), store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.PutFamily(ctx, family.Family{ID: "f_1", Name: "Famille Martin", QuotientBracket: "B"}))
+	must(st.PutChild(ctx, family.Child{ID: "c_1", FamilyID: "f_1", FirstName: "Léa", LastName: "Martin"}))
+	must(st.PutEnrolment(ctx, "f_1", family.Enrolment{ChildID: "c_1", Activity: calendar.Canteen, Site: "jules-ferry", From: date.MustParse("2026-09-01")}))
+	must(st.AddMember(ctx, "f_1", "anne@exemple.fr", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)))
+	line := billing.Line{ChildID: "c_1", ChildName: "Léa", Activity: calendar.Canteen, Site: "jules-ferry", SiteName: "Jules Ferry",
+		Days: 18, UnitCents: 250, AmountCents: 4500}
+	for i := range 100 {
+		m := date.MustParse("2017-01-01").AddMonths(i)
+		if _, err := st.PutInvoice(ctx, billing.Invoice{Number: fmt.Sprintf("%04d%06d", m.Year(), i+1), FamilyID: "f_1", FamilyName: "Famille Martin",
+			Month: m, TotalCents: 4500, IssuedOn: m.AddMonths(1), DueOn: m.AddMonths(2), Lines: []billing.Line{line, line, line}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meter.Reset()
+	rec, err := st.Family(ctx, "f_1")
+	must(err)
+	if rec.Family.Name != "Famille Martin" || len(rec.Children) != 1 || len(rec.Enrolments) != 1 ||
+		len(rec.Members) != 1 || rec.Members[0] != "anne@exemple.fr" {
+		t.Fatalf("family read as %+v", rec)
+	}
+	if read := meter.Snapshot().ReadUnits; read > 2 {
+		t.Fatalf("the family read %v read units beside 100 invoices, want 2 at most", read)
+	}
+	if invs, err := st.Invoices(ctx, "f_1"); err != nil || len(invs) != 100 {
+		t.Fatalf("invoices: %d, %v", len(invs), err)
+	}
 }

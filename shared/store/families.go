@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -218,12 +219,35 @@ type FamilyRecord struct {
 	Members    []string // e-mails of the linked parent accounts
 }
 
-// Family reads a family and its children, enrolments and members in one Query.
+// Family reads a family and its children, enrolments and members: two Queries of its
+// partition, run together, one of the sort keys before the members' feeds (CHILD#…, ENROL#…,
+// FAMILY) and one of MEMBER#…, so that it never reads the invoices the partition also holds
+// (INVOICE#…, between the two: a family keeps ten a year for ten years, and every booking,
+// planning and reminder reads the family).
 func (s *Store) Family(ctx context.Context, familyID string) (FamilyRecord, error) {
-	items, err := s.queryPartition(ctx, s.tables.Data, familyPK(familyID), "")
-	if err != nil {
+	pk := familyPK(familyID)
+	queries := []*dynamodb.QueryInput{{
+		TableName:                 &s.tables.Data,
+		ConsistentRead:            aws.Bool(true),
+		KeyConditionExpression:    aws.String("PK = :pk AND SK < :feeds"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(pk), ":feeds": avS(memberFeedSK(""))},
+	}, {
+		TableName:                 &s.tables.Data,
+		ConsistentRead:            aws.Bool(true),
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :members)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(pk), ":members": avS(memberSK(""))},
+	}}
+	results := make([][]map[string]types.AttributeValue, len(queries))
+	errs := make([]error, len(queries))
+	var wg sync.WaitGroup
+	for i, q := range queries {
+		wg.Go(func() { results[i], errs[i] = s.queryAll(ctx, q) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return FamilyRecord{}, fmt.Errorf("family %s: %w", familyID, err)
 	}
+	items := slices.Concat(results...)
 	var rec FamilyRecord
 	found := false
 	for _, av := range items {

@@ -88,3 +88,19 @@ func TestInvoiceKeysOf(t *testing.T) {
 		t.Fatalf("other keys read as %q, %q, %q", f, n, mk)
 	}
 }
+
+// TestFamilyPartitionOrder: Family reads the family's partition below the members' feeds and
+// its members, never its invoices, which sort between.
+func TestFamilyPartitionOrder(t *testing.T) {
+	household := []string{childSK("c_1"), enrolmentSK("c_1", calendar.Canteen), skFamily}
+	for _, sk := range household {
+		if sk >= memberFeedSK("") {
+			t.Errorf("%s sorts after the feeds: Family would not read it", sk)
+		}
+	}
+	for _, sk := range []string{memberFeedSK("a@b.fr"), invoiceSK("2026000001")} {
+		if sk < memberFeedSK("") || sk >= memberSK("") {
+			t.Errorf("%s sorts outside what Family leaves", sk)
+		}
+	}
+}
