@@ -27,11 +27,11 @@ func TestObservedStoreRunsTheMiddleware(t *testing.T) {
 			}), middleware.After)
 	}
 	o := e.Observed(count)
-	_, _ = e.Store.Family(context.Background(), "f_1") // refused: nothing listens there
+	_, _ = e.Store.Invoices(context.Background(), "f_1") // one Query, refused: nothing listens there
 	if n.Load() != 0 {
 		t.Fatalf("the original store counted %d calls", n.Load())
 	}
-	_, _ = o.Store.Family(context.Background(), "f_1")
+	_, _ = o.Store.Invoices(context.Background(), "f_1")
 	if n.Load() != 1 {
 		t.Errorf("the observed store counted %d calls, want 1", n.Load())
 	}
