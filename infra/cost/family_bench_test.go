@@ -280,10 +280,8 @@ func familyYear(b *testing.B) {
 		if err != nil {
 			return err
 		}
-		for _, sl := range days {
-			if err := st.DeleteDay(ctx, sl); err != nil {
-				return err
-			}
+		if _, err := st.DeleteDays(ctx, days); err != nil {
+			return err
 		}
 		return st.RetentionPurged(ctx, keptFrom)
 	}

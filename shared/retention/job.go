@@ -27,7 +27,8 @@ type Store interface {
 	UnmarkWarned(ctx context.Context, email string, at time.Time) error
 	DeleteInactiveAccount(ctx context.Context, email string, warnedAt time.Time) error
 	DeleteUnconfirmedAccount(ctx context.Context, email string, createdAt time.Time) error
-	DeleteDay(ctx context.Context, sl reservations.Slot) error
+	// DeleteDays deletes the days RetentionRead returned and says how many it deleted.
+	DeleteDays(ctx context.Context, days []reservations.Slot) (int, error)
 }
 
 // Threads are the "Nous contacter" conversations; *store.Store satisfies it.
@@ -81,19 +82,12 @@ func (j *Job) Run(ctx context.Context, now time.Time) (Report, error) {
 			rep.Deleted++
 		}
 	}
-	purged := true
-	for _, sl := range days {
-		if err := j.Store.DeleteDay(ctx, sl); err != nil {
-			errs = append(errs, fmt.Errorf("retention: day: %w", err))
-			purged = false
-			continue
-		}
-		rep.Days++
-	}
-	if purged { // otherwise the next run reads the same days again
-		if err := j.Store.RetentionPurged(ctx, keptFrom); err != nil {
-			errs = append(errs, fmt.Errorf("retention: %w", err))
-		}
+	n, err := j.Store.DeleteDays(ctx, days)
+	rep.Days = n
+	if err != nil {
+		errs = append(errs, fmt.Errorf("retention: days: %w", err))
+	} else if err := j.Store.RetentionPurged(ctx, keptFrom); err != nil { // only once every day is: the next run reads them again
+		errs = append(errs, fmt.Errorf("retention: %w", err))
 	}
 	if j.Threads != nil {
 		n, err := j.Threads.PurgeThreads(ctx, j.Policy.MessagesKeptFrom(now))

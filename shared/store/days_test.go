@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/preau/preau/infra/dynamometer"
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/date"
@@ -798,10 +799,48 @@ func TestChildDayOfTheFormerFormKeepsWorking(t *testing.T) {
 		}
 	}
 
-	if err := st.DeleteDay(ctx, slot); err != nil {
-		t.Fatal(err)
+	if n, err := st.DeleteDays(ctx, []reservations.Slot{slot}); err != nil || n != 1 {
+		t.Fatalf("DeleteDays: %d, %v", n, err)
 	}
 	if left, err := st.Day(ctx, slot); err != nil || left.Booked != 0 || len(left.History) != 0 {
-		t.Fatalf("after DeleteDay: %+v, %v", left, err)
+		t.Fatalf("after DeleteDays: %+v, %v", left, err)
+	}
+}
+
+// TestDeleteDaysReadsEachMonthOnce: the days past their retention are deleted with one Query of
+// each month however many of its days go, and only their items: a day kept keeps its counter
+// and children.
+func TestDeleteDaysReadsEachMonthOnce(t *testing.T) {
+	env := dynamotest.New(t)
+	meter := dynamometer.New()
+	st := store.New(dynamodb.New(env.Client.Options(), meter.Attach), store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	ctx := context.Background()
+	on := func(day string) reservations.Slot {
+		return reservations.Slot{Activity: calendar.Canteen, Site: "jules-ferry", Day: date.MustParse(day)}
+	}
+	gone := []reservations.Slot{on("2016-03-07"), on("2016-03-08"), on("2016-04-01")}
+	kept := on("2016-03-09")
+	for _, sl := range append([]reservations.Slot{kept}, gone...) {
+		for _, c := range []string{"c_1", "c_2"} {
+			if _, err := st.BookDay(ctx, sl, c, 0, change(c, reservations.ActionBook)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	meter.Reset()
+	n, err := st.DeleteDays(ctx, gone)
+	if err != nil || n != len(gone) {
+		t.Fatalf("DeleteDays: %d, %v", n, err)
+	}
+	if got := meter.Snapshot(); got.Calls["Query"] != 2 || got.Calls["DeleteItem"] != 3*3 {
+		t.Errorf("%d Queries and %d deletions, want one Query a month and 9 deletions", got.Calls["Query"], got.Calls["DeleteItem"])
+	}
+	for _, sl := range gone {
+		if d, err := st.Day(ctx, sl); err != nil || d.Booked != 0 || len(d.History) != 0 {
+			t.Errorf("%s after DeleteDays: %+v, %v", sl.Day, d, err)
+		}
+	}
+	if d, err := st.Day(ctx, kept); err != nil || d.Booked != 2 || len(d.Bookings) != 2 {
+		t.Errorf("the day kept: %+v, %v", d, err)
 	}
 }

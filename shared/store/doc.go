@@ -213,9 +213,10 @@
 //     keeps); each account without
 //     GSI1PK gets GSI1PK=ACCOUNTS, GSI1SK=its e-mail (UpdateItem, attribute_exists(PK)); the
 //     days found are purged and the index written as above. A site whose settings were removed
-//     is no longer purged after the backfill. Each day purged is a Query of its month's child
-//     items (their SK, kept to the day's by its end), then a DeleteItem of each and of the
-//     counter. An account's lastLoginAt (written at each sign-in) and warnedAt
+//     is no longer purged after the backfill. The days purged are deleted month by month
+//     (DeleteDays): one Query of each month's children's items (their SK), then a DeleteItem of
+//     each of those days' (its SK ends with its day) and of each day's counter; the month is
+//     read once for all its days, not once a day. An account's lastLoginAt (written at each sign-in) and warnedAt
 //     (the inactivity warning) are fixed-width UTC times (sortableTime) so that the job's
 //     conditions compare them as strings: warn with attribute_not_exists(warnedAt) OR warnedAt <
 //     the last activity read, delete with warnedAt = the warning read AND no lastLoginAt after

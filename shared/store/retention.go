@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -352,11 +353,36 @@ func (st *Store) deleteAccountIf(ctx context.Context, email, cond string, values
 	return nil
 }
 
-// DeleteDay deletes a reservation day whose records are past their retention: its children's
-// items (found by one Query of the month's child items, kept to the day's by their SK), then
-// its counter (idempotent).
-func (st *Store) DeleteDay(ctx context.Context, sl reservations.Slot) error {
-	pk := dayPK(sl.Activity, sl.Site, sl.Day)
+// DeleteDays deletes reservation days whose records are past their retention, month by month:
+// one Query of the month partition's children's items (their SK), a DeleteItem of each child's
+// item of those days (its SK ends with its day), then of each day's counter (idempotent). A
+// month read once for all its days, not once a day: at a site of 400 children, a month's
+// children's items weigh some 2 MB. It returns how many days it deleted; a month that fails is
+// left for the next run, the others go on.
+func (st *Store) DeleteDays(ctx context.Context, days []reservations.Slot) (int, error) {
+	byMonth := map[string][]reservations.Slot{}
+	var months []string
+	for _, sl := range days {
+		pk := dayPK(sl.Activity, sl.Site, sl.Day)
+		if _, seen := byMonth[pk]; !seen {
+			months = append(months, pk)
+		}
+		byMonth[pk] = append(byMonth[pk], sl)
+	}
+	deleted := 0
+	var errs []error
+	for _, pk := range months {
+		n, err := st.deleteMonthDays(ctx, pk, byMonth[pk])
+		deleted += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return deleted, errors.Join(errs...)
+}
+
+// deleteMonthDays deletes days, all of month partition pk, and says how many it deleted whole.
+func (st *Store) deleteMonthDays(ctx context.Context, pk string, days []reservations.Slot) (int, error) {
 	items, err := st.queryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &st.tables.Data,
 		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :child)"),
@@ -364,15 +390,23 @@ func (st *Store) DeleteDay(ctx context.Context, sl reservations.Slot) error {
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":child": s(childPrefix)},
 	})
 	if err != nil {
-		return fmt.Errorf("delete day %s: %w", sl.Day, err)
+		return 0, fmt.Errorf("delete days of %s: %w", pk, err)
+	}
+	due := map[string]bool{}
+	for _, sl := range days {
+		due[sl.Day.String()] = true
 	}
 	for _, it := range items {
-		if _, d, ok := childDayOf(attr(it, "SK")); !ok || d.Compare(sl.Day) != 0 {
-			continue
-		}
-		if err := st.deleteItem(ctx, pk, attr(it, "SK")); err != nil {
-			return err
+		if _, d, ok := childDayOf(attr(it, "SK")); ok && due[d.String()] {
+			if err := st.deleteItem(ctx, pk, attr(it, "SK")); err != nil {
+				return 0, err
+			}
 		}
 	}
-	return st.deleteItem(ctx, pk, daySK(sl.Day))
+	for i, sl := range days {
+		if err := st.deleteItem(ctx, pk, daySK(sl.Day)); err != nil {
+			return i, err
+		}
+	}
+	return len(days), nil
 }
