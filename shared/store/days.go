@@ -166,13 +166,13 @@ func (e *entryAV) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error
 	case *types.AttributeValueMemberS:
 		head, who, found := strings.Cut(v.Value, " ")
 		if !found || len(head) < 3 {
-			return fmt.Errorf("history entry %q: not an entry", v.Value)
+			return errors.New("history entry: not of the compact form") // its text holds an address: kept out of logs
 		}
 		a, okA := decodeLetter(entryCodes.actions, head[0])
 		c, okC := decodeLetter(entryCodes.channels, head[1])
 		at, err := strconv.ParseInt(head[2:], 36, 64)
 		if !okA || !okC || err != nil {
-			return fmt.Errorf("history entry %q: not an entry", v.Value)
+			return errors.New("history entry: not of the compact form") // its text holds an address: kept out of logs
 		}
 		*e = entryAV{At: at, Who: who, Action: a, Channel: c}
 	case *types.AttributeValueMemberM:
