@@ -116,7 +116,8 @@
 // child's day with a day attribute and entries as maps {t, w, a, c} (Unix ms, who, action,
 // channel), to which a change appends an entry of the compact form. An action or channel
 // without a letter (none today) would be written as such a map; a letter, once written, keeps
-// its meaning.
+// its meaning. The step is one-way, as is an invoice's (Billing, below): a former version cannot
+// read these items (docs/deploy.md, "Upgrading and rolling back").
 //
 // Its rules are shared/reservations' (reservations.Repository, kept by this store and by
 // reservationstest.Memory under one contract, reservationstest.StoreContract); so are those of
