@@ -844,3 +844,44 @@ func TestDeleteDaysReadsEachMonthOnce(t *testing.T) {
 		t.Errorf("the day kept: %+v, %v", d, err)
 	}
 }
+
+// TestLostSeatGoesToOneChildOfMany: children racing for a full day that holds one lost seat get
+// that seat once between them, and the counter ends equal to the children booked.
+func TestLostSeatGoesToOneChildOfMany(t *testing.T) {
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	const capacity = 6
+	for i := range capacity - 1 {
+		if out := bookAt(t, st, fmt.Sprintf("c_%02d", i), capacity, t0.Add(-2*time.Hour)); out != reservations.Applied {
+			t.Fatalf("c_%02d: %v", i, out)
+		}
+	}
+	counterWrite(t, env, "SET #ch = :ch ADD #n :one", t0.Add(-time.Hour), map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}})
+	const racers = 12
+	outs := make([]reservations.Outcome, racers)
+	errs := make([]error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			id := fmt.Sprintf("r_%02d", i)
+			c := change(id, reservations.ActionBook)
+			c.At = t0
+			outs[i], errs[i] = st.BookDay(context.Background(), slot, id, capacity, c)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	applied := 0
+	for _, o := range outs {
+		if o == reservations.Applied {
+			applied++
+		}
+	}
+	n, c := seats(t, st)
+	if applied != 1 || n != capacity || c != capacity {
+		t.Fatalf("%d racers booked, counter %d, children %d; want 1, %d, %d", applied, n, c, capacity, capacity)
+	}
+}
