@@ -724,17 +724,11 @@ func (s *Store) FamilyDaysOfMonth(ctx context.Context, a calendar.Activity, site
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(pk), ":prefix": avS(childDayPrefix(c))},
 		})
 	}
-	results := make([][]map[string]types.AttributeValue, len(queries))
-	errs := make([]error, len(queries))
-	var wg sync.WaitGroup
-	for i, q := range queries {
-		wg.Go(func() { results[i], errs[i] = s.queryAll(ctx, q) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	items, err := s.queryAllAtOnce(ctx, queries)
+	if err != nil {
 		return nil, fmt.Errorf("days of %s: %w", month.MonthKey(), err)
 	}
-	return foldDays(a, site, slices.Concat(results...), children)
+	return foldDays(a, site, items, children)
 }
 
 // foldDays assembles the days of a month partition's items: counters (with a former item's

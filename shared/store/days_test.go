@@ -623,6 +623,19 @@ func seats(t *testing.T, st *store.Store) (counter, children int) {
 	return d.Booked, len(d.Bookings)
 }
 
+// twoBooked is a day of 2 seats, c_1 and c_2 booked at at, on tables of its own.
+func twoBooked(t *testing.T, at time.Time) (*dynamotest.Env, *store.Store) {
+	t.Helper()
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	for _, c := range []string{"c_1", "c_2"} {
+		if out := bookAt(t, st, c, 2, at); out != reservations.Applied {
+			t.Fatalf("%s: %v", c, out)
+		}
+	}
+	return env, st
+}
+
 // TestLostSeatIsFoundByAFullBooking: a seat taken on the counter by a process that died before
 // setting the child's, or kept by a cancellation that died before giving it back, is freed by
 // the booking that finds the day full, once the day has been left alone longer than any
@@ -656,13 +669,7 @@ func TestLostSeatIsFoundByAFullBooking(t *testing.T) {
 	})
 
 	t.Run("a cancellation that died before giving its seat back", func(t *testing.T) {
-		env := dynamotest.New(t)
-		st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
-		for _, c := range []string{"c_1", "c_2"} {
-			if out := bookAt(t, st, c, 2, t0); out != reservations.Applied {
-				t.Fatalf("%s: %v", c, out)
-			}
-		}
+		env, st := twoBooked(t, t0)
 		// c_1's cancellation removed its seat and logged it at t0+1h, then stopped.
 		cancelled := t0.Add(time.Hour)
 		_, err := env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
@@ -689,13 +696,7 @@ func TestLostSeatIsFoundByAFullBooking(t *testing.T) {
 	})
 
 	t.Run("a full day counted once until a seat changes hands", func(t *testing.T) {
-		env := dynamotest.New(t)
-		st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
-		for _, c := range []string{"c_1", "c_2"} {
-			if out := bookAt(t, st, c, 2, t0); out != reservations.Applied {
-				t.Fatalf("%s: %v", c, out)
-			}
-		}
+		env, st := twoBooked(t, t0)
 		if out := bookAt(t, st, "c_3", 2, t0.Add(time.Hour)); out != reservations.Full {
 			t.Fatalf("c_3: %v", out)
 		}

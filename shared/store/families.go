@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -237,17 +236,10 @@ func (s *Store) Family(ctx context.Context, familyID string) (FamilyRecord, erro
 		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :members)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(pk), ":members": avS(memberSK(""))},
 	}}
-	results := make([][]map[string]types.AttributeValue, len(queries))
-	errs := make([]error, len(queries))
-	var wg sync.WaitGroup
-	for i, q := range queries {
-		wg.Go(func() { results[i], errs[i] = s.queryAll(ctx, q) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	items, err := s.queryAllAtOnce(ctx, queries)
+	if err != nil {
 		return FamilyRecord{}, fmt.Errorf("family %s: %w", familyID, err)
 	}
-	items := slices.Concat(results...)
 	var rec FamilyRecord
 	found := false
 	for _, av := range items {

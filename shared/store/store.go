@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -119,6 +121,23 @@ func (s *Store) putNew(ctx context.Context, table string, item any) (bool, error
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// queryAllAtOnce runs the queries together (each to the end) and returns their items, those of
+// the first query first: the reads of one request that do not depend on each other wait for the
+// slowest, not for their sum.
+func (s *Store) queryAllAtOnce(ctx context.Context, queries []*dynamodb.QueryInput) ([]map[string]types.AttributeValue, error) {
+	results := make([][]map[string]types.AttributeValue, len(queries))
+	errs := make([]error, len(queries))
+	var wg sync.WaitGroup
+	for i, q := range queries {
+		wg.Go(func() { results[i], errs[i] = s.queryAll(ctx, q) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(results...), nil
 }
 
 // queryAll runs q to the end (following pages) and returns every item. It pages by hand: the
