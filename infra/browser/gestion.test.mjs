@@ -3,7 +3,9 @@
 // authenticator app does), issues a new subscriber code to the Famille Benali; a new parent signs
 // up with that code (the page's own proof of work), confirms the account from the mailbox, finds
 // the family linked in Mon espace citoyen and books Yanis's canteen on Monday 7 December; staff
-// then see Yanis in that day's headcount. Back-office pages pass the accessibility audit.
+// then see Yanis in that day's headcount. A strike closes the canteen at another school that day:
+// Yanis keeps his meal; closed at his school too, his meal is cancelled and his parent told by
+// e-mail. Back-office pages pass the accessibility audit.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -162,4 +164,54 @@ test("staff see the booking in the day's headcount", async (t) => {
   assert.equal(names.length, count, "the list has as many children as the count");
   assert.ok(names.some((n) => /^Benali Yanis\b/.test(n)), `Yanis is in the list: ${names.join(" | ")}`);
   await stack.expectAccessible(page);
+});
+
+/** Closes Monday 7 December's canteen at the sites named, from the calendar page. */
+async function closeCanteen(page, sites) {
+  await page.goto(stack.url("/gestion/calendrier"));
+  await page.getByLabel("Jour fermé").fill("2026-12-07");
+  await page.getByRole("radio", { name: "Grève" }).check();
+  for (const box of await page.getByRole("group", { name: "Activités fermées" }).getByRole("checkbox").all()) {
+    await box.setChecked((await box.getAttribute("value")) === "cantine");
+  }
+  const group = page.getByRole("group", { name: "Sites fermés" });
+  for (const box of await group.getByRole("checkbox").all()) {
+    const id = await box.getAttribute("id");
+    const label = await group.locator(`label[for="${id}"]`).innerText();
+    await box.setChecked(sites.includes(label));
+  }
+  await page.getByRole("button", { name: "Fermer ce jour" }).click();
+  await page.waitForURL(/\/gestion\/calendrier$/);
+  assert.match(await page.locator(".flash").innerText(), /Fermeture enregistrée/);
+}
+
+test("a strike at one school closes its canteen only; at Yanis's school, his meal is cancelled and his parent told", async (t) => {
+  if (skipWithoutBrowser(t, stack)) return;
+  assert.ok(journey.booked, "the parent booked in the test before");
+  const page = await stack.page();
+  await staffSignIn(page, "/gestion/calendrier");
+  await stack.expectAccessible(page);
+
+  await closeCanteen(page, ["École Jules Ferry"]);
+  assert.match(await page.locator("main").innerText(), /Grève \(Restauration scolaire\) — École Jules Ferry/);
+  await stack.expectAccessible(page);
+  await page.goto(stack.url("/gestion/effectifs?jour=2026-12-07"));
+  assert.match(await page.getByRole("region", { name: "Restauration scolaire — École Jules Ferry" }).innerText(), /Fermé/);
+  const louiseMichel = page.getByRole("region", { name: "Restauration scolaire — École Louise Michel" });
+  await louiseMichel.getByText("Liste des enfants").click();
+  assert.ok((await louiseMichel.getByRole("listitem").allInnerTexts()).some((n) => /^Benali Yanis\b/.test(n)),
+    "Yanis keeps his meal: his school is open");
+  assert.equal((await mailsTo(parent.email)).filter((m) => /Fermeture/.test(m.subject)).length, 0, "no closure e-mail yet");
+
+  await closeCanteen(page, ["École Jules Ferry", "École Louise Michel"]);
+  assert.match(await page.locator("main").innerText(), /Grève \(Restauration scolaire\) — École Jules Ferry, École Louise Michel/);
+  let notices = [];
+  for (const deadline = Date.now() + 10_000; notices.length === 0 && Date.now() < deadline;) {
+    notices = (await mailsTo(parent.email)).filter((m) => /Fermeture/.test(m.subject));
+    if (notices.length === 0) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(notices.length, 1, "one closure e-mail");
+  assert.match(notices[0].body.text, /Yanis : Restauration scolaire \(École Louise Michel\)/);
+  await page.goto(stack.url("/gestion/effectifs?jour=2026-12-07"));
+  assert.match(await page.getByRole("region", { name: "Restauration scolaire — École Louise Michel" }).innerText(), /Fermé/);
 });
