@@ -530,15 +530,7 @@ func (s *Store) Overpayments(ctx context.Context) ([]billing.Overpayment, error)
 	if err != nil {
 		return nil, fmt.Errorf("overpayments: %w", err)
 	}
-	out := make([]billing.Overpayment, 0, len(items))
-	for _, av := range items {
-		var it overpaymentItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return nil, fmt.Errorf("decode overpayment: %w", err)
-		}
-		out = append(out, it.overpayment())
-	}
-	return out, nil
+	return decodeEach(items, "overpayment", func(it overpaymentItem) (billing.Overpayment, error) { return it.overpayment(), nil })
 }
 
 func (it overpaymentItem) overpayment() billing.Overpayment {

@@ -346,16 +346,10 @@ func (s *Store) FamilyEvents(ctx context.Context, familyID string) ([]accounts.F
 	if err != nil {
 		return nil, fmt.Errorf("family events: %w", err)
 	}
-	out := make([]accounts.FamilyEvent, 0, len(items))
-	for _, av := range items {
-		var it familyEventItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return nil, fmt.Errorf("decode family event: %w", err)
-		}
+	return decodeEach(items, "family event", func(it familyEventItem) (accounts.FamilyEvent, error) {
 		at, _ := time.Parse(time.RFC3339Nano, it.At)
-		out = append(out, accounts.FamilyEvent{FamilyID: familyID, At: at, By: it.By, Action: accounts.FamilyEventKind(it.Action), Member: it.Member})
-	}
-	return out, nil
+		return accounts.FamilyEvent{FamilyID: familyID, At: at, By: it.By, Action: accounts.FamilyEventKind(it.Action), Member: it.Member}, nil
+	})
 }
 
 // RemoveMember forgets the link between the account email and the family (idempotent).
@@ -399,27 +393,21 @@ func (s *Store) Closures(ctx context.Context) ([]calendar.Closure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("closures: %w", err)
 	}
-	out := make([]calendar.Closure, 0, len(items))
-	for _, av := range items {
-		var it closureItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return nil, fmt.Errorf("decode closure: %w", err)
-		}
+	return decodeEach(items, "closure", func(it closureItem) (calendar.Closure, error) {
 		d, err := date.Parse(it.Day)
 		if err != nil {
-			return nil, fmt.Errorf("closure: %w", err)
+			return calendar.Closure{}, fmt.Errorf("closure: %w", err)
 		}
 		c := calendar.Closure{Day: d, Label: it.Label, Sites: it.Sites}
 		for _, s := range it.Activities {
 			a, err := calendar.ParseActivity(s)
 			if err != nil {
-				return nil, fmt.Errorf("closure %s: %w", it.Day, err)
+				return calendar.Closure{}, fmt.Errorf("closure %s: %w", it.Day, err)
 			}
 			c.Activities = append(c.Activities, a)
 		}
-		out = append(out, c)
-	}
-	return out, nil
+		return c, nil
+	})
 }
 
 // isNotFound reports whether err means the item is absent.

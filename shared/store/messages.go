@@ -158,15 +158,7 @@ func (s *Store) Threads(ctx context.Context) ([]messages.Thread, error) {
 	if err != nil {
 		return nil, fmt.Errorf("threads: %w", err)
 	}
-	out := make([]messages.Thread, 0, len(items))
-	for _, av := range items {
-		var it threadItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return nil, fmt.Errorf("decode thread: %w", err)
-		}
-		out = append(out, it.thread())
-	}
-	return out, nil
+	return decodeEach(items, "thread", func(it threadItem) (messages.Thread, error) { return it.thread(), nil })
 }
 
 // AccountThreads lists the threads of a signed-in parent, newest first: one Query of the

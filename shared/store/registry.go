@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -27,16 +26,10 @@ func (st *Store) Families(ctx context.Context) ([]family.Family, error) {
 	if err != nil {
 		return nil, fmt.Errorf("families: %w", err)
 	}
-	out := make([]family.Family, 0, len(items))
-	for _, av := range items {
-		var it familyItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return nil, fmt.Errorf("decode family: %w", err)
-		}
-		out = append(out, family.Family{ID: strings.TrimPrefix(it.PK, "FAMILY#"), Name: it.Name, SubscriberCode: it.SubscriberCode,
-			QuotientBracket: it.QuotientBracket, NonResident: it.NonResident})
-	}
-	return out, nil
+	return decodeEach(items, "family", func(it familyItem) (family.Family, error) {
+		return family.Family{ID: strings.TrimPrefix(it.PK, "FAMILY#"), Name: it.Name, SubscriberCode: it.SubscriberCode,
+			QuotientBracket: it.QuotientBracket, NonResident: it.NonResident}, nil
+	})
 }
 
 // FamilyRecord reads a family with its children, enrolments and members for the register;

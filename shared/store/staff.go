@@ -101,15 +101,7 @@ func (st *Store) Members(ctx context.Context) ([]staff.Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("staff members: %w", err)
 	}
-	out := make([]staff.Member, 0, len(items))
-	for _, av := range items {
-		var it staffItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return nil, fmt.Errorf("decode staff: %w", err)
-		}
-		out = append(out, it.member())
-	}
-	return out, nil
+	return decodeEach(items, "staff", func(it staffItem) (staff.Member, error) { return it.member(), nil })
 }
 
 // EnrolSecondFactor sets the member's TOTP secret if none is set and the stamp is still

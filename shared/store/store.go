@@ -123,6 +123,24 @@ func (s *Store) putNew(ctx context.Context, table string, item any) (bool, error
 	return err == nil, err
 }
 
+// decodeEach unmarshals each item into an I and turns it into a T with conv, in order; kind names
+// the item in errors ("thread"), never its content.
+func decodeEach[I, T any](items []map[string]types.AttributeValue, kind string, conv func(I) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(items))
+	for _, av := range items {
+		var it I
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", kind, err)
+		}
+		v, err := conv(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // queryAllAtOnce runs the queries together (each to the end) and returns their items, those of
 // the first query first: the reads of one request that do not depend on each other wait for the
 // slowest, not for their sum.
