@@ -316,15 +316,7 @@ func (s *Store) Invoice(ctx context.Context, familyID, number string) (billing.I
 }
 
 func decodeInvoices(items []map[string]types.AttributeValue) ([]billing.Invoice, error) {
-	out := make([]billing.Invoice, 0, len(items))
-	for _, av := range items {
-		inv, err := decodeInvoice(av)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inv)
-	}
-	return out, nil
+	return decodeItems(items, decodeInvoice)
 }
 
 func decodeInvoice(av map[string]types.AttributeValue) (billing.Invoice, error) {

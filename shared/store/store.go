@@ -126,13 +126,21 @@ func (s *Store) putNew(ctx context.Context, table string, item any) (bool, error
 // decodeEach unmarshals each item into an I and turns it into a T with conv, in order; kind names
 // the item in errors ("thread"), never its content.
 func decodeEach[I, T any](items []map[string]types.AttributeValue, kind string, conv func(I) (T, error)) ([]T, error) {
-	out := make([]T, 0, len(items))
-	for _, av := range items {
+	return decodeItems(items, func(av map[string]types.AttributeValue) (T, error) {
 		var it I
 		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", kind, err)
+			var zero T
+			return zero, fmt.Errorf("decode %s: %w", kind, err)
 		}
-		v, err := conv(it)
+		return conv(it)
+	})
+}
+
+// decodeItems decodes each item with decode, in order, stopping at the first error.
+func decodeItems[T any](items []map[string]types.AttributeValue, decode func(map[string]types.AttributeValue) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(items))
+	for _, av := range items {
+		v, err := decode(av)
 		if err != nil {
 			return nil, err
 		}

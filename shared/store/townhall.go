@@ -142,15 +142,7 @@ func (s *Store) SchoolYears(ctx context.Context) ([]townhall.SchoolYear, error) 
 	if err != nil {
 		return nil, fmt.Errorf("school years: %w", err)
 	}
-	out := make([]townhall.SchoolYear, 0, len(items))
-	for _, av := range items {
-		y, err := decodeSchoolYear(av)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, y)
-	}
-	return out, nil
+	return decodeItems(items, decodeSchoolYear)
 }
 
 func decodeSchoolYear(av map[string]types.AttributeValue) (townhall.SchoolYear, error) {
