@@ -632,21 +632,15 @@ func (s *Store) counterUnchanged(sl reservations.Slot, counter dayItem, in *dyna
 // counter reads the day's counter item (strongly consistent).
 func (s *Store) counter(ctx context.Context, sl reservations.Slot) (dayItem, bool, error) {
 	var it dayItem
-	err := s.get(ctx, s.tables.Data, dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day), &it)
-	if isNotFound(err) {
-		return dayItem{}, false, nil
-	}
-	return it, err == nil, err
+	found, err := s.lookup(ctx, s.tables.Data, dayPK(sl.Activity, sl.Site, sl.Day), daySK(sl.Day), &it)
+	return it, found, err
 }
 
 // childDay reads one child's day item (strongly consistent).
 func (s *Store) childDay(ctx context.Context, sl reservations.Slot, childID string) (childDayItem, bool, error) {
 	var it childDayItem
-	err := s.get(ctx, s.tables.Data, dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(childID, sl.Day), &it)
-	if isNotFound(err) {
-		return childDayItem{}, false, nil
-	}
-	return it, err == nil, err
+	found, err := s.lookup(ctx, s.tables.Data, dayPK(sl.Activity, sl.Site, sl.Day), childDaySK(childID, sl.Day), &it)
+	return it, found, err
 }
 
 // Day returns the stored state of a slot (an empty day when nothing was ever booked). It reads

@@ -40,12 +40,9 @@ func (s *Store) MemberFeed(ctx context.Context, familyID, email string) (reserva
 		return reservations.Feed{}, false, fmt.Errorf("member feed: %w", errNoFeedMember)
 	}
 	var it memberFeedItem
-	err := s.get(ctx, s.tables.Data, familyPK(familyID), memberFeedSK(email), &it)
-	if isNotFound(err) {
-		return reservations.Feed{}, false, nil
-	}
-	if err != nil {
-		return reservations.Feed{}, false, fmt.Errorf("member feed: %w", err)
+	found, err := s.lookup(ctx, s.tables.Data, familyPK(familyID), memberFeedSK(email), &it)
+	if err != nil || !found {
+		return reservations.Feed{}, false, wrap("member feed", err)
 	}
 	at, _ := time.Parse(time.RFC3339, it.CreatedAt)
 	return reservations.Feed{Nonce: it.Nonce, TokenHash: it.TokenHash, Email: it.Email, CreatedAt: at}, true, nil
@@ -93,12 +90,9 @@ func (s *Store) RevokeMemberFeed(ctx context.Context, familyID, email string) er
 // no such feed is stored (reservations.FeedStore). One GetItem.
 func (s *Store) FeedHolder(ctx context.Context, tokenHash string) (reservations.FeedHolder, bool, error) {
 	var it feedItem
-	err := s.get(ctx, s.tables.Data, feedPK(tokenHash), skFeed, &it)
-	if isNotFound(err) {
-		return reservations.FeedHolder{}, false, nil
-	}
-	if err != nil {
-		return reservations.FeedHolder{}, false, fmt.Errorf("feed: %w", err)
+	found, err := s.lookup(ctx, s.tables.Data, feedPK(tokenHash), skFeed, &it)
+	if err != nil || !found {
+		return reservations.FeedHolder{}, false, wrap("feed", err)
 	}
 	return reservations.FeedHolder{FamilyID: it.FamilyID, Email: it.Email}, true, nil
 }

@@ -68,6 +68,24 @@ func key(pk, sk string) map[string]types.AttributeValue {
 	}
 }
 
+// wrap prefixes err with what it was doing; nil stays nil.
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// lookup reads one item into out as get does, an absent item being no error: false, out left as
+// it was.
+func (s *Store) lookup(ctx context.Context, table, pk, sk string, out any) (bool, error) {
+	err := s.get(ctx, table, pk, sk, out)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // get reads one item into out; ErrNotFound when absent. Reads are strongly consistent: a
 // parent who just booked must see the booking.
 func (s *Store) get(ctx context.Context, table, pk, sk string, out any) error {

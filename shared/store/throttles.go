@@ -49,11 +49,7 @@ func (st *Store) TakeAttempt(ctx context.Context, scope, k string, max int, wind
 // Attempts returns the count (the back-office's staff logins read it before checking) of scope/key in the window starting at window (0 when none).
 func (st *Store) Attempts(ctx context.Context, scope, k string, window time.Time) (int, error) {
 	var it throttleItem
-	err := st.get(ctx, st.tables.Session, throttlePK(scope, k), windowSK(window), &it)
-	if isNotFound(err) {
-		return 0, nil
-	}
-	if err != nil {
+	if _, err := st.lookup(ctx, st.tables.Session, throttlePK(scope, k), windowSK(window), &it); err != nil {
 		return 0, fmt.Errorf("attempts: %w", err)
 	}
 	return it.Count, nil
