@@ -22,7 +22,7 @@ type (
 	loginService interface {
 		Login(ctx context.Context, in accounts.LoginInput) (accounts.LoginResult, error)
 		Logout(ctx context.Context, sessionID string) error
-		Challenge() accounts.Challenge
+		Challenge(ctx context.Context) (accounts.Challenge, error)
 	}
 	resetService interface {
 		RequestReset(ctx context.Context, email, clientAddr string) error
@@ -111,7 +111,12 @@ func (h *handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	retryAfter(w, err)
 	if errors.Is(err, accounts.ErrProofRequired) {
 		if f, ok := fault.As(err); ok {
-			err = f.With("challenge", challengeJSON(h.Logins.Challenge()))
+			c, cerr := h.Logins.Challenge(r.Context())
+			if cerr != nil {
+				web.Error(w, r, cerr)
+				return
+			}
+			err = f.With("challenge", challengeJSON(c))
 		}
 	}
 	web.Error(w, r, err)

@@ -193,14 +193,14 @@ func TestLoginPastTheLimitAsksForProof(t *testing.T) {
 		t.Fatalf("wrong proof: %d %s", w.Code, w.Body)
 	}
 	// A wrong password with a proof is still a wrong password.
-	c := f.Anti.Issue(f.Clock.Now())
+	c := f.Challenge(t)
 	w = f.req(t, http.MethodPost, "/api/v1/login", "", map[string]string{"email": email, "password": "Mauvais-1234",
 		"antiRobotChallenge": c.Token, "antiRobotSolution": accounts.Solve(c.Token, c.Difficulty)}, "192.0.2.2")
 	if w.Code != http.StatusUnauthorized {
 		t.Fatalf("wrong password with a proof: %d %s", w.Code, w.Body)
 	}
 	// The owner with a proof gets in; the proof serves once.
-	c = f.Anti.Issue(f.Clock.Now())
+	c = f.Challenge(t)
 	proof := map[string]string{"email": email, "password": accountstest.Password, "antiRobotChallenge": c.Token, "antiRobotSolution": accounts.Solve(c.Token, c.Difficulty)}
 	if w := f.req(t, http.MethodPost, "/api/v1/login", "", proof, "192.0.2.2"); w.Code != http.StatusOK {
 		t.Fatalf("owner with a proof: %d %s", w.Code, w.Body)
@@ -226,7 +226,7 @@ func TestLoginPastTheLimitAsksForProof(t *testing.T) {
 	}
 	// Without JavaScript: the answer to the page's question lets the owner in.
 	challenge := between(body, `name="antiRobotChallenge" value="`, `"`)
-	answer := solveQuestion(t, f.Anti.QuestionOf(challenge))
+	answer := solveQuestion(t, f.Anti.QuestionOf(context.Background(), challenge))
 	w = f.req(t, http.MethodPost, "/connexion", "", url.Values{"email": {email}, "password": {accountstest.Password},
 		"antiRobotChallenge": {challenge}, "antiRobotAnswer": {answer}}, "192.0.2.9")
 	if w.Code != http.StatusSeeOther {

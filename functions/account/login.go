@@ -50,7 +50,11 @@ func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {
 			v.Email = ""
 		}
 		if errors.Is(err, accounts.ErrProofRequired) {
-			c := h.Logins.Challenge()
+			c, cerr := h.Logins.Challenge(r.Context())
+			if cerr != nil {
+				web.Error(w, r, cerr)
+				return
+			}
 			v.Challenge = &c
 		}
 		retryAfter(w, err)

@@ -25,6 +25,7 @@ import (
 	"github.com/preau/preau/shared/messages/messagestest"
 	"github.com/preau/preau/shared/registry"
 	"github.com/preau/preau/shared/registry/registrytest"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/staff"
 	"github.com/preau/preau/shared/staff/stafftest"
 	"github.com/preau/preau/shared/web"
@@ -33,7 +34,7 @@ import (
 var december1 = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 
 // testBox seals the fixture's second factors.
-var testBox, _ = staff.NewSecretBox([]byte(strings.Repeat("k", 32)))
+var testBox, _ = staff.NewSecretBox(secret.Fixed([]byte(strings.Repeat("k", 32))))
 
 const (
 	agentEmail    = "agent@mairie.fr"
@@ -193,7 +194,7 @@ func TestFirstLoginShowsTheQRCodeAndEnrols(t *testing.T) {
 		t.Fatalf("home after enrolment: %d", res.StatusCode)
 	}
 	m, _ := f.mem.Member(ctx, "new@mairie.fr")
-	if stored, clear, err := testBox.Open(m.Email, m.TOTPSecret); err != nil || clear || stored != secret || strings.Contains(m.TOTPSecret, secret) {
+	if stored, clear, err := testBox.Open(context.Background(), m.Email, m.TOTPSecret); err != nil || clear || stored != secret || strings.Contains(m.TOTPSecret, secret) {
 		t.Fatalf("secret not enrolled sealed: %q (%v, %v)", m.TOTPSecret, clear, err)
 	}
 }

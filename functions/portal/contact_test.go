@@ -19,6 +19,7 @@ import (
 	"github.com/preau/preau/shared/messages"
 	"github.com/preau/preau/shared/messages/messagestest"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -32,7 +33,7 @@ type contactFixture struct {
 func newContact(t *testing.T) *contactFixture {
 	t.Helper()
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	key := []byte(strings.Repeat("k", 32))
+	key := secret.Fixed([]byte(strings.Repeat("k", 32)))
 	human := &accounts.HumanCheck{Config: accounts.NewConfig(clock.NewFixed(now), func(p string) string { return "https://portail.test" + p },
 		"T-", accounts.NewAntiRobot(key, 4), key), Store: accountstest.NewMemory()}
 	f := &contactFixture{threads: messagestest.NewMemory(), mails: &messagestest.Mails{}}

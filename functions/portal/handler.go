@@ -58,7 +58,9 @@ type Deps struct {
 	// Contact takes the messages of "Nous contacter" (nil: the page shows the contact details
 	// only); AntiRobot issues its challenges, as sign-up's.
 	Contact   Contact
-	AntiRobot interface{ Challenge() accounts.Challenge }
+	AntiRobot interface {
+		Challenge(ctx context.Context) (accounts.Challenge, error)
+	}
 }
 
 // Contact stores a parent's message and tells the town hall (*messages.Service).
@@ -460,8 +462,12 @@ func (p *portal) contact(w http.ResponseWriter, r *http.Request) {
 func (p *portal) renderContact(w http.ResponseWriter, r *http.Request, code int, in messages.Input, errs []web.FieldErrorView) {
 	d := contactData{MailFrom: p.MailFrom, Form: p.Contact != nil, In: in}
 	if p.AntiRobot != nil {
-		d.Challenge = p.AntiRobot.Challenge()
-		d.AntiRobot = d.Challenge.Token != ""
+		c, err := p.AntiRobot.Challenge(r.Context())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		d.Challenge, d.AntiRobot = c, c.Token != ""
 	}
 	p.pages.Render(w, r, code, "contact", web.Page{Title: "Nous contacter", Nav: "contact", Errors: errs, Data: d})
 }

@@ -20,9 +20,10 @@ import (
 	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reminders/reminderstest"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/secret"
 )
 
-var secret = []byte("0123456789abcdef0123456789abcdef")
+var testKey = []byte("0123456789abcdef0123456789abcdef")
 
 type sent struct {
 	to, name string
@@ -74,7 +75,7 @@ func martin(t *testing.T, clk clock.Clock) (*reminderstest.Store, *mailbox, *con
 		Repo:      st,
 		Deadlines: reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{}),
 		Notifier:  Notifier{Mailer: box, Link: func(p string) string { return "https://portail.example.fr" + p }},
-		Secret:    secret,
+		Secret:    secret.Fixed(testKey),
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +103,7 @@ func TestMorningRunRemindsInFrench(t *testing.T) {
 		t.Errorf("reminder %+v", m.r)
 	}
 	tok, ok := strings.CutPrefix(m.r.Unsubscribe, "https://portail.example.fr/rappels/desinscription/")
-	if email, valid := reminders.VerifyUnsubscribe(secret, tok); !ok || !valid || email != "parent@demo.preau.fr" {
+	if email, valid := reminders.VerifyUnsubscribe(testKey, tok); !ok || !valid || email != "parent@demo.preau.fr" {
 		t.Errorf("unsubscribe link %q", m.r.Unsubscribe)
 	}
 	// The evening run the day before would have said "demain"; a retry now sends nothing.

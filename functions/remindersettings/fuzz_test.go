@@ -14,7 +14,7 @@ func FuzzRoutes(f *testing.F) {
 		Function: "ReminderSettings",
 		Handler:  setup(f).h,
 		Sessions: []string{"parent-a"},
-		Params:   map[string]string{"token": reminders.UnsubscribeToken(secret, "lea@example.fr")},
+		Params:   map[string]string{"token": reminders.UnsubscribeToken(testKey, "lea@example.fr")},
 		Bodies: map[string][]string{
 			"POST /mon-espace/rappels":             {"rappels=oui&activite=cantine&jour=1&jour=5&resume=oui"},
 			"PUT /api/v1/me/reminders":             {`{"enabled":true,"activities":["cantine"],"weekdays":[1,2],"weeklySummary":false}`},

@@ -13,6 +13,7 @@ import (
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/fr"
 	"github.com/preau/preau/shared/reminders"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -23,7 +24,7 @@ var templates embed.FS
 type Deps struct {
 	Commune  string
 	Prefs    reminders.PreferenceStore // shared/store implements it
-	Secret   []byte                    // verifies unsubscribe links
+	Secret   *secret.Key               // verifies unsubscribe links
 	Sessions web.SessionResolver
 	Cookies  web.Cookies
 	HSTS     bool
@@ -36,7 +37,7 @@ type handler struct {
 
 // New returns the ReminderSettings function's handler.
 func New(d Deps) (http.Handler, error) {
-	if d.Prefs == nil || d.Sessions == nil || len(d.Secret) == 0 {
+	if d.Prefs == nil || d.Sessions == nil || d.Secret == nil {
 		return nil, errors.New("remindersettings: preferences, sessions and secret key are required")
 	}
 	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
@@ -225,7 +226,12 @@ type unsubscribeView struct {
 // unsubscribePage asks for a click: mail scanners follow links, so a GET changes nothing.
 func (h *handler) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	tok := r.PathValue("token")
-	if _, ok := reminders.VerifyUnsubscribe(h.Secret, tok); !ok {
+	key, err := h.Secret.Bytes(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if _, ok := reminders.VerifyUnsubscribe(key, tok); !ok {
 		web.Error(w, r, ErrBadUnsubscribeLink)
 		return
 	}
@@ -236,7 +242,12 @@ func (h *handler) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 // unsubscribe turns every reminder e-mail off for the link's address: the page's button, or a
 // mail client's one-click POST ("List-Unsubscribe=One-Click"). Doing it twice is harmless.
 func (h *handler) unsubscribe(w http.ResponseWriter, r *http.Request) {
-	email, ok := reminders.VerifyUnsubscribe(h.Secret, r.PathValue("token"))
+	key, err := h.Secret.Bytes(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	email, ok := reminders.VerifyUnsubscribe(key, r.PathValue("token"))
 	if !ok {
 		web.Error(w, r, ErrBadUnsubscribeLink)
 		return

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,10 +14,11 @@ import (
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reminders/reminderstest"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/web"
 )
 
-var secret = []byte("0123456789abcdef0123456789abcdef")
+var testKey = []byte("0123456789abcdef0123456789abcdef")
 
 // sessions are the fixture's signed-in parents, by session cookie.
 type sessions map[string]*web.Viewer
@@ -36,7 +38,7 @@ func setup(t testing.TB) fixture {
 	for _, e := range []string{"lea@example.fr", "hugo@example.fr"} {
 		st.PutAccount(reminderstest.Account{Email: e, Greeting: "Mme Martin", FamilyID: "f_martin", Confirmed: true})
 	}
-	h, err := New(Deps{Commune: "Laigneville", Prefs: st, Secret: secret, Cookies: web.Cookies{Insecure: true},
+	h, err := New(Deps{Commune: "Laigneville", Prefs: st, Secret: secret.Fixed(testKey), Cookies: web.Cookies{Insecure: true},
 		Sessions: sessions{"parent-a": {Email: "lea@example.fr", FamilyID: "f_martin"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +140,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 		Activities: []calendar.Activity{calendar.Canteen}, Weekdays: reminders.Weekdays(), WeeklySummary: true}); err != nil {
 		t.Fatal(err)
 	}
-	tok := reminders.UnsubscribeToken(secret, "lea@example.fr")
+	tok := reminders.UnsubscribeToken(testKey, "lea@example.fr")
 	link := "/rappels/desinscription/" + tok
 
 	// Opening the link (or a scanner fetching it) changes nothing.
@@ -165,7 +167,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 	// Forged links: another parent's address under this signature, another key, garbage.
 	addr := func(tok string) string { a, _, _ := strings.Cut(tok, "."); return a }
 	sig := func(tok string) string { _, s, _ := strings.Cut(tok, "."); return s }
-	hugo := reminders.UnsubscribeToken(secret, "hugo@example.fr")
+	hugo := reminders.UnsubscribeToken(testKey, "hugo@example.fr")
 	for name, bad := range map[string]string{
 		"another parent's address": addr(hugo) + "." + sig(tok),
 		"another key":              reminders.UnsubscribeToken([]byte("not the commune's key, not at all!"), "hugo@example.fr"),
@@ -182,7 +184,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 		t.Errorf("a forged link unsubscribed the other parent: %+v", p)
 	}
 	// A link of an account deleted since: nothing left to stop, still a clear answer.
-	gone := reminders.UnsubscribeToken(secret, "gone@example.fr")
+	gone := reminders.UnsubscribeToken(testKey, "gone@example.fr")
 	if w := f.do(t, "", "POST", "/rappels/desinscription/"+gone, "", ""); w.Code != 200 {
 		t.Errorf("deleted account: %d", w.Code)
 	}
@@ -192,5 +194,27 @@ func TestOneClickUnsubscribe(t *testing.T) {
 func TestPagesParse(t *testing.T) {
 	if err := web.CheckPages(templates); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUnsubscribeWithoutKey: while the key cannot be had (its read failed), an unsubscribe
+// link is neither accepted nor refused as forged: the click gets a 503 and changes nothing.
+func TestUnsubscribeWithoutKey(t *testing.T) {
+	f := setup(t)
+	h, err := New(Deps{Commune: "Laigneville", Prefs: f.st, Cookies: web.Cookies{Insecure: true}, Sessions: sessions{},
+		Secret: secret.Load(func() ([]byte, error) { return nil, errors.New("ssm: GetParameter: ParameterNotFound") })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = h
+	link := "/rappels/desinscription/" + reminders.UnsubscribeToken(testKey, "lea@example.fr")
+	for _, method := range []string{"GET", "POST"} {
+		if w := f.do(t, "", method, link, "application/x-www-form-urlencoded", ""); w.Code != http.StatusServiceUnavailable ||
+			strings.Contains(w.Body.String(), "ParameterNotFound") {
+			t.Fatalf("%s: %d %.300s", method, w.Code, w.Body)
+		}
+	}
+	if !f.prefs(t, "lea@example.fr").Enabled {
+		t.Fatal("reminders turned off without a key")
 	}
 }

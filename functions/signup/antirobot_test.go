@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,7 +17,7 @@ func TestWrongAnswerSpendsChallenge(t *testing.T) {
 	email := accountstest.Email("guess")
 	page := f.get(t, "/creer-un-compte").Body.String()
 	challenge := between(page, `name="antiRobotChallenge" value="`, `"`)
-	right := solveQuestion(t, f.Anti.QuestionOf(challenge))
+	right := solveQuestion(t, f.Anti.QuestionOf(context.Background(), challenge))
 	wrong := "0" // the answer is a sum of two numbers from 1 to 9
 	post := func(answer, code string) (int, string) {
 		w := f.form(t, "/creer-un-compte", url.Values{"civility": {"Mme"}, "lastName": {"Martin"}, "firstName": {"Anne"},

@@ -13,7 +13,7 @@ import (
 func FuzzRoutes(f *testing.F) {
 	fx := setup(f)
 	env := fx.Env
-	c := env.Anti.Issue(env.Clock.Now())
+	c := env.Challenge(f)
 	solution := accounts.Solve(c.Token, c.Difficulty)
 	signup := `{"civility":"Mme","lastName":"Martin","firstName":"Anne","email":"fuzz@example.fr","password":"Laigneville-2026x",` +
 		`"passwordConfirmation":"Laigneville-2026x","subscriberCode":"","acceptTerms":true,"antiRobotChallenge":"` + c.Token +

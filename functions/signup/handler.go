@@ -20,7 +20,7 @@ var templates embed.FS
 type (
 	signupService interface {
 		Signup(ctx context.Context, in accounts.SignupInput) error
-		Challenge() accounts.Challenge
+		Challenge(ctx context.Context) (accounts.Challenge, error)
 	}
 	confirmationService interface {
 		Confirm(ctx context.Context, secret string) (accounts.ConfirmResult, error)
@@ -78,10 +78,15 @@ type signupView struct {
 	Sent       bool
 }
 
-func (h *handler) signupView(in accounts.SignupInput) signupView {
-	c := h.Signups.Challenge()
+// signupView is the form with in's values and a fresh challenge; it fails only while the
+// challenge's key cannot be had.
+func (h *handler) signupView(ctx context.Context, in accounts.SignupInput) (signupView, error) {
+	c, err := h.Signups.Challenge(ctx)
+	if err != nil {
+		return signupView{}, err
+	}
 	return signupView{Form: in, Challenge: c, AntiRobot: c.Token != "", Civilities: accounts.Civilities,
-		Rule: accounts.PasswordRule, CodeHint: h.CodePrefix + "…"}
+		Rule: accounts.PasswordRule, CodeHint: h.CodePrefix + "…"}, nil
 }
 
 func (h *handler) signupPage(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +94,12 @@ func (h *handler) signupPage(w http.ResponseWriter, r *http.Request) {
 		h.render.Render(w, r, http.StatusOK, "signup-sent", web.Page{Title: "Vérifiez votre messagerie", Nav: "espace"})
 		return
 	}
-	h.render.Render(w, r, http.StatusOK, "signup", web.Page{Title: "Créer un compte", Nav: "espace", Data: h.signupView(accounts.SignupInput{})})
+	v, err := h.signupView(r.Context(), accounts.SignupInput{})
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	h.render.Render(w, r, http.StatusOK, "signup", web.Page{Title: "Créer un compte", Nav: "espace", Data: v})
 }
 
 func (h *handler) signupForm(w http.ResponseWriter, r *http.Request) {
@@ -112,8 +122,13 @@ func (h *handler) signupForm(w http.ResponseWriter, r *http.Request) {
 		if fe.Kind == fault.TooManyRequests {
 			err = fieldError("antiRobot", fe.Detail)
 		}
+		v, verr := h.signupView(r.Context(), in)
+		if verr != nil {
+			web.Error(w, r, verr)
+			return
+		}
 		h.render.Render(w, r, statusOf(fe), "signup", web.Page{Title: "Créer un compte", Nav: "espace",
-			Errors: web.FormErrors(err), Data: h.signupView(in)})
+			Errors: web.FormErrors(err), Data: v})
 		return
 	}
 	if err != nil {
@@ -167,7 +182,11 @@ func (h *handler) signupAPI(w http.ResponseWriter, r *http.Request) {
 // challengeAPI gives API clients a proof of work to do; the question for people without
 // JavaScript is only on the page.
 func (h *handler) challengeAPI(w http.ResponseWriter, r *http.Request) {
-	c := h.Signups.Challenge()
+	c, err := h.Signups.Challenge(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	if c.Token == "" {
 		web.WriteJSON(w, http.StatusOK, map[string]any{"disabled": true})
 		return

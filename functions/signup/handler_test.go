@@ -14,6 +14,7 @@ import (
 
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/accounts/accountstest"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -126,7 +127,7 @@ func TestSignupRefusesBadInput(t *testing.T) {
 		{"no solution", "antiRobot", func(i *accounts.SignupInput) { i.AntiRobotSolution = "" }},
 		{"wrong solution", "antiRobot", func(i *accounts.SignupInput) { i.AntiRobotSolution = accountstest.NotASolution(i.AntiRobotChallenge) }},
 		{"forged challenge", "antiRobot", func(i *accounts.SignupInput) {
-			c := accounts.NewAntiRobot([]byte("someone-elses-key-someone-elses-key"), 8).Issue(accountstest.Start)
+			c, _ := accounts.NewAntiRobot(secret.Fixed([]byte("someone-elses-key-someone-elses-key")), 8).Issue(context.Background(), accountstest.Start)
 			i.AntiRobotChallenge, i.AntiRobotSolution = c.Token, accounts.Solve(c.Token, 8)
 		}},
 		{"replayed proof", "antiRobot", func(i *accounts.SignupInput) {
@@ -206,7 +207,7 @@ func TestSignupConfirmLoginFlow(t *testing.T) {
 	// The page's form, without JavaScript: the question is answered instead of the work.
 	page := f.get(t, "/creer-un-compte").Body.String()
 	challenge := between(page, `name="antiRobotChallenge" value="`, `"`)
-	answer := solveQuestion(t, f.Anti.QuestionOf(challenge))
+	answer := solveQuestion(t, f.Anti.QuestionOf(context.Background(), challenge))
 	w := f.form(t, "/creer-un-compte", url.Values{"civility": {"Mme"}, "lastName": {"Martin"}, "firstName": {"Anne"}, "email": {in.Email},
 		"password": {in.Password}, "passwordConfirmation": {in.Password}, "subscriberCode": {in.SubscriberCode}, "acceptTerms": {"1"},
 		"antiRobotChallenge": {challenge}, "antiRobotAnswer": {answer}})
@@ -373,7 +374,7 @@ func TestChallengeAndCrossSite(t *testing.T) {
 func TestAPISignupNeedsTheWork(t *testing.T) {
 	f := setup(t)
 	in := f.Input(accountstest.Email("script"))
-	right := solveQuestion(t, f.Anti.QuestionOf(in.AntiRobotChallenge))
+	right := solveQuestion(t, f.Anti.QuestionOf(context.Background(), in.AntiRobotChallenge))
 	body := map[string]any{"civility": in.Civility, "lastName": in.LastName, "firstName": in.FirstName, "email": in.Email,
 		"password": in.Password, "passwordConfirmation": in.Password, "acceptTerms": true,
 		"antiRobotChallenge": in.AntiRobotChallenge, "antiRobotAnswer": right}

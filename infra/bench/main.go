@@ -5,18 +5,24 @@
 //	         `sam build`, against a hello-world aws-lambda-go function built the same way
 //	startup  the time from exec to the first GET /runtime/invocation/next (the process is ready
 //	         to serve) of a host build, median of -runs runs, against the same hello world
+//	firstrequest  the time from exec to the answer of a cold process's first invocation, one
+//	         that needs the secret key (read from SSM, as deployed) and no table, median of
+//	         -runs runs, against the hello world's first answer
 //
 // With PREAU_BENCH_RESULTS set (`make bench` sets it), each section also merges its figures into
 // that file (infra/benchresults): size_ratio_max and startup_ratio_max, the hello world's
 // hello_size_mib and hello_startup_ms, and each function's size_ratio_<function> and
-// startup_ratio_<function> (its logical id in lower case).
+// startup_ratio_<function> (its logical id in lower case); firstrequest adds
+// hello_first_answer_ms and first_answer_ms_<function>.
 //
 // To add a section, write a func(*env) error and register it in sections.
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -27,6 +33,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -52,6 +59,7 @@ type section struct {
 var sections = []section{
 	{"sizes", sizes},
 	{"startup", startup},
+	{"firstrequest", firstRequest},
 }
 
 func main() {
@@ -214,23 +222,41 @@ func record(figures map[string]float64, prefix string) error {
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
-func startup(e *env) error {
-	ts, cleanup, err := e.targets()
-	if err != nil {
-		return err
-	}
-	defer cleanup()
+// functionEnv starts the stand-ins a function's process needs outside its own settings, and
+// returns the environment of the process of function name ("" for the hello world).
+func (e *env) functionEnv() (envOf func(name string) []string, stop func()) {
 	// The functions that sign read their key from SSM Parameter Store at start-up, as deployed:
-	// a stand-in serves it on loopback, so that read is part of what is measured.
+	// a stand-in serves it on loopback. The read runs in the background (shared/secret): the
+	// start-up section shows it is off the start's path, firstrequest that the first request
+	// that needs the key does not wait longer for it.
 	key := ssmtest.New(e.tpl.Params["SecretKeyParameter"], "SecureString", "bench-secret-key-0123456789-abcdefghij")
 	ssmSrv := httptest.NewServer(key)
-	defer ssmSrv.Close()
 	fnEnv := []string{"PATH=" + os.Getenv("PATH"), "AWS_ENDPOINT_URL_SSM=" + ssmSrv.URL}
 	for _, k := range []string{"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SES", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 		if v := os.Getenv(k); v != "" {
 			fnEnv = append(fnEnv, k+"="+v)
 		}
 	}
+	return func(name string) []string {
+		env := slices.Clone(fnEnv)
+		if f, ok := e.tpl.Function(name); ok {
+			for k, v := range f.Env {
+				env = append(env, k+"="+v)
+			}
+			env = append(env, "AWS_LAMBDA_FUNCTION_NAME="+f.LogicalID)
+		}
+		return env
+	}, ssmSrv.Close
+}
+
+func startup(e *env) error {
+	ts, cleanup, err := e.targets()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	envOf, stop := e.functionEnv()
+	defer stop()
 	var base time.Duration
 	figures := map[string]float64{}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
@@ -242,13 +268,7 @@ func startup(e *env) error {
 			fmt.Fprintln(os.Stderr, err)
 			continue
 		}
-		env := fnEnv
-		if f, ok := e.tpl.Function(t.name); ok {
-			for k, v := range f.Env {
-				env = append(env, k+"="+v)
-			}
-			env = append(env, "AWS_LAMBDA_FUNCTION_NAME="+f.LogicalID)
-		}
+		env := envOf(t.name)
 		// One unmeasured run first: it pages the binary in, which Lambda's cold start also does
 		// but from a different disk; what is compared is the Go start-up itself.
 		if _, err := timeToFirstPoll(bin, env); err != nil {
@@ -276,6 +296,166 @@ func startup(e *env) error {
 		return err
 	}
 	return record(figures, "startup_ratio_")
+}
+
+// firstRequests are sample events (the functions' own, replayed by their tests) that need the
+// secret key and nothing else: no table, no session. Their answer is the first one a cold
+// process gives with the key's read on its way.
+var firstRequests = []struct{ function, event string }{
+	{"Signup", "functions/signup/events/challenge.json"},
+	{"Portal", "functions/portal/events/nous-contacter.json"},
+	{"ReminderSettings", "functions/remindersettings/events/unsubscribe-forged.json"},
+}
+
+func firstRequest(e *env) error {
+	ts, cleanup, err := e.targets()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	envOf, stop := e.functionEnv()
+	defer stop()
+	pkgOf := map[string]string{}
+	for _, t := range ts {
+		pkgOf[t.name] = t.pkg
+	}
+	type run struct{ name, pkg, event, wantStatus string }
+	runs := []run{{name: ts[0].name, pkg: ts[0].pkg, event: ""}}
+	for _, r := range firstRequests {
+		if pkgOf[r.function] == "" {
+			return fmt.Errorf("%s: no such function", r.function)
+		}
+		var want struct{ Status int }
+		b, err := os.ReadFile(filepath.Join(e.root, strings.TrimSuffix(r.event, ".json")+".expect.json"))
+		if err != nil || json.Unmarshal(b, &want) != nil || want.Status == 0 {
+			return fmt.Errorf("%s: the status %s expects: %v", r.function, r.event, err)
+		}
+		runs = append(runs, run{name: r.function, pkg: pkgOf[r.function], event: r.event, wantStatus: fmt.Sprint(want.Status)})
+	}
+	var base time.Duration
+	figures := map[string]float64{}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "function\tevent\tfirst answer (median of %d)\tmin\tmax\tvs hello\t\n", e.runs)
+	for i, r := range runs {
+		bin := filepath.Join(e.work, "first-"+fmt.Sprint(i))
+		if err := e.build(r.pkg, bin, false); err != nil {
+			return err
+		}
+		payload := []byte("{}")
+		if r.event != "" {
+			if payload, err = os.ReadFile(filepath.Join(e.root, r.event)); err != nil {
+				return err
+			}
+		}
+		env := envOf(r.name)
+		var ds []time.Duration
+		for n := range e.runs + 1 {
+			d, answer, err := timeToFirstAnswer(bin, env, payload)
+			if err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			if r.wantStatus != "" {
+				var res struct{ StatusCode int }
+				if json.Unmarshal(answer, &res) != nil || fmt.Sprint(res.StatusCode) != r.wantStatus {
+					return fmt.Errorf("%s: answered %.200s, want status %s", r.name, answer, r.wantStatus)
+				}
+			}
+			if n > 0 { // the first run pages the binary in, unmeasured (as in startup)
+				ds = append(ds, d)
+			}
+		}
+		sort.Slice(ds, func(a, b int) bool { return ds[a] < ds[b] })
+		med := ds[len(ds)/2]
+		ms := round3(float64(med) / float64(time.Millisecond))
+		if i == 0 {
+			base = med
+			figures["hello_first_answer_ms"] = ms
+		} else {
+			figures["first_answer_ms_"+strings.ToLower(r.name)] = ms
+		}
+		event := "{}"
+		if r.event != "" {
+			event = filepath.Base(r.event)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t×%.2f\t\n", r.name, event, round(med), round(ds[0]), round(ds[len(ds)-1]),
+			float64(med)/float64(base))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return benchresults.Record(figures)
+}
+
+// timeToFirstAnswer starts bin against a Runtime API that hands it payload as its first
+// invocation, and returns the time until the process posts its answer, with the answer.
+func timeToFirstAnswer(bin string, env []string, payload []byte) (time.Duration, []byte, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, nil, err
+	}
+	type answer struct {
+		at   time.Time
+		body []byte
+		err  bool
+	}
+	answered := make(chan answer, 1)
+	var handed sync.Once
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/runtime/invocation/next"):
+			first := false
+			handed.Do(func() { first = true })
+			if !first {
+				<-r.Context().Done() // one invocation only
+				return
+			}
+			w.Header().Set("Lambda-Runtime-Aws-Request-Id", "first-request")
+			w.Header().Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(30*time.Second).UnixMilli()))
+			w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-3:123456789012:function:bench")
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(payload)
+		case r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/runtime/invocation/first-request/"):
+			at := time.Now()
+			body, _ := io.ReadAll(r.Body)
+			w.WriteHeader(http.StatusAccepted)
+			select {
+			case answered <- answer{at: at, body: body, err: strings.HasSuffix(r.URL.Path, "/error")}:
+			default:
+			}
+		default:
+			w.WriteHeader(http.StatusAccepted) // e.g. /runtime/init/error
+		}
+	})}
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Close()
+
+	cmd := exec.Command(bin)
+	cmd.Env = append(append([]string{}, env...), "AWS_LAMBDA_RUNTIME_API="+l.Addr().String())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, nil, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	}()
+	select {
+	case a := <-answered:
+		if a.err {
+			return 0, nil, fmt.Errorf("invocation failed: %s", a.body)
+		}
+		return a.at.Sub(start), a.body, nil
+	case err := <-exited:
+		exited <- err
+		return 0, nil, fmt.Errorf("exited before answering (%v): %s", err, out.String())
+	case <-time.After(10 * time.Second):
+		return 0, nil, fmt.Errorf("no answer within 10 s: %s", out.String())
+	}
 }
 
 func round(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/staff"
 	"github.com/preau/preau/shared/store"
 )
@@ -38,7 +39,7 @@ func TestCreateWritesAMemberWhoCanLogIn(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "mot de passe") {
 		t.Fatalf("weak password: %v", err)
 	}
-	box, _ := staff.NewSecretBox([]byte(strings.Repeat("k", 32)))
+	box, _ := staff.NewSecretBox(secret.Fixed([]byte(strings.Repeat("k", 32))))
 	svc := &staff.Service{Members: st, Sessions: st, Attempts: st, Hash: accounts.DefaultHashParams, Box: box}
 	if _, err := svc.Login(ctx, "premier@mairie.fr", "Gestion-2026x", now); err != nil {
 		t.Fatalf("login of the created member: %v", err)

@@ -1,12 +1,14 @@
 package accounts
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/secret"
 )
 
 func TestCheckPassword(t *testing.T) {
@@ -132,13 +134,21 @@ func TestValidateSignup(t *testing.T) {
 
 func TestAntiRobot(t *testing.T) {
 	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
-	a := NewAntiRobot([]byte("0123456789abcdef0123456789abcdef"), 8)
-	other := NewAntiRobot([]byte("another-secret-another-secret-xx"), 8)
-	c := a.Issue(now)
+	ctx := context.Background()
+	key := []byte("0123456789abcdef0123456789abcdef")
+	a := NewAntiRobot(secret.Fixed(key), 8)
+	other := NewAntiRobot(secret.Fixed([]byte("another-secret-another-secret-xx")), 8)
+	c, err := a.Issue(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sol := Solve(c.Token, c.Difficulty)
-	x, y := a.operands(mustNonce(t, a, c.Token))
+	x, y := operands(key, mustNonce(t, key, c.Token))
 	answer := itoa(x + y)
-	forged := other.Issue(now)
+	forged, err := other.Issue(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name  string
 		proof Proof
@@ -158,20 +168,20 @@ func TestAntiRobot(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			nonce, _, reason := a.Verify(tc.proof, tc.at)
-			if (reason == "") != tc.ok || (tc.ok && nonce == "") {
+			nonce, _, reason, err := a.Verify(ctx, tc.proof, tc.at)
+			if err != nil || (reason == "") != tc.ok || (tc.ok && nonce == "") {
 				t.Errorf("nonce %q reason %q, want ok=%v", nonce, reason, tc.ok)
 			}
 		})
 	}
-	if !strings.HasPrefix(c.Question, "Combien font ") || a.QuestionOf(c.Token) != c.Question {
+	if !strings.HasPrefix(c.Question, "Combien font ") || a.QuestionOf(ctx, c.Token) != c.Question {
 		t.Errorf("question %q", c.Question)
 	}
 }
 
-func mustNonce(t *testing.T, a *AntiRobot, tok string) string {
+func mustNonce(t *testing.T, key []byte, tok string) string {
 	t.Helper()
-	p, ok := a.decode(tok)
+	p, ok := decode(key, tok)
 	if !ok {
 		t.Fatal("own challenge does not decode")
 	}
@@ -223,10 +233,13 @@ func BenchmarkVerifyPassword(b *testing.B) {
 // BenchmarkSolveWork is the client's anti-robot work at the default difficulty (Go; pow.js is
 // a few times slower in a phone's browser).
 func BenchmarkSolveWork(b *testing.B) {
-	a := NewAntiRobot([]byte("0123456789abcdef0123456789abcdef"), DefaultDifficulty)
+	a := NewAntiRobot(secret.Fixed([]byte("0123456789abcdef0123456789abcdef")), DefaultDifficulty)
 	now := time.Now()
 	for b.Loop() {
-		c := a.Issue(now)
+		c, err := a.Issue(context.Background(), now)
+		if err != nil {
+			b.Fatal(err)
+		}
 		Solve(c.Token, c.Difficulty)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/secret"
 )
 
 // Anti-robot settings (see the package doc).
@@ -33,12 +34,12 @@ const (
 // AntiRobot issues and checks signed challenges. A nil *AntiRobot (ANTIROBOT_DISABLED=1,
 // local only) accepts everything.
 type AntiRobot struct {
-	key        []byte
+	key        *secret.Key
 	difficulty int
 }
 
 // NewAntiRobot returns a checker signing with key (config.SecretKey).
-func NewAntiRobot(key []byte, difficulty int) *AntiRobot {
+func NewAntiRobot(key *secret.Key, difficulty int) *AntiRobot {
 	return &AntiRobot{key: key, difficulty: difficulty}
 }
 
@@ -91,7 +92,11 @@ type proofStore interface {
 // number is slow; the proof of work is not limited (it is its own cost).
 func (c Config) checkProof(ctx context.Context, st proofStore, p Proof, clientAddr string, now time.Time) (string, error) {
 	if p.Solution == "" && strings.TrimSpace(p.Answer) != "" {
-		ok, _, err := answersPerAddress.take(ctx, st, addressKey(c.Secret, clientAddr), now)
+		addr, err := c.addressKey(ctx, clientAddr)
+		if err != nil {
+			return "", err
+		}
+		ok, _, err := answersPerAddress.take(ctx, st, addr, now)
 		if err != nil {
 			return "", err
 		}
@@ -99,7 +104,10 @@ func (c Config) checkProof(ctx context.Context, st proofStore, p Proof, clientAd
 			return "Trop de réponses à la question de vérification depuis votre connexion : activez JavaScript, ou réessayez dans une heure.", nil
 		}
 	}
-	nonce, expires, reason := c.AntiRobot.Verify(p, now)
+	nonce, expires, reason, err := c.AntiRobot.Verify(ctx, p, now)
+	if err != nil {
+		return "", err
+	}
 	if nonce != "" {
 		if err := st.SpendProof(ctx, nonce, expires); errors.Is(err, ErrSpent) {
 			reason = "Cette vérification anti-robot a déjà servi : rechargez la page et recommencez."
@@ -110,28 +118,34 @@ func (c Config) checkProof(ctx context.Context, st proofStore, p Proof, clientAd
 	return reason, nil
 }
 
-// Challenge issues an anti-robot challenge (zero when the check is off).
-func (c Config) Challenge() Challenge {
+// Challenge issues an anti-robot challenge (zero when the check is off). It fails
+// (secret.ErrUnavailable) only while the key that signs it cannot be had.
+func (c Config) Challenge(ctx context.Context) (Challenge, error) {
 	if c.AntiRobot == nil {
-		return Challenge{}
+		return Challenge{}, nil
 	}
-	return c.AntiRobot.Issue(c.Clock.Now())
+	return c.AntiRobot.Issue(ctx, c.Clock.Now())
 }
 
-// Issue returns a fresh challenge valid until now+ChallengeLifetime.
-func (a *AntiRobot) Issue(now time.Time) Challenge {
+// Issue returns a fresh challenge valid until now+ChallengeLifetime. It fails
+// (secret.ErrUnavailable) only while the key cannot be had.
+func (a *AntiRobot) Issue(ctx context.Context, now time.Time) (Challenge, error) {
+	key, err := a.key.Bytes(ctx)
+	if err != nil {
+		return Challenge{}, err
+	}
 	var n [16]byte
 	_, _ = rand.Read(n[:])
 	p := challengePayload{Nonce: hex.EncodeToString(n[:]), Expires: now.Add(ChallengeLifetime).Unix(), Difficulty: a.difficulty}
 	body, _ := json.Marshal(p)
 	enc := base64.RawURLEncoding.EncodeToString(body)
-	tok := enc + "." + base64.RawURLEncoding.EncodeToString(a.sign(enc))
-	return Challenge{Token: tok, Algorithm: Algorithm, Difficulty: a.difficulty, Question: a.question(p.Nonce),
-		ExpiresAt: time.Unix(p.Expires, 0).In(date.Paris)}
+	tok := enc + "." + base64.RawURLEncoding.EncodeToString(sign(key, enc))
+	return Challenge{Token: tok, Algorithm: Algorithm, Difficulty: a.difficulty, Question: question(key, p.Nonce),
+		ExpiresAt: time.Unix(p.Expires, 0).In(date.Paris)}, nil
 }
 
-func (a *AntiRobot) sign(s string) []byte {
-	m := hmac.New(sha256.New, a.key)
+func sign(key []byte, s string) []byte {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte("preau-antirobot:" + s))
 	return m.Sum(nil)
 }
@@ -141,34 +155,39 @@ var numberWords = []string{"zéro", "un", "deux", "trois", "quatre", "cinq", "si
 
 // operands derives the question's two numbers from the nonce with the key, so the answer is in
 // no field the client sees.
-func (a *AntiRobot) operands(nonce string) (int, int) {
-	m := hmac.New(sha256.New, a.key)
+func operands(key []byte, nonce string) (int, int) {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte("preau-question:" + nonce))
 	sum := m.Sum(nil)
 	return 1 + int(sum[0])%9, 1 + int(sum[1])%9
 }
 
-func (a *AntiRobot) question(nonce string) string {
-	x, y := a.operands(nonce)
+func question(key []byte, nonce string) string {
+	x, y := operands(key, nonce)
 	return fmt.Sprintf("Combien font %s plus %s ? (répondez en chiffres)", numberWords[x], numberWords[y])
 }
 
-// QuestionOf returns the question of a challenge token ("" when the token is not genuine).
-func (a *AntiRobot) QuestionOf(token string) string {
-	p, ok := a.decode(token)
+// QuestionOf returns the question of a challenge token ("" when the token is not genuine, or
+// while the key cannot be had).
+func (a *AntiRobot) QuestionOf(ctx context.Context, token string) string {
+	key, err := a.key.Bytes(ctx)
+	if err != nil {
+		return ""
+	}
+	p, ok := decode(key, token)
 	if !ok {
 		return ""
 	}
-	return a.question(p.Nonce)
+	return question(key, p.Nonce)
 }
 
-func (a *AntiRobot) decode(token string) (challengePayload, bool) {
+func decode(key []byte, token string) (challengePayload, bool) {
 	enc, sig, ok := strings.Cut(token, ".")
 	if !ok {
 		return challengePayload{}, false
 	}
 	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, a.sign(enc)) {
+	if err != nil || !hmac.Equal(got, sign(key, enc)) {
 		return challengePayload{}, false
 	}
 	body, err := base64.RawURLEncoding.DecodeString(enc)
@@ -187,30 +206,35 @@ func (a *AntiRobot) decode(token string) (challengePayload, bool) {
 // unexpired, its nonce and when the nonce may be forgotten — even when the solution or answer
 // is wrong. The caller spends that nonce (single use) whatever the outcome: the question's
 // answer is a small number, so a challenge that survived a wrong answer could be retried
-// until a guess passed. One challenge is one attempt.
-func (a *AntiRobot) Verify(pr Proof, now time.Time) (nonce string, expires time.Time, reason string) {
+// until a guess passed. One challenge is one attempt. It fails (secret.ErrUnavailable) only
+// while the key cannot be had: nothing is then checked, nor spent.
+func (a *AntiRobot) Verify(ctx context.Context, pr Proof, now time.Time) (nonce string, expires time.Time, reason string, err error) {
 	if pr.Challenge == "" || (pr.Solution == "" && strings.TrimSpace(pr.Answer) == "") {
-		return "", time.Time{}, "Confirmez que vous n'êtes pas un robot : répondez à la question de vérification."
+		return "", time.Time{}, "Confirmez que vous n'êtes pas un robot : répondez à la question de vérification.", nil
 	}
-	p, ok := a.decode(pr.Challenge)
+	key, err := a.key.Bytes(ctx)
+	if err != nil {
+		return "", time.Time{}, "", err
+	}
+	p, ok := decode(key, pr.Challenge)
 	if !ok {
-		return "", time.Time{}, "La vérification anti-robot est invalide : rechargez la page et recommencez."
+		return "", time.Time{}, "La vérification anti-robot est invalide : rechargez la page et recommencez.", nil
 	}
 	expires = time.Unix(p.Expires, 0)
 	if !now.Before(expires) {
-		return "", time.Time{}, "La vérification anti-robot a expiré : rechargez la page et recommencez."
+		return "", time.Time{}, "La vérification anti-robot a expiré : rechargez la page et recommencez.", nil
 	}
 	if pr.Solution != "" && SolvesWork(pr.Challenge, pr.Solution, p.Difficulty) {
-		return p.Nonce, expires, ""
+		return p.Nonce, expires, "", nil
 	}
 	if ans := strings.TrimSpace(pr.Answer); ans != "" {
-		x, y := a.operands(p.Nonce)
+		x, y := operands(key, p.Nonce)
 		if n, err := strconv.Atoi(ans); err == nil && n == x+y {
-			return p.Nonce, expires, ""
+			return p.Nonce, expires, "", nil
 		}
-		return p.Nonce, expires, "La réponse à la question de vérification est incorrecte : répondez à la nouvelle question."
+		return p.Nonce, expires, "La réponse à la question de vérification est incorrecte : répondez à la nouvelle question.", nil
 	}
-	return p.Nonce, expires, "La vérification anti-robot a échoué : rechargez la page et recommencez."
+	return p.Nonce, expires, "La vérification anti-robot a échoué : rechargez la page et recommencez.", nil
 }
 
 // SolvesWork reports whether SHA-256(challenge ":" solution) starts with difficulty zero bits.

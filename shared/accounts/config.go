@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/clock"
+	"github.com/preau/preau/shared/secret"
 )
 
 // Config is what every account use case shares; main.go builds it once per cold start.
@@ -13,8 +14,8 @@ type Config struct {
 	Clock      clock.Clock
 	Link       func(pathAndQuery string) string // absolute link on the portal (config.Link)
 	CodePrefix string
-	AntiRobot  *AntiRobot // nil: anti-robot check off (local automated runs only)
-	Secret     []byte     // keys the client-address hashes of throttle counters
+	AntiRobot  *AntiRobot  // nil: anti-robot check off (local automated runs only)
+	Secret     *secret.Key // keys the client-address hashes of throttle counters
 	Hash       HashParams
 	// MailRequestFloor is the shortest time a reset or resend request takes, and a sign-up
 	// once its password is hashed (see padTo).
@@ -26,8 +27,8 @@ type Config struct {
 const DefaultMailRequestFloor = 400 * time.Millisecond
 
 // NewConfig returns the settings with the documented hash parameters and request floor.
-func NewConfig(clk clock.Clock, link func(string) string, codePrefix string, antiRobot *AntiRobot, secret []byte) Config {
-	return Config{Clock: clk, Link: link, CodePrefix: codePrefix, AntiRobot: antiRobot, Secret: secret,
+func NewConfig(clk clock.Clock, link func(string) string, codePrefix string, antiRobot *AntiRobot, key *secret.Key) Config {
+	return Config{Clock: clk, Link: link, CodePrefix: codePrefix, AntiRobot: antiRobot, Secret: key,
 		Hash: DefaultHashParams, MailRequestFloor: DefaultMailRequestFloor}
 }
 

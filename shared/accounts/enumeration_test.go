@@ -13,6 +13,7 @@ import (
 
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/accountstest"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/store"
 )
@@ -66,7 +67,7 @@ func (m *mailbox) SendPasswordChanged(_ context.Context, to, _, _ string) error 
 
 // testConfig is the account settings of these tests, with cheap hashing.
 func testConfig(clk clock.Clock) accounts.Config {
-	c := accounts.NewConfig(clk, func(p string) string { return "https://portail.example" + p }, "BLENFANCE-12087-", nil, []byte("test-secret"))
+	c := accounts.NewConfig(clk, func(p string) string { return "https://portail.example" + p }, "BLENFANCE-12087-", nil, accountstest.Key)
 	c.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
 	return c
 }

@@ -104,7 +104,11 @@ func (l *FamilyLinks) LinkFamily(ctx context.Context, email, typedCode, clientAd
 	if err := codesPerAccount.enforce(ctx, l.Store, email, now, detail); err != nil {
 		return err
 	}
-	if err := codesPerAddress.enforce(ctx, l.Store, addressKey(l.Secret, clientAddr), now, detail); err != nil {
+	addr, err := l.addressKey(ctx, clientAddr)
+	if err != nil {
+		return err
+	}
+	if err := codesPerAddress.enforce(ctx, l.Store, addr, now, detail); err != nil {
 		return err
 	}
 	famID, reason, err := checkCode(ctx, l.Store, code)

@@ -29,7 +29,11 @@ type HumanCheck struct {
 // Check refuses a robot with a field error on "antiRobot" (or a throttle refusal), and returns
 // nil for a person.
 func (h *HumanCheck) Check(ctx context.Context, challenge, solution, answer, clientAddr string, now time.Time) error {
-	if err := messagesPerAddress.enforce(ctx, h.Store, addressKey(h.Secret, clientAddr), now,
+	addr, err := h.addressKey(ctx, clientAddr)
+	if err != nil {
+		return err
+	}
+	if err := messagesPerAddress.enforce(ctx, h.Store, addr, now,
 		"Trop de messages envoyés depuis votre connexion."); err != nil {
 		return err
 	}

@@ -121,6 +121,10 @@ func decoyToken(ctx context.Context, st TokenWriter, now time.Time, life time.Du
 
 // limitLinkRequests counts a link request (reset, resend) against its client address's limit.
 func (c Config) limitLinkRequests(ctx context.Context, st AttemptTaker, clientAddr string, now time.Time) error {
-	return linkRequestsPerAddress.enforce(ctx, st, addressKey(c.Secret, clientAddr), now,
+	addr, err := c.addressKey(ctx, clientAddr)
+	if err != nil {
+		return err
+	}
+	return linkRequestsPerAddress.enforce(ctx, st, addr, now,
 		"Trop de demandes de lien depuis votre connexion.")
 }

@@ -118,7 +118,11 @@ func (l *Logins) takeAttempt(ctx context.Context, email string, in LoginInput, n
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
-	okAddress, retryAddress, err := loginPerAddress.take(ctx, l.Store, addressKey(l.Secret, in.ClientAddr), now)
+	addr, err := l.addressKey(ctx, in.ClientAddr)
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	okAddress, retryAddress, err := loginPerAddress.take(ctx, l.Store, addr, now)
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
 	}

@@ -69,7 +69,11 @@ func (s *Signups) Signup(ctx context.Context, in SignupInput) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	if err := signupsPerAddress.enforce(ctx, s.Store, addressKey(s.Secret, in.ClientAddr), now,
+	addr, err := s.addressKey(ctx, in.ClientAddr)
+	if err != nil {
+		return err
+	}
+	if err := signupsPerAddress.enforce(ctx, s.Store, addr, now,
 		"Trop de créations de compte depuis votre connexion."); err != nil {
 		return err
 	}

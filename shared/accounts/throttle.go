@@ -86,11 +86,15 @@ func (l limit) enforce(ctx context.Context, st AttemptTaker, key string, now tim
 }
 
 // addressKey is the keyed hash under which a client address is counted: the address itself
-// is never stored.
-func addressKey(secret []byte, addr string) string {
-	m := hmac.New(sha256.New, secret)
+// is never stored. It fails (secret.ErrUnavailable) only while the key cannot be had.
+func (c Config) addressKey(ctx context.Context, addr string) (string, error) {
+	key, err := c.Secret.Bytes(ctx)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte("preau-address:" + addr))
-	return hex.EncodeToString(m.Sum(nil))[:32]
+	return hex.EncodeToString(m.Sum(nil))[:32], nil
 }
 
 // Throttled returns the refusal of a login or re-authentication tried too often, saying when

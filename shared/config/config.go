@@ -6,8 +6,8 @@
 // The secret key is never in a deployed function's environment, where any reader of the
 // function's configuration would see it: template.yaml gives the functions that sign something
 // SECRET_KEY_PARAMETER, the name of an SSM Parameter Store SecureString, which LoadSecretKey
-// reads and decrypts once per cold start. The local stack passes its generated key directly as
-// SECRET_KEY.
+// reads and decrypts once per cold start, in the background so that the read does not delay
+// the start (shared/secret). The local stack passes its generated key directly as SECRET_KEY.
 package config
 
 import (
@@ -25,6 +25,7 @@ import (
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
+	"github.com/preau/preau/shared/secret"
 )
 
 // Config is what every function knows about its commune and its stack.
@@ -34,7 +35,7 @@ type Config struct {
 	MailFrom             string        // sender of every e-mail
 	BaseURL              *url.URL      // public URL, for absolute links
 	Cutoff               cutoff.Policy // commune-wide cutoff (activities may override)
-	SecretKey            []byte        // HMAC key for signed challenges, links and feeds (see LoadSecretKey)
+	SecretKey            *secret.Key   // HMAC key for signed challenges, links and feeds (see LoadSecretKey); nil: none
 	SecretKeyParameter   string        // SSM parameter holding SecretKey, deployed
 	DataTable            string
 	SessionTable         string
@@ -74,7 +75,6 @@ func FromEnv() (*Config, error) {
 		CommuneName:          need("COMMUNE_NAME"),
 		SubscriberCodePrefix: need("SUBSCRIBER_CODE_PREFIX"),
 		MailFrom:             need("MAIL_FROM"),
-		SecretKey:            []byte(os.Getenv("SECRET_KEY")),
 		SecretKeyParameter:   os.Getenv("SECRET_KEY_PARAMETER"),
 		DataTable:            need("DATA_TABLE"),
 		SessionTable:         need("SESSION_TABLE"),
@@ -89,11 +89,14 @@ func FromEnv() (*Config, error) {
 		errs = append(errs, fmt.Errorf("SCHOOL_ZONE: %w", err))
 	}
 	c.Calendar = cal
-	if len(c.SecretKey) > 0 && len(c.SecretKey) < minSecretKey {
-		errs = append(errs, errors.New("SECRET_KEY must have at least 32 characters"))
-	}
-	if len(c.SecretKey) > 0 && c.SecretKeyParameter != "" {
-		errs = append(errs, errors.New("SECRET_KEY and SECRET_KEY_PARAMETER are both set: keep one"))
+	if key := os.Getenv("SECRET_KEY"); key != "" {
+		if len(key) < secret.MinLength {
+			errs = append(errs, errors.New("SECRET_KEY must have at least 32 characters"))
+		}
+		if c.SecretKeyParameter != "" {
+			errs = append(errs, errors.New("SECRET_KEY and SECRET_KEY_PARAMETER are both set: keep one"))
+		}
+		c.SecretKey = secret.Fixed([]byte(key))
 	}
 	if raw := need("BASE_URL"); raw != "" {
 		u, err := url.Parse(strings.TrimRight(raw, "/"))
@@ -128,34 +131,44 @@ func FromEnv() (*Config, error) {
 	return c, nil
 }
 
-// minSecretKey is the shortest secret key accepted, in bytes.
-const minSecretKey = 32
-
-// LoadSecretKey reads SecretKey from the SecureString parameter SecretKeyParameter names,
-// decrypted with its KMS key (the function's policy allows both). A plain String parameter is
-// refused: the key must never be stored unencrypted. Without SecretKeyParameter it does nothing
-// (the local stack sets SECRET_KEY; functions that sign nothing have neither).
-func (c *Config) LoadSecretKey(ctx context.Context, params ParameterReader) error {
+// LoadSecretKey starts reading SecretKey from the SecureString parameter SecretKeyParameter
+// names, decrypted with its KMS key (the function's policy allows both), and returns at once:
+// the read runs in the background and every use of the key waits for it (secret.Key.Bytes). A
+// plain String parameter, a missing one or a key shorter than 32 characters fails the read,
+// and so every use of the key; lambdaapp also exits the process on it, as a start-up failure.
+// The key must never be stored unencrypted. Without SecretKeyParameter it does nothing (the
+// local stack sets SECRET_KEY; functions that sign nothing have neither).
+func (c *Config) LoadSecretKey(params ParameterReader) {
 	if c.SecretKeyParameter == "" {
-		return nil
+		return
 	}
-	p, err := params.Parameter(ctx, c.SecretKeyParameter)
+	name := c.SecretKeyParameter
+	c.SecretKey = secret.Load(func() ([]byte, error) {
+		// Not a request's context: the read belongs to the cold start, bounded by the SSM
+		// client's timeout and attempts.
+		return readSecretKey(context.Background(), params, name)
+	})
+}
+
+// readSecretKey reads and checks the key held by the parameter called name.
+func readSecretKey(ctx context.Context, params ParameterReader, name string) ([]byte, error) {
+	p, err := params.Parameter(ctx, name)
 	if err != nil {
-		return fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s: %w", c.SecretKeyParameter, err)
+		return nil, fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s: %w", name, err)
 	}
 	switch {
 	case p.Type != "SecureString":
-		return fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s is a %s, not a SecureString", c.SecretKeyParameter, p.Type)
-	case len(p.Value) < minSecretKey:
-		return fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s must hold at least %d characters", c.SecretKeyParameter, minSecretKey)
+		return nil, fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s is a %s, not a SecureString", name, p.Type)
+	case len(p.Value) < secret.MinLength:
+		return nil, fmt.Errorf("configuration: SECRET_KEY_PARAMETER %s must hold at least %d characters", name, secret.MinLength)
 	}
-	c.SecretKey = []byte(p.Value)
-	return nil
+	return []byte(p.Value), nil
 }
 
-// NeedSecretKey fails start-up of a function that signs something when it has no key.
+// NeedSecretKey fails start-up of a function that signs something when it is given no key
+// (neither a parameter to read it from nor, locally, the key itself).
 func (c *Config) NeedSecretKey() error {
-	if len(c.SecretKey) == 0 {
+	if c.SecretKey == nil {
 		return errors.New("configuration: SECRET_KEY_PARAMETER (or, in the local stack, SECRET_KEY) is not set")
 	}
 	return nil

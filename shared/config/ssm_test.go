@@ -2,16 +2,21 @@ package config
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/preau/preau/infra/ssmtest"
+	"github.com/preau/preau/shared/secret"
 )
 
 func TestLoadSecretKeyFromSSM(t *testing.T) {
@@ -28,15 +33,17 @@ func TestLoadSecretKeyFromSSM(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := ssmtest.Start(t, "/preau/secret-key", c.typ, c.value)
 			cfg := &Config{SecretKeyParameter: c.param}
-			err := cfg.LoadSecretKey(context.Background(), reader(p))
+			cfg.LoadSecretKey(reader(p))
+			got, err := cfg.SecretKey.Bytes(context.Background())
 			if c.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), c.wantErr) || strings.Contains(err.Error(), key) {
-					t.Fatalf("err = %v, want it to say %q (and never the key)", err, c.wantErr)
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || strings.Contains(err.Error(), key) ||
+					!errors.Is(err, secret.ErrUnavailable) || got != nil || cfg.SecretKey.Wait() == nil {
+					t.Fatalf("key %q, err = %v, want it to say %q (and never the key)", got, err, c.wantErr)
 				}
 				return
 			}
-			if err != nil || string(cfg.SecretKey) != key || p.Reads() != 1 {
-				t.Fatalf("err %v, key %q, %d reads", err, cfg.SecretKey, p.Reads())
+			if err != nil || string(got) != key || p.Reads() != 1 || cfg.SecretKey.Wait() != nil {
+				t.Fatalf("err %v, key %q, %d reads", err, got, p.Reads())
 			}
 			if auth := p.Authorization(); !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/") ||
 				!strings.Contains(auth, "/eu-west-3/ssm/aws4_request") || !strings.Contains(auth, "x-amz-target") {
@@ -47,8 +54,9 @@ func TestLoadSecretKeyFromSSM(t *testing.T) {
 	t.Run("no parameter, no call", func(t *testing.T) {
 		p := ssmtest.Start(t, "/preau/secret-key", "SecureString", key)
 		cfg := &Config{}
-		if err := cfg.LoadSecretKey(context.Background(), reader(p)); err != nil || p.Reads() != 0 || cfg.NeedSecretKey() == nil {
-			t.Fatalf("err %v, %d reads, NeedSecretKey %v", err, p.Reads(), cfg.NeedSecretKey())
+		cfg.LoadSecretKey(reader(p))
+		if p.Reads() != 0 || cfg.SecretKey != nil || cfg.NeedSecretKey() == nil {
+			t.Fatalf("%d reads, NeedSecretKey %v", p.Reads(), cfg.NeedSecretKey())
 		}
 	})
 }
@@ -63,7 +71,7 @@ func TestSecretKeyVariableRefusedInLambda(t *testing.T) {
 	t.Setenv("SECRET_KEY", "")
 	t.Setenv("SECRET_KEY_PARAMETER", "/preau/secret-key")
 	c, err := FromEnv()
-	if err != nil || c.SecretKeyParameter != "/preau/secret-key" || len(c.SecretKey) != 0 {
+	if err != nil || c.SecretKeyParameter != "/preau/secret-key" || c.SecretKey != nil {
 		t.Fatalf("config %+v, err %v", c, err)
 	}
 }
@@ -103,8 +111,9 @@ func TestSSMRetries(t *testing.T) {
 			}))
 			defer srv.Close()
 			cfg := &Config{SecretKeyParameter: "/preau/secret-key"}
-			err := cfg.LoadSecretKey(context.Background(), NewSSM(aws.Config{Region: "eu-west-3", BaseEndpoint: aws.String(srv.URL),
+			cfg.LoadSecretKey(NewSSM(aws.Config{Region: "eu-west-3", BaseEndpoint: aws.String(srv.URL),
 				Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local", "")}))
+			err := cfg.SecretKey.Wait()
 			if calls != c.calls || (err == nil) != c.ok {
 				t.Fatalf("%d calls, err %v", calls, err)
 			}
@@ -150,5 +159,97 @@ func TestAWSFromTheEnvironment(t *testing.T) {
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err == nil || !strings.Contains(err.Error(), "AWS_ACCESS_KEY_ID") {
 		t.Fatalf("credentials without the variables: %v", err)
+	}
+}
+
+// slowReader is SSM answering only once released, counting its calls.
+type slowReader struct {
+	release chan struct{}
+	p       Parameter
+	err     error
+	calls   atomic.Int32
+}
+
+func (r *slowReader) Parameter(ctx context.Context, _ string) (Parameter, error) {
+	r.calls.Add(1)
+	<-r.release
+	return r.p, r.err
+}
+
+// The key is read in the background: LoadSecretKey returns before SSM answers, a use that
+// ends before the answer fails (never an empty key), and any number of first uses at once
+// wait for the same single read and get the same key.
+func TestSecretKeyReadInTheBackground(t *testing.T) {
+	key := strings.Repeat("b", 40)
+	r := &slowReader{release: make(chan struct{}), p: Parameter{Type: "SecureString", Value: key}}
+	cfg := &Config{SecretKeyParameter: "/preau/secret-key"}
+	cfg.LoadSecretKey(r) // returns while SSM has not answered
+	if err := cfg.NeedSecretKey(); err != nil {
+		t.Fatal(err)
+	}
+	early, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if got, err := cfg.SecretKey.Bytes(early); !errors.Is(err, secret.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) || got != nil {
+		t.Fatalf("use before the read ends: %q, %v", got, err)
+	}
+	const uses = 16
+	var wg sync.WaitGroup
+	got := make([][]byte, uses)
+	errs := make([]error, uses)
+	for i := range uses {
+		wg.Go(func() { got[i], errs[i] = cfg.SecretKey.Bytes(context.Background()) })
+	}
+	time.Sleep(5 * time.Millisecond) // let them all wait
+	close(r.release)
+	wg.Wait()
+	for i := range uses {
+		if errs[i] != nil || string(got[i]) != key {
+			t.Fatalf("use %d: %q, %v", i, got[i], errs[i])
+		}
+	}
+	if n := r.calls.Load(); n != 1 {
+		t.Fatalf("%d reads, want 1", n)
+	}
+}
+
+// A read that fails for good fails every use, however many wait for it, and says why.
+func TestSecretKeyReadFailsEveryUse(t *testing.T) {
+	for name, r := range map[string]*slowReader{
+		"wrong type": {p: Parameter{Type: "String", Value: strings.Repeat("s", 40)}},
+		"too short":  {p: Parameter{Type: "SecureString", Value: "short"}},
+		"missing":    {err: errors.New("ssm: GetParameter: ParameterNotFound")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r.release = make(chan struct{})
+			cfg := &Config{SecretKeyParameter: "/preau/secret-key"}
+			cfg.LoadSecretKey(r)
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					if got, err := cfg.SecretKey.Bytes(context.Background()); !errors.Is(err, secret.ErrUnavailable) || got != nil {
+						t.Errorf("use of a failed key: %q, %v", got, err)
+					}
+				})
+			}
+			close(r.release)
+			wg.Wait()
+			if err := cfg.SecretKey.Wait(); err == nil || !strings.Contains(err.Error(), "SECRET_KEY_PARAMETER /preau/secret-key") {
+				t.Fatalf("Wait: %v", err)
+			}
+		})
+	}
+}
+
+// The local stack's SECRET_KEY is there at once.
+func TestLocalSecretKeyAtOnce(t *testing.T) {
+	setValid(t)
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // no wait: even an ended request has it
+	if got, err := c.SecretKey.Bytes(ctx); err != nil || string(got) != strings.Repeat("k", 32) {
+		t.Fatalf("key %q, err %v", got, err)
 	}
 }

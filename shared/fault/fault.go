@@ -23,6 +23,7 @@ const (
 	Conflict                        // 409: the state forbids it (deadline passed, full, already…)
 	Gone                            // 410: an expired or spent link
 	TooManyRequests                 // 429: throttled
+	Unavailable                     // 503: a dependency of the request is not ready or failed (the secret key)
 )
 
 // FieldError is a problem with one form field, keyed by the field's JSON name.

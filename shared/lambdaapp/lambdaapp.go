@@ -1,6 +1,7 @@
 // Package lambdaapp is the start-up every function shares: read the configuration, load the AWS
-// SDK settings, read the secret key from SSM Parameter Store when the function has one, build
-// the store and the session resolver once per cold start, then hand the function's
+// SDK settings, start reading the secret key from SSM Parameter Store when the function has one
+// (in the background: its first use waits for it), build the store and the session resolver
+// once per cold start, then hand the function's
 // http.Handler to Lambda through the API Gateway v2 adapter. A function's main.go
 // keeps only what is its own (a scheduled function calls RunJob instead of Run):
 //
@@ -11,7 +12,10 @@
 //	}
 //
 // Bad configuration fails at start-up, before Lambda takes any request, with a message that
-// names the function.
+// names the function. A secret key that cannot be read (a missing parameter, not a
+// SecureString, too short, SSM failing after its retries) fails the same way as soon as its
+// read ends, which is usually before the first request; a request that needed the key
+// meanwhile gets a 503, never an answer signed with no key.
 package lambdaapp
 
 import (
@@ -85,12 +89,36 @@ type Build func(ctx context.Context, env *Env) (http.Handler, error)
 // until Lambda stops the process. Any start-up error is printed and the process exits with 1.
 func Run(name string, build Build) {
 	web.InitLogging()
-	h, err := handler(context.Background(), build)
+	e, err := env(context.Background())
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
-		os.Exit(1)
+		fail(name, err)
+	}
+	watchSecretKey(name, e.Config)
+	h, err := build(context.Background(), e)
+	if err != nil {
+		fail(name, err)
 	}
 	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+}
+
+// fail reports a start-up error naming the function and exits with 1.
+func fail(name string, err error) {
+	fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+	os.Exit(1)
+}
+
+// watchSecretKey fails the function, as a start-up error, when its secret key, read in the
+// background, cannot be had: a misconfigured deployment stops at once rather than answering
+// 503 to every request that needs the key.
+func watchSecretKey(name string, cfg *config.Config) {
+	if cfg.SecretKey == nil {
+		return
+	}
+	go func() {
+		if err := cfg.SecretKey.Wait(); err != nil {
+			fail(name, err)
+		}
+	}()
 }
 
 // Job is one invocation of a scheduled function: the event is what EventBridge Scheduler sends
@@ -106,24 +134,15 @@ type BuildJob func(ctx context.Context, env *Env) (Job, error)
 func RunJob(name string, build BuildJob) {
 	web.InitLogging()
 	e, err := env(context.Background())
-	var job Job
-	if err == nil {
-		job, err = build(context.Background(), e)
-	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
-		os.Exit(1)
+		fail(name, err)
+	}
+	watchSecretKey(name, e.Config)
+	job, err := build(context.Background(), e)
+	if err != nil {
+		fail(name, err)
 	}
 	lambda.Start(func(ctx context.Context, event json.RawMessage) error { return job(ctx, event) })
-}
-
-// handler reads the environment and builds the function's handler.
-func handler(ctx context.Context, build Build) (http.Handler, error) {
-	e, err := env(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return build(ctx, e)
 }
 
 // env reads the configuration and builds what every function shares.
@@ -136,9 +155,7 @@ func env(ctx context.Context) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.LoadSecretKey(ctx, config.NewSSM(awsCfg)); err != nil {
-		return nil, err
-	}
+	cfg.LoadSecretKey(config.NewSSM(awsCfg))
 	st := store.NewFromConfig(awsCfg, store.Tables{Data: cfg.DataTable, Session: cfg.SessionTable})
 	return &Env{
 		Config:   cfg,

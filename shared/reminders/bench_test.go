@@ -35,6 +35,7 @@ import (
 	"github.com/preau/preau/shared/mail"
 	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/store"
 )
 
@@ -91,7 +92,7 @@ func BenchmarkRemindFamilies(b *testing.B) {
 		// Each round is a new day, so every family is due again.
 		round := at.AddDate(0, 0, 7*i)
 		clk.Set(round)
-		run := &reminders.Runner{Repo: st, Notifier: plainNotifier{mail.NewV2(ses, "portail@x.fr")}, Secret: secret, Workers: 8,
+		run := &reminders.Runner{Repo: st, Notifier: plainNotifier{mail.NewV2(ses, "portail@x.fr")}, Secret: secret.Fixed(testKey), Workers: 8,
 			Deadlines: reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{SettingsTTL: time.Hour})}
 		calls.reset()
 		start := time.Now()

@@ -16,6 +16,7 @@ import (
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/secret"
 )
 
 // Item is one day a parent is reminded of: a child's activity, not booked, closing soon.
@@ -81,8 +82,8 @@ type Runner struct {
 	Repo      Repository
 	Deadlines Deadlines
 	Notifier  Notifier
-	Pacer     Pacer  // nil: no pacing
-	Secret    []byte // signs unsubscribe links
+	Pacer     Pacer       // nil: no pacing
+	Secret    *secret.Key // signs unsubscribe links
 	// Window is how far ahead deadlines are reminded (default 24 hours).
 	Window time.Duration
 	// Workers is how many parents are handled at once (default 4); Pacer still bounds the rate.
@@ -138,6 +139,10 @@ type due struct {
 // family who wants it. It stops starting new e-mails at stopBy (zero: no budget) and reports
 // Unfinished.
 func (r *Runner) Remind(ctx context.Context, at, stopBy time.Time) (Report, error) {
+	// The key signs every e-mail's unsubscribe link: without it the run claims and sends nothing.
+	if _, err := r.Secret.Bytes(ctx); err != nil {
+		return Report{}, fmt.Errorf("remind: %w", err)
+	}
 	dues, err := r.findDue(ctx, at, at.Add(r.window()))
 	if err != nil {
 		return Report{}, err
@@ -391,7 +396,12 @@ func (r *Runner) remindParent(ctx context.Context, email, familyID string, items
 	if len(held) == 0 {
 		return nil
 	}
-	n := Notice{To: email, Greeting: p.Greeting, At: at, Items: send, Unsubscribe: UnsubscribeToken(r.Secret, email)}
+	key, err := r.Secret.Bytes(ctx)
+	if err != nil {
+		r.release(context.WithoutCancel(ctx), held)
+		return err
+	}
+	n := Notice{To: email, Greeting: p.Greeting, At: at, Items: send, Unsubscribe: UnsubscribeToken(key, email)}
 	return r.deliver(ctx, held, add, func(ctx context.Context) error { return r.Notifier.SendReminder(ctx, n) })
 }
 

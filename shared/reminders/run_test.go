@@ -16,9 +16,10 @@ import (
 	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reminders/reminderstest"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/secret"
 )
 
-var secret = []byte("0123456789abcdef0123456789abcdef")
+var testKey = []byte("0123456789abcdef0123456789abcdef")
 
 // outbox records the e-mails sent, and fails those to the addresses in fail.
 type outbox struct {
@@ -90,7 +91,7 @@ func newWorld(t *testing.T) *world {
 	}
 	svc := reservations.New(st, clock.NewFixed(time.Now()), calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
 	box := &outbox{fail: map[string]bool{}}
-	return &world{st: st, box: box, run: &reminders.Runner{Repo: st, Deadlines: svc, Notifier: box, Secret: secret}}
+	return &world{st: st, box: box, run: &reminders.Runner{Repo: st, Deadlines: svc, Notifier: box, Secret: secret.Fixed(testKey)}}
 }
 
 // family adds a family whose children (first names) are enrolled in activities, with one
@@ -430,6 +431,35 @@ func TestRunStoppedHalfWayLosesNothing(t *testing.T) {
 	}
 }
 
+// TestNoKeyNoRun: a run whose secret key cannot be had (its read failed) fails without
+// claiming or sending anything, so the schedule's retry, or the next run, sends every e-mail;
+// no e-mail ever carries an unsubscribe link signed with no key.
+func TestNoKeyNoRun(t *testing.T) {
+	w := newWorld(t)
+	w.family("f1", "B", []string{"p@f1.fr"}, map[string][]calendar.Activity{"Léa": {canteen}})
+	ctx := context.Background()
+	good := w.run.Secret
+	w.run.Secret = secret.Load(func() ([]byte, error) { return nil, errors.New("ssm: GetParameter: AccessDeniedException") })
+	now := at("2026-12-01T18:00:00+01:00")
+	if _, err := w.run.Remind(ctx, now, time.Time{}); !errors.Is(err, secret.ErrUnavailable) {
+		t.Fatalf("remind without a key: %v", err)
+	}
+	if _, err := w.run.Summarise(ctx, at("2026-12-04T18:00:00+01:00"), time.Time{}); !errors.Is(err, secret.ErrUnavailable) {
+		t.Fatalf("summarise without a key: %v", err)
+	}
+	if len(w.box.to("p@f1.fr")) != 0 || len(w.box.summaries) != 0 {
+		t.Fatal("e-mails sent without a key")
+	}
+	w.run.Secret = good
+	if rep, err := w.run.Remind(ctx, now, time.Time{}); err != nil || rep.Sent != 1 {
+		t.Fatalf("run with the key: %+v, %v", rep, err)
+	}
+	tok := w.box.to("p@f1.fr")[0].Unsubscribe
+	if email, ok := reminders.VerifyUnsubscribe(testKey, tok); !ok || email != "p@f1.fr" {
+		t.Fatalf("unsubscribe link %q not signed with the key", tok)
+	}
+}
+
 func TestWeeklySummary(t *testing.T) {
 	w := newWorld(t)
 	w.family("f1", "B", []string{"p@f1.fr", "q@f1.fr"}, map[string][]calendar.Activity{"Léa": {canteen, wedCtr}, "Hugo": {canteen}})
@@ -470,11 +500,11 @@ func TestNextMonday(t *testing.T) {
 }
 
 func TestUnsubscribeLink(t *testing.T) {
-	tok := reminders.UnsubscribeToken(secret, "lea@example.fr")
-	if got, ok := reminders.VerifyUnsubscribe(secret, tok); !ok || got != "lea@example.fr" {
+	tok := reminders.UnsubscribeToken(testKey, "lea@example.fr")
+	if got, ok := reminders.VerifyUnsubscribe(testKey, tok); !ok || got != "lea@example.fr" {
 		t.Fatalf("valid token: %q, %v", got, ok)
 	}
-	other := reminders.UnsubscribeToken(secret, "hugo@example.fr")
+	other := reminders.UnsubscribeToken(testKey, "hugo@example.fr")
 	_, sigOther, _ := cut(other)
 	addr, sig, _ := cut(tok)
 	for name, bad := range map[string]string{
@@ -486,7 +516,7 @@ func TestUnsubscribeLink(t *testing.T) {
 		"empty":                                        "",
 		"not base64":                                   "***." + sig,
 	} {
-		if got, ok := reminders.VerifyUnsubscribe(secret, bad); ok {
+		if got, ok := reminders.VerifyUnsubscribe(testKey, bad); ok {
 			t.Errorf("%s: accepted for %q", name, got)
 		}
 	}

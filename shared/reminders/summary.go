@@ -23,6 +23,10 @@ func NextMonday(d date.Date) date.Date {
 // confirmed parent who asked for it, once per parent and week. It stops starting new e-mails at
 // stopBy (zero: no budget) and reports Unfinished.
 func (r *Runner) Summarise(ctx context.Context, at, stopBy time.Time) (Report, error) {
+	// The key signs every e-mail's unsubscribe link: without it the run claims and sends nothing.
+	if _, err := r.Secret.Bytes(ctx); err != nil {
+		return Report{}, fmt.Errorf("summarise: %w", err)
+	}
 	emails, err := r.Repo.SummarySubscribers(ctx)
 	if err != nil {
 		return Report{}, fmt.Errorf("summary subscribers: %w", err)
@@ -105,7 +109,12 @@ func (r *Runner) summariseParent(ctx context.Context, email string, monday date.
 		add(func(rep *Report) { rep.AlreadySent++ })
 		return nil
 	}
-	s := Summary{To: email, Greeting: p.Greeting, Monday: monday, Bookings: booked, Unsubscribe: UnsubscribeToken(r.Secret, email)}
+	key, err := r.Secret.Bytes(ctx)
+	if err != nil {
+		r.release(context.WithoutCancel(ctx), []Marker{m})
+		return err
+	}
+	s := Summary{To: email, Greeting: p.Greeting, Monday: monday, Bookings: booked, Unsubscribe: UnsubscribeToken(key, email)}
 	return r.deliver(ctx, []Marker{m}, add, func(ctx context.Context) error { return r.Notifier.SendWeeklySummary(ctx, s) })
 }
 

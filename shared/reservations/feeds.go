@@ -15,6 +15,7 @@ import (
 
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/secret"
 )
 
 // Calendar feeds: each member of a family may have one secret address serving the family's
@@ -74,16 +75,16 @@ var feedTokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 type Feeds struct {
 	store FeedStore
 	svc   *Service
-	key   []byte
+	key   *secret.Key
 }
 
-// NewFeeds returns the feed rules; key (at least 32 bytes) derives the tokens.
-func NewFeeds(st FeedStore, svc *Service, key []byte) (*Feeds, error) {
+// NewFeeds returns the feed rules; key derives the tokens.
+func NewFeeds(st FeedStore, svc *Service, key *secret.Key) (*Feeds, error) {
 	if st == nil || svc == nil {
 		return nil, errors.New("feeds: a store and the reservation rules are required")
 	}
-	if len(key) < 32 {
-		return nil, errors.New("feeds: the secret key needs at least 32 bytes")
+	if key == nil {
+		return nil, errors.New("feeds: the secret key is required")
 	}
 	return &Feeds{store: st, svc: svc, key: key}, nil
 }
@@ -122,7 +123,11 @@ func (f *Feeds) Current(ctx context.Context, who Actor) (MemberFeed, bool, error
 	if err != nil || !ok || holder != (FeedHolder{FamilyID: who.FamilyID, Email: who.Email}) {
 		return MemberFeed{}, false, err
 	}
-	return MemberFeed{Token: f.token(who.FamilyID, cur.Nonce), CreatedAt: cur.CreatedAt}, true, nil
+	token, err := f.token(ctx, who.FamilyID, cur.Nonce)
+	if err != nil {
+		return MemberFeed{}, false, err
+	}
+	return MemberFeed{Token: token, CreatedAt: cur.CreatedAt}, true, nil
 }
 
 // Start gives the actor a new feed, replacing (and so revoking) theirs; other members' feeds are
@@ -136,7 +141,10 @@ func (f *Feeds) Start(ctx context.Context, who Actor) (MemberFeed, error) {
 		return MemberFeed{}, fmt.Errorf("feed nonce: %w", err)
 	}
 	nonce := hex.EncodeToString(b[:])
-	token := f.token(who.FamilyID, nonce)
+	token, err := f.token(ctx, who.FamilyID, nonce)
+	if err != nil {
+		return MemberFeed{}, err
+	}
 	now := f.svc.Now()
 	if err := f.store.StartMemberFeed(ctx, who.FamilyID, Feed{Nonce: nonce, TokenHash: HashFeedToken(token), Email: who.Email, CreatedAt: now}); err != nil {
 		return MemberFeed{}, fmt.Errorf("start feed: %w", err)
@@ -190,11 +198,16 @@ func (f *Feeds) Open(ctx context.Context, token string) (FamilyPlanning, FeedHol
 	return fp, holder, nil
 }
 
-// token derives a feed's token from its family and nonce.
-func (f *Feeds) token(familyID, nonce string) string {
-	m := hmac.New(sha256.New, f.key)
+// token derives a feed's token from its family and nonce; it fails (secret.ErrUnavailable)
+// only while the key cannot be had.
+func (f *Feeds) token(ctx context.Context, familyID, nonce string) (string, error) {
+	key, err := f.key.Bytes(ctx)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte("feed\x00" + familyID + "\x00" + nonce))
-	return strings.ToLower(feedTokenEncoding.EncodeToString(m.Sum(nil)))[:feedTokenLen]
+	return strings.ToLower(feedTokenEncoding.EncodeToString(m.Sum(nil)))[:feedTokenLen], nil
 }
 
 // HashFeedToken is what the store keeps of a token: its SHA-256, in hex.

@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -9,7 +10,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/preau/preau/shared/secret"
 	"strings"
+	"sync"
 )
 
 // sealedPrefix starts every TOTP secret stored encrypted; a stored secret without it is a clear
@@ -24,15 +27,37 @@ const sealedPrefix = "v1:"
 // read as it is, and is sealed on the member's next accepted code: UseStep writes the sealed
 // secret in the same conditional write that records the code's step, so the migration needs no
 // job and no downtime.
+//
+// The encryption key is derived at the box's first use, not when it is made: the secret key
+// may still be read in the background then (shared/secret).
 type SecretBox struct {
+	key  *secret.Key
+	once sync.Once
 	aead cipher.AEAD
+	err  error
 }
 
-// NewSecretBox derives the encryption key from secretKey (at least 32 bytes).
-func NewSecretBox(secretKey []byte) (*SecretBox, error) {
-	if len(secretKey) < 32 {
-		return nil, errors.New("staff: the secret key is too short to derive the TOTP key")
+// NewSecretBox returns the box whose encryption key derives from secretKey.
+func NewSecretBox(secretKey *secret.Key) (*SecretBox, error) {
+	if secretKey == nil {
+		return nil, errors.New("staff: no secret key to derive the TOTP key from")
 	}
+	return &SecretBox{key: secretKey}, nil
+}
+
+// cipher returns the box's AEAD, derived once, when the secret key is first had. It fails
+// (secret.ErrUnavailable) only while the key cannot be had.
+func (b *SecretBox) cipher(ctx context.Context) (cipher.AEAD, error) {
+	k, err := b.key.Bytes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.once.Do(func() { b.aead, b.err = derive(k) })
+	return b.aead, b.err
+}
+
+// derive makes the AES-256-GCM cipher of the TOTP secrets from the secret key.
+func derive(secretKey []byte) (cipher.AEAD, error) {
 	key, err := hkdf.Key(sha256.New, secretKey, nil, "preau staff totp secrets v1", 32)
 	if err != nil {
 		return nil, fmt.Errorf("staff: derive key: %w", err)
@@ -41,34 +66,38 @@ func NewSecretBox(secretKey []byte) (*SecretBox, error) {
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &SecretBox{aead: aead}, nil
+	return cipher.NewGCM(block)
 }
 
 // Seal encrypts a TOTP secret for storage, bound to the member's e-mail (a sealed secret moved
 // to another member does not open).
-func (b *SecretBox) Seal(email, secret string) string {
-	nonce := make([]byte, b.aead.NonceSize())
+func (b *SecretBox) Seal(ctx context.Context, email, secret string) (string, error) {
+	aead, err := b.cipher(ctx)
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, aead.NonceSize())
 	_, _ = rand.Read(nonce)
-	out := b.aead.Seal(nonce, nonce, []byte(secret), []byte(email))
-	return sealedPrefix + base64.RawURLEncoding.EncodeToString(out)
+	out := aead.Seal(nonce, nonce, []byte(secret), []byte(email))
+	return sealedPrefix + base64.RawURLEncoding.EncodeToString(out), nil
 }
 
 // Open returns the clear secret of a stored one, and whether it was stored in clear (to be
 // sealed on its next use).
-func (b *SecretBox) Open(email, stored string) (secret string, clear bool, err error) {
+func (b *SecretBox) Open(ctx context.Context, email, stored string) (secret string, clear bool, err error) {
 	enc, ok := strings.CutPrefix(stored, sealedPrefix)
 	if !ok {
 		return stored, stored != "", nil
 	}
+	aead, err := b.cipher(ctx)
+	if err != nil {
+		return "", false, err
+	}
 	raw, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil || len(raw) < b.aead.NonceSize() {
+	if err != nil || len(raw) < aead.NonceSize() {
 		return "", false, errors.New("staff: sealed TOTP secret malformed")
 	}
-	plain, err := b.aead.Open(nil, raw[:b.aead.NonceSize()], raw[b.aead.NonceSize():], []byte(email))
+	plain, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte(email))
 	if err != nil {
 		return "", false, errors.New("staff: sealed TOTP secret does not open with this key")
 	}

@@ -7,33 +7,75 @@ import (
 	"testing"
 	"time"
 
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/staff"
 )
 
 func TestSecretBox(t *testing.T) {
-	box, err := staff.NewSecretBox([]byte(strings.Repeat("k", 32)))
+	ctx := context.Background()
+	box, err := staff.NewSecretBox(secret.Fixed([]byte(strings.Repeat("k", 32))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed := box.Seal("a@mairie.fr", "PREAUDEMOGESTIONLAIGNEVILLEDEMOA")
-	if !staff.Sealed(sealed) || strings.Contains(sealed, "PREAUDEMO") || sealed == box.Seal("a@mairie.fr", "PREAUDEMOGESTIONLAIGNEVILLEDEMOA") {
+	seal := func(b *staff.SecretBox, email, clear string) string {
+		t.Helper()
+		s, err := b.Seal(ctx, email, clear)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	sealed := seal(box, "a@mairie.fr", "PREAUDEMOGESTIONLAIGNEVILLEDEMOA")
+	if !staff.Sealed(sealed) || strings.Contains(sealed, "PREAUDEMO") || sealed == seal(box, "a@mairie.fr", "PREAUDEMOGESTIONLAIGNEVILLEDEMOA") {
 		t.Fatalf("sealed = %q (want v1:, no clear text, a fresh nonce each time)", sealed)
 	}
-	if got, clear, err := box.Open("a@mairie.fr", sealed); err != nil || clear || got != "PREAUDEMOGESTIONLAIGNEVILLEDEMOA" {
+	if got, clear, err := box.Open(ctx, "a@mairie.fr", sealed); err != nil || clear || got != "PREAUDEMOGESTIONLAIGNEVILLEDEMOA" {
 		t.Fatalf("open = %q, %v, %v", got, clear, err)
 	}
-	if _, _, err := box.Open("b@mairie.fr", sealed); err == nil {
+	if _, _, err := box.Open(ctx, "b@mairie.fr", sealed); err == nil {
 		t.Error("a secret sealed for one member opens for another")
 	}
-	other, _ := staff.NewSecretBox([]byte(strings.Repeat("x", 32)))
-	if _, _, err := other.Open("a@mairie.fr", sealed); err == nil {
+	other, _ := staff.NewSecretBox(secret.Fixed([]byte(strings.Repeat("x", 32))))
+	if _, _, err := other.Open(ctx, "a@mairie.fr", sealed); err == nil {
 		t.Error("a secret opens under another key")
 	}
-	if got, clear, err := box.Open("a@mairie.fr", "JBSWY3DPEHPK3PXP"); err != nil || !clear || got != "JBSWY3DPEHPK3PXP" {
+	if got, clear, err := box.Open(ctx, "a@mairie.fr", "JBSWY3DPEHPK3PXP"); err != nil || !clear || got != "JBSWY3DPEHPK3PXP" {
 		t.Errorf("a clear secret of an earlier version = %q, %v, %v", got, clear, err)
 	}
-	if _, err := staff.NewSecretBox([]byte("short")); err == nil {
-		t.Error("a short key accepted")
+	short, err := staff.NewSecretBox(secret.Fixed([]byte("short")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := short.Seal(ctx, "a@mairie.fr", "PREAUDEMOGESTIONLAIGNEVILLEDEMOA"); !errors.Is(err, secret.ErrUnavailable) || s != "" {
+		t.Errorf("a short key sealed %q (%v)", s, err)
+	}
+	if _, err := staff.NewSecretBox(nil); err == nil {
+		t.Error("a box without a key")
+	}
+}
+
+// TestSecretBoxWaitsForItsKey: a box made while the key is still being read seals with it once
+// it is there, and a seal whose request ends first fails rather than sealing with no key.
+func TestSecretBoxWaitsForItsKey(t *testing.T) {
+	release := make(chan struct{})
+	key := secret.Load(func() ([]byte, error) { <-release; return []byte(strings.Repeat("k", 32)), nil })
+	box, err := staff.NewSecretBox(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if s, err := box.Seal(ctx, "a@mairie.fr", "PREAUDEMOGESTIONLAIGNEVILLEDEMOA"); !errors.Is(err, secret.ErrUnavailable) || s != "" {
+		t.Fatalf("seal before the key: %q, %v", s, err)
+	}
+	close(release)
+	sealed, err := box.Seal(context.Background(), "a@mairie.fr", "PREAUDEMOGESTIONLAIGNEVILLEDEMOA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, _ := staff.NewSecretBox(secret.Fixed([]byte(strings.Repeat("k", 32))))
+	if got, _, err := fixed.Open(context.Background(), "a@mairie.fr", sealed); err != nil || got != "PREAUDEMOGESTIONLAIGNEVILLEDEMOA" {
+		t.Fatalf("sealed under the key read late, opened under the same key: %q, %v", got, err)
 	}
 }
 

@@ -141,7 +141,9 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 		if err != nil {
 			return "", fmt.Errorf("login: %w", err)
 		}
-		sess.PendingSecret = s.Box.Seal(m.Email, secret)
+		if sess.PendingSecret, err = s.Box.Seal(ctx, m.Email, secret); err != nil {
+			return "", fmt.Errorf("login: %w", err)
+		}
 	}
 	token, hash := newSecret()
 	sess.Hash = hash
@@ -205,7 +207,7 @@ func (s *Service) PendingSecret(ctx context.Context, token string, now time.Time
 	if sess.Verified || sess.PendingSecret == "" {
 		return "", nil
 	}
-	secret, _, err := s.Box.Open(sess.Email, sess.PendingSecret)
+	secret, _, err := s.Box.Open(ctx, sess.Email, sess.PendingSecret)
 	return secret, err
 }
 
@@ -228,12 +230,15 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string, now time
 	if !m.Enrolled() {
 		stored = sess.PendingSecret
 	}
-	secret, clear, err := s.Box.Open(m.Email, stored)
+	secret, clear, err := s.Box.Open(ctx, m.Email, stored)
 	if err != nil {
 		return "", fmt.Errorf("second factor: %w", err)
 	}
 	if clear && m.Enrolled() {
-		reseal = s.Box.Seal(m.Email, secret) // a secret stored in clear is sealed by its next use
+		// a secret stored in clear is sealed by its next use
+		if reseal, err = s.Box.Seal(ctx, m.Email, secret); err != nil {
+			return "", fmt.Errorf("second factor: %w", err)
+		}
 	}
 	step := int64(0)
 	if secret != "" {
@@ -243,7 +248,10 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string, now time
 		if m.Enrolled() {
 			err = s.Members.UseStep(ctx, m.Email, step, reseal)
 		} else {
-			err = s.Members.EnrolSecondFactor(ctx, m.Email, m.Stamp, s.Box.Seal(m.Email, secret), step, now)
+			var sealed string
+			if sealed, err = s.Box.Seal(ctx, m.Email, secret); err == nil {
+				err = s.Members.EnrolSecondFactor(ctx, m.Email, m.Stamp, sealed, step, now)
+			}
 		}
 		if errors.Is(err, ErrStale) {
 			step = 0

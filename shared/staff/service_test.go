@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/staff"
 	"github.com/preau/preau/shared/staff/stafftest"
 )
@@ -20,7 +21,7 @@ var fastHash = accounts.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}
 func newService(t *testing.T) (*staff.Service, *stafftest.Memory) {
 	t.Helper()
 	mem := stafftest.NewMemory()
-	box, err := staff.NewSecretBox([]byte(strings.Repeat("k", 32)))
+	box, err := staff.NewSecretBox(secret.Fixed([]byte(strings.Repeat("k", 32))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestFirstLoginEnrolsTheSecondFactor(t *testing.T) {
 		t.Fatal("staff sessions must be shorter than parents'")
 	}
 	m, _ := mem.Member(ctx, "agent@mairie.fr")
-	if open, clear, err := s.Box.Open(m.Email, m.TOTPSecret); err != nil || clear || open != secret || !staff.Sealed(m.TOTPSecret) {
+	if open, clear, err := s.Box.Open(context.Background(), m.Email, m.TOTPSecret); err != nil || clear || open != secret || !staff.Sealed(m.TOTPSecret) {
 		t.Fatalf("secret not enrolled sealed: %q", m.TOTPSecret)
 	}
 	if m.LastLoginAt != now {

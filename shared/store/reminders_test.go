@@ -28,6 +28,7 @@ import (
 	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reminders/reminderstest"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/store"
 )
 
@@ -115,7 +116,7 @@ func TestOverlappingReminderRuns(t *testing.T) {
 	mailer := mail.NewV2(ses, "portail@laigneville.fr")
 	at := time.Date(2026, 12, 2, 18, 0, 0, 0, date.Paris)
 	newRunner := func() *reminders.Runner {
-		return &reminders.Runner{Repo: st, Notifier: testNotifier{mailer}, Secret: []byte("0123456789abcdef0123456789abcdef"),
+		return &reminders.Runner{Repo: st, Notifier: testNotifier{mailer}, Secret: secret.Fixed([]byte("0123456789abcdef0123456789abcdef")),
 			Deadlines: reservations.New(st, clock.NewFixed(at), calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})}
 	}
 	var (

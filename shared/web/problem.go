@@ -21,6 +21,7 @@ var status = map[fault.Kind]int{
 	fault.Conflict:        http.StatusConflict,
 	fault.Gone:            http.StatusGone,
 	fault.TooManyRequests: http.StatusTooManyRequests,
+	fault.Unavailable:     http.StatusServiceUnavailable,
 }
 
 // ProblemBase prefixes every problem type slug: /problems/deadline-passed is documented in the

@@ -91,7 +91,7 @@ func TestProblemMapping(t *testing.T) {
 		status int
 	}{
 		{fault.Invalid, 400}, {fault.Unauthenticated, 401}, {fault.Forbidden, 403}, {fault.NotFound, 404},
-		{fault.Conflict, 409}, {fault.Gone, 410}, {fault.TooManyRequests, 429},
+		{fault.Conflict, 409}, {fault.Gone, 410}, {fault.TooManyRequests, 429}, {fault.Unavailable, 503},
 	}
 	for _, c := range cases {
 		p := ProblemFor(fmt.Errorf("wrapped: %w", fault.New(c.kind, "some-type", "Titre", "Détail")))

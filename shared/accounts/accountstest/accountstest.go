@@ -20,6 +20,7 @@ import (
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/mail"
+	"github.com/preau/preau/shared/secret"
 )
 
 // Settings of the test commune.
@@ -30,8 +31,11 @@ const (
 	Password   = "Laigneville-2026x"
 )
 
-// Secret keys the anti-robot challenges of the tests.
-var Secret = []byte("test-secret-test-secret-test-secret!")
+// Secret keys the anti-robot challenges of the tests; Key holds it as the functions do.
+var (
+	Secret = []byte("test-secret-test-secret-test-secret!")
+	Key    = secret.Fixed(Secret)
+)
 
 // Start is the instant the tests' clock starts at.
 var Start = time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
@@ -68,9 +72,9 @@ func New(t testing.TB, st Store, antiRobot bool) *Env {
 	clk := clock.NewFixed(Start)
 	var anti *accounts.AntiRobot
 	if antiRobot {
-		anti = accounts.NewAntiRobot(Secret, 8) // low difficulty: tests solve it in Go
+		anti = accounts.NewAntiRobot(Key, 8) // low difficulty: tests solve it in Go
 	}
-	cfg := accounts.NewConfig(clk, func(p string) string { return BaseURL + p }, CodePrefix, anti, Secret)
+	cfg := accounts.NewConfig(clk, func(p string) string { return BaseURL + p }, CodePrefix, anti, Key)
 	// Cheap hashing keeps the race-detector runs short; `make bench` measures the real parameters.
 	cfg.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
 	// No floor on sign-up, reset and resend requests: it hides latencies from observers, and
@@ -114,12 +118,25 @@ func (e *Env) Family(t testing.TB, name string, revoked bool) (familyID, code st
 	return familyID, code
 }
 
+// Challenge issues an anti-robot challenge at the test's clock, as a page does.
+func (e *Env) Challenge(t testing.TB) accounts.Challenge {
+	t.Helper()
+	c, err := e.Anti.Issue(context.Background(), e.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // Input is a valid sign-up for email (with a solved proof when the check is on).
 func (e *Env) Input(email string) accounts.SignupInput {
 	in := accounts.SignupInput{Civility: "Mme", LastName: "Martin", FirstName: "Anne", Email: email,
 		Password: Password, PasswordConfirmation: Password, AcceptTerms: true, ClientAddr: NewAddr()}
 	if e.Anti != nil {
-		c := e.Anti.Issue(e.Clock.Now())
+		c, err := e.Anti.Issue(context.Background(), e.Clock.Now())
+		if err != nil {
+			panic(err) // a fixed key is always there
+		}
 		in.AntiRobotChallenge, in.AntiRobotSolution = c.Token, accounts.Solve(c.Token, c.Difficulty)
 	}
 	return in

@@ -29,6 +29,7 @@ import (
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/reservations"
+	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -86,7 +87,7 @@ func New(t testing.TB) *Env {
 	must(st.PutClosure(ctx, calendar.Closure{Day: date.MustParse("2026-12-10"), Label: "Formation des agents", Activities: []calendar.Activity{calendar.Canteen}}))
 	clk := clock.NewFixed(Deadline.Add(-time.Hour))
 	svc := reservations.New(st, clk, calendar.Default(), cutoff.DefaultPolicy(), reservations.Options{})
-	feeds, err := reservations.NewFeeds(st, svc, FeedKey)
+	feeds, err := reservations.NewFeeds(st, svc, secret.Fixed(FeedKey))
 	must(err)
 	return &Env{Store: st, Clock: clk, Service: svc, Feeds: feeds}
 }
