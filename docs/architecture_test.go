@@ -150,3 +150,18 @@ func TestFunctionTestsNeedNoEmulator(t *testing.T) {
 		}
 	}
 }
+
+// No function links text/template (nor html/template over it): its lookup of methods by name
+// keeps every method of everything held in an interface (see "Pages and e-mails without
+// text/template"). Functions are built as deployed, with the lambda.norpc tag.
+func TestFunctionsLinkNoTextTemplate(t *testing.T) {
+	out, err := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "-f", "{{.ImportPath}}", "../functions/...").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if p == "text/template" || p == "html/template" || strings.HasSuffix(p, "/shared/tmpl/tmplgen") {
+			t.Errorf("a function links %s", p)
+		}
+	}
+}

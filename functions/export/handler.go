@@ -15,8 +15,10 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
-//go:embed templates/*.html
-var templates embed.FS
+// escaped holds the pages, written from templates/ by go generate ./shared/tmpl.
+//
+//go:embed escaped/*.html
+var escaped embed.FS
 
 // Gatherer gathers a parent's export (export.Service).
 type Gatherer interface {
@@ -44,7 +46,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Export == nil || d.Clock == nil || d.Sessions == nil {
 		return nil, errors.New("export: export, clock and sessions are required")
 	}
-	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
+	pages, err := web.LoadRenderer(d.Commune, d.Cookies, escaped)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}

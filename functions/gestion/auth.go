@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"html/template"
 	"image/png"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/tmpl"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -54,8 +54,8 @@ func (g *gestion) login(w http.ResponseWriter, r *http.Request) {
 
 type codeData struct {
 	Enrolling bool
-	QR        template.URL // data: URL of the PNG (made here, so trusted)
-	Secret    string       // grouped by 4 for manual entry
+	QR        tmpl.URL // data: URL of the PNG (made here, so trusted)
+	Secret    string   // grouped by 4 for manual entry
 	Next      string
 }
 
@@ -83,7 +83,7 @@ func (g *gestion) codeData(r *http.Request, v *staff.Viewer) (codeData, error) {
 	if err := png.Encode(&buf, img); err != nil {
 		return d, err
 	}
-	d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
+	d.QR = tmpl.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
 	var groups []string
 	for i := 0; i < len(secret); i += 4 {
 		groups = append(groups, secret[i:min(i+4, len(secret))])

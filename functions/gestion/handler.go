@@ -5,7 +5,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"html/template"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"time"
@@ -15,12 +15,15 @@ import (
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/registry"
 	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/tmpl"
 	"github.com/preau/preau/shared/townhall"
 	"github.com/preau/preau/shared/web"
 )
 
-//go:embed templates/*.html
-var templates embed.FS
+// escaped holds the pages, written from templates/ by go generate ./shared/tmpl.
+//
+//go:embed escaped/*.html
+var escaped embed.FS
 
 // Auth is the staff login and sessions (*staff.Service).
 type Auth interface {
@@ -140,22 +143,20 @@ func (g *gestion) routes() []Route {
 }
 
 // parsePages lists the back-office's pages: each is its file with the back-office's layout and
-// shared partials.
+// shared partials, escaped from templates/ by go generate ./shared/tmpl.
 func parsePages() (*web.Pages, error) {
-	return web.NewPages(templates, "templates/*.html", []string{"layout", "_shared"}, func(file string) (*template.Template, error) {
-		t, err := template.New("layout.html").Funcs(web.Funcs).Funcs(funcs).ParseFS(web.Partials, "templates/*.html")
-		if err != nil {
-			return nil, err
-		}
-		return t.ParseFS(templates, "templates/layout.html", "templates/_shared.html", file)
-	})
+	pages, err := fs.Sub(escaped, "escaped")
+	if err != nil {
+		return nil, err
+	}
+	return web.NewPages(pages, funcs)
 }
 
 func redirectHome(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/gestion/accueil", http.StatusSeeOther)
 }
 
-var funcs = template.FuncMap{
+var funcs = tmpl.FuncMap{
 	// childForm hands the child fields their errors, values and choices.
 	"childForm": func(errs []web.FieldErrorView, in registry.ChildInput, c registry.Choices) any {
 		return struct {
@@ -259,7 +260,7 @@ func (g *gestion) render(w http.ResponseWriter, r *http.Request, code int, name 
 		p.Flash = g.Cookies.TakeFlash(w, r)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	if err := t.Execute(&buf, "layout.html", p); err != nil {
 		web.Error(w, r, fmt.Errorf("render %s: %w", name, err))
 		return
 	}

@@ -15,8 +15,10 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
-//go:embed templates/*.html
-var templates embed.FS
+// escaped holds the pages, written from templates/ by go generate ./shared/tmpl.
+//
+//go:embed escaped/*.html
+var escaped embed.FS
 
 // Payer starts an online payment and tells, after it, where it stands; *billing.Checkout
 // implements it.
@@ -57,7 +59,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Invoices == nil || d.Payer == nil || d.Clock == nil || d.Sessions == nil {
 		return nil, errors.New("invoices: invoices, payer, clock and sessions are required")
 	}
-	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
+	pages, err := web.LoadRenderer(d.Commune, d.Cookies, escaped)
 	if err != nil {
 		return nil, fmt.Errorf("invoices: %w", err)
 	}

@@ -21,8 +21,10 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
-//go:embed templates/*.html
-var templates embed.FS
+// escaped holds the pages, written from templates/ by go generate ./shared/tmpl.
+//
+//go:embed escaped/*.html
+var escaped embed.FS
 
 // LongPeriods is the reservation rules a long-period request needs; *reservations.Service
 // implements it (and e-mails the summary of an applied request).
@@ -55,7 +57,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Service == nil || d.Sessions == nil {
 		return nil, errors.New("longperiod: service and sessions are required")
 	}
-	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
+	pages, err := web.LoadRenderer(d.Commune, d.Cookies, escaped)
 	if err != nil {
 		return nil, fmt.Errorf("longperiod: %w", err)
 	}

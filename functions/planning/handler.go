@@ -19,8 +19,10 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
-//go:embed templates/*.html
-var templates embed.FS
+// escaped holds the pages, written from templates/ by go generate ./shared/tmpl.
+//
+//go:embed escaped/*.html
+var escaped embed.FS
 
 // Planner is the reservation rules the planning reads; *reservations.Service implements it.
 type Planner interface {
@@ -60,7 +62,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Service == nil || d.Feeds == nil || d.Sessions == nil {
 		return nil, errors.New("planning: service, feeds and sessions are required")
 	}
-	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
+	pages, err := web.LoadRenderer(d.Commune, d.Cookies, escaped)
 	if err != nil {
 		return nil, fmt.Errorf("planning: %w", err)
 	}

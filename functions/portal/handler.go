@@ -24,8 +24,10 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
-//go:embed templates/*.html
-var templates embed.FS
+// escaped holds the pages, written from templates/ by go generate ./shared/tmpl.
+//
+//go:embed escaped/*.html
+var escaped embed.FS
 
 // Schedule is what the reservations domain publishes: the calendar with its closures, each
 // day's deadlines under the cutoffs booking enforces, and the commune's rule;
@@ -88,7 +90,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Legal.Address == "" || d.Legal.DPOEmail == "" || d.Legal.AccessibilityStatus == "" || d.LogRetentionDays <= 0 {
 		return nil, errors.New("portal: the commune's legal details and the log retention are required")
 	}
-	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
+	pages, err := web.LoadRenderer(d.Commune, d.Cookies, escaped)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}

@@ -17,8 +17,10 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
-//go:embed templates/*.html
-var templates embed.FS
+// escaped holds the pages, written from templates/ by go generate ./shared/tmpl.
+//
+//go:embed escaped/*.html
+var escaped embed.FS
 
 // Deps is what the ReminderSettings handler needs; main.go builds it once per cold start.
 type Deps struct {
@@ -40,7 +42,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Prefs == nil || d.Sessions == nil || d.Secret == nil {
 		return nil, errors.New("remindersettings: preferences, sessions and secret key are required")
 	}
-	pages, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
+	pages, err := web.LoadRenderer(d.Commune, d.Cookies, escaped)
 	if err != nil {
 		return nil, fmt.Errorf("remindersettings: %w", err)
 	}

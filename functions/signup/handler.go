@@ -13,8 +13,10 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
-//go:embed templates/*.html
-var templates embed.FS
+// escaped holds the pages, written from templates/ by go generate ./shared/tmpl.
+//
+//go:embed escaped/*.html
+var escaped embed.FS
 
 // The account use cases the handler calls (shared/accounts implements each).
 type (
@@ -47,7 +49,7 @@ type handler struct {
 
 // New returns the Signup function's handler; its routes are exactly template.yaml's.
 func New(d Deps) (http.Handler, error) {
-	rd, err := web.LoadRenderer(d.Commune, d.Cookies, templates)
+	rd, err := web.LoadRenderer(d.Commune, d.Cookies, escaped)
 	if err != nil {
 		return nil, fmt.Errorf("signup pages: %w", err)
 	}

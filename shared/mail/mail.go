@@ -3,7 +3,9 @@
 // Every e-mail is French, in HTML and plain text, names the commune, and carries absolute links.
 // A template is two embedded files, templates/<name>.txt and templates/<name>.html, each defining
 // "subject" (in the .txt) and "body"; the HTML body is wrapped in templates/layout.html. Adding
-// an e-mail is adding those two files and one small function that calls Render (see accounts.go).
+// an e-mail is adding those two files, running go generate ./shared/tmpl (which escapes the HTML
+// parts into escaped/mail.html, see package tmpl), and one small function that calls Render (see
+// accounts.go).
 package mail
 
 import (
@@ -12,15 +14,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"log/slog"
 	"strings"
 	"sync"
-	texttemplate "text/template"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	typesv2 "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/preau/preau/shared/tmpl"
 )
 
 // Message is one e-mail to send.
@@ -55,7 +57,10 @@ type Mailer struct {
 	commune   string
 }
 
-//go:embed templates
+// templates are the e-mails' text parts (templates/*.txt, plain text) and their HTML parts with
+// the layout, escaped from templates/*.html by go generate ./shared/tmpl.
+//
+//go:embed templates/*.txt escaped/mail.html
 var templates embed.FS
 
 // New returns a Mailer sending from `from` with client (build it once per cold start).
@@ -67,9 +72,16 @@ func New(client Sender, from string) *Mailer {
 // parsed returns the templates, parsed by the first e-mail rendered rather than at start-up:
 // most requests of a function that can send e-mail send none, and a cold start should not wait
 // for them. The templates are embedded, and the tests render every one.
-var parsed = sync.OnceValues(func() (*texttemplate.Template, *htmltemplate.Template) {
-	return texttemplate.Must(texttemplate.New("").ParseFS(templates, "templates/*.txt")),
-		htmltemplate.Must(htmltemplate.New("").ParseFS(templates, "templates/*.html"))
+var parsed = sync.OnceValues(func() (*tmpl.Set, *tmpl.Set) {
+	text, err := tmpl.ParseFS(templates, "templates/*.txt", nil)
+	if err != nil {
+		panic(err)
+	}
+	html, err := tmpl.ParseFS(templates, "escaped/mail.html", nil)
+	if err != nil {
+		panic(err)
+	}
+	return text, html
 })
 
 // NewWithTransport returns a Mailer that hands its messages to t instead of SES.
@@ -85,9 +97,7 @@ func NewFromClient(cfg aws.Config, from string) *Mailer {
 }
 
 // SenderFunc is a Sender from the SES v2 client's SendEmail method value. Holding the method
-// rather than the client links only SendEmail into a function: the linker keeps every method of
-// anything held in an interface (templates call methods by name), which for SES is every
-// operation of its API.
+// rather than the client links only SendEmail into a function.
 type SenderFunc func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
 
 // SendEmail calls f.
@@ -175,25 +185,24 @@ func (m *Mailer) Render(name, to, greet string, data any) (Message, error) {
 	d := Data{Commune: m.commune, Name: greet, Data: data}
 	var subj, txt, body, page bytes.Buffer
 	text, html := parsed()
-	t := text.Lookup(name + ".txt")
-	if t == nil {
+	if !text.Has(name + ".subject") {
 		return Message{}, fmt.Errorf("mail: no template %q", name)
 	}
-	if err := t.ExecuteTemplate(&subj, name+".subject", d); err != nil {
+	if err := text.Execute(&subj, name+".subject", d); err != nil {
 		return Message{}, fmt.Errorf("mail %s subject: %w", name, err)
 	}
-	if err := t.ExecuteTemplate(&txt, name+".text", d); err != nil {
+	if err := text.Execute(&txt, name+".text", d); err != nil {
 		return Message{}, fmt.Errorf("mail %s text: %w", name, err)
 	}
-	if err := html.ExecuteTemplate(&body, name+".html", d); err != nil {
+	if err := html.Execute(&body, name+".html", d); err != nil {
 		return Message{}, fmt.Errorf("mail %s html: %w", name, err)
 	}
 	layout := struct {
 		Data
 		Subject string
-		Body    htmltemplate.HTML
-	}{d, strings.TrimSpace(subj.String()), htmltemplate.HTML(body.String())} // body was escaped by html/template
-	if err := html.ExecuteTemplate(&page, "layout.html", layout); err != nil {
+		Body    tmpl.HTML
+	}{d, strings.TrimSpace(subj.String()), tmpl.HTML(body.String())} // body is escaped HTML already
+	if err := html.Execute(&page, "layout.html", layout); err != nil {
 		return Message{}, fmt.Errorf("mail %s layout: %w", name, err)
 	}
 	return Message{To: to, Subject: layout.Subject, Text: strings.TrimSpace(txt.String()) + "\n", HTML: page.String()}, nil

@@ -2,49 +2,58 @@ package web
 
 import (
 	"fmt"
-	"html/template"
 	"io/fs"
 	"path"
-	"slices"
 	"strings"
 	"sync"
+
+	"github.com/preau/preau/shared/tmpl"
 )
 
-// Pages is a function's page templates, each parsed the first time it is shown: a cold start
-// parses none, and a container parses only the pages it serves. The names are read at once, so
-// a missing page is known at start-up; ParseAll parses every page now (the tests of each
-// function with pages call it, so a broken template fails there, not in front of a parent).
+// Pages is a function's pages: the files of its escaped folder, each a page with its layout
+// and partials as tmplgen escaped them from the function's templates (go generate), parsed the
+// first time a container shows it: a cold start parses none, and a container parses only the
+// pages it serves. The names are read at once, so a missing page is known at start-up; ParseAll
+// parses every page now (the tests of each function with pages call it, so a page calling a
+// function its program lacks fails there, not in front of a parent).
 type Pages struct {
-	parse map[string]func() (*template.Template, error)
+	parse map[string]func() (*tmpl.Set, error)
 }
 
-// NewPages lists the files of fsys matching pattern, leaving out those skip names (layouts and
-// shared partials), and parses each on first use with parse(file). A page is named by its file
-// name without ".html".
-func NewPages(fsys fs.FS, pattern string, skip []string, parse func(file string) (*template.Template, error)) (*Pages, error) {
-	files, err := fs.Glob(fsys, pattern)
+// NewPages lists the *.html files of fsys, each a page named by its file name without ".html",
+// executed with funcs besides Funcs.
+func NewPages(fsys fs.FS, funcs tmpl.FuncMap) (*Pages, error) {
+	files, err := fs.Glob(fsys, "*.html")
 	if err != nil {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
-	p := &Pages{parse: map[string]func() (*template.Template, error){}}
+	all := tmpl.FuncMap{}
+	for n, f := range Funcs {
+		all[n] = f
+	}
+	for n, f := range funcs {
+		all[n] = f
+	}
+	p := &Pages{parse: map[string]func() (*tmpl.Set, error){}}
 	for _, file := range files {
 		name := strings.TrimSuffix(path.Base(file), ".html")
-		if slices.Contains(skip, name) {
-			continue
-		}
-		p.parse[name] = sync.OnceValues(func() (*template.Template, error) {
-			t, err := parse(file)
+		p.parse[name] = sync.OnceValues(func() (*tmpl.Set, error) {
+			text, err := fs.ReadFile(fsys, file)
 			if err != nil {
 				return nil, fmt.Errorf("page %s: %w", name, err)
 			}
-			return t, nil
+			set, err := tmpl.Parse(file, string(text), all)
+			if err != nil {
+				return nil, fmt.Errorf("page %s: %w", name, err)
+			}
+			return set, nil
 		})
 	}
 	return p, nil
 }
 
 // Lookup returns page name, parsing it if it is its first use.
-func (p *Pages) Lookup(name string) (*template.Template, error) {
+func (p *Pages) Lookup(name string) (*tmpl.Set, error) {
 	parse, ok := p.parse[name]
 	if !ok {
 		return nil, fmt.Errorf("no page %q", name)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -14,10 +13,14 @@ import (
 
 	"github.com/preau/preau/shared/date"
 	"github.com/preau/preau/shared/fr"
+	"github.com/preau/preau/shared/tmpl"
 )
 
-//go:embed templates/*.html
-var baseTemplates embed.FS
+// errorPages is the error page, escaped from templates/ by go generate ./shared/tmpl with the
+// layout and partials (templates/*.html) that every function's escaped pages also hold.
+//
+//go:embed escaped/error-page.html
+var errorPages embed.FS
 
 // Page is what every page template receives. Pages read their own data from .Data.
 type Page struct {
@@ -41,7 +44,7 @@ type Renderer struct {
 }
 
 // Funcs are the helpers every template may use.
-var Funcs = template.FuncMap{
+var Funcs = tmpl.FuncMap{
 	"longDate":     fr.LongDate,
 	"longDateYear": fr.LongDateYear,
 	"deadline":     fr.DeadlineText,
@@ -63,35 +66,19 @@ var Funcs = template.FuncMap{
 
 var communeName = "Préau"
 
-// layout is the shared layout with its partials (the error page among them), parsed once, on
-// first use, and never executed itself: each page and the error page work on a clone.
-var layout = sync.OnceValues(func() (*template.Template, error) {
-	t, err := template.New("layout.html").Funcs(Funcs).ParseFS(baseTemplates, "templates/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("layout: %w", err)
-	}
-	return t, nil
-})
-
-// NewRenderer renders every *.html page of pages inside the shared layout, each parsed on
-// first use (Pages). Each page template defines "title" (optional) and "content".
+// NewRenderer renders the pages of pages, a function's escaped pages (see Pages).
 func NewRenderer(commune string, cookies Cookies, pages fs.FS) (*Renderer, error) {
+	return NewRendererFuncs(commune, cookies, pages, nil)
+}
+
+// NewRendererFuncs is NewRenderer for pages that also call funcs (the back-office's).
+func NewRendererFuncs(commune string, cookies Cookies, pages fs.FS, funcs tmpl.FuncMap) (*Renderer, error) {
 	communeName = commune
 	rd := &Renderer{commune: commune, cookies: cookies, pages: &Pages{}}
 	if pages == nil {
 		return rd, nil
 	}
-	set, err := NewPages(pages, "*.html", nil, func(file string) (*template.Template, error) {
-		base, err := layout()
-		if err != nil {
-			return nil, err
-		}
-		t, err := base.Clone()
-		if err != nil {
-			return nil, err
-		}
-		return t.ParseFS(pages, file)
-	})
+	set, err := NewPages(pages, funcs)
 	if err != nil {
 		return nil, err
 	}
@@ -99,20 +86,26 @@ func NewRenderer(commune string, cookies Cookies, pages fs.FS) (*Renderer, error
 	return rd, nil
 }
 
-// LoadRenderer is NewRenderer over the pages of a function's embedded templates folder (its
-// `//go:embed templates/*.html`), the way every function with pages builds its renderer.
+// LoadRenderer is NewRenderer over a function's embedded escaped folder (its
+// `//go:embed escaped/*.html`, written from its templates folder by go generate ./shared/tmpl),
+// the way every function with pages builds its renderer.
 func LoadRenderer(commune string, cookies Cookies, embedded fs.FS) (*Renderer, error) {
-	pages, err := fs.Sub(embedded, "templates")
-	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	return NewRenderer(commune, cookies, pages)
+	return LoadRendererFuncs(commune, cookies, embedded, nil)
 }
 
-// CheckPages parses the layout and every page of a function's embedded templates folder now:
+// LoadRendererFuncs is LoadRenderer for pages that also call funcs.
+func LoadRendererFuncs(commune string, cookies Cookies, embedded fs.FS, funcs tmpl.FuncMap) (*Renderer, error) {
+	pages, err := fs.Sub(embedded, "escaped")
+	if err != nil {
+		return nil, fmt.Errorf("escaped pages: %w", err)
+	}
+	return NewRendererFuncs(commune, cookies, pages, funcs)
+}
+
+// CheckPages parses the error page and every page of a function's embedded escaped folder now:
 // the test each function with pages runs, since the renderer parses them only when shown.
-func CheckPages(embedded fs.FS) error {
-	rd, err := LoadRenderer("", Cookies{}, embedded)
+func CheckPages(embedded fs.FS, funcs tmpl.FuncMap) error {
+	rd, err := LoadRendererFuncs("", Cookies{}, embedded, funcs)
 	if err != nil {
 		return err
 	}
@@ -136,7 +129,7 @@ func (rd *Renderer) Render(w http.ResponseWriter, r *http.Request, code int, nam
 		p.Flash = rd.cookies.TakeFlash(w, r)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	if err := t.Execute(&buf, "layout.html", p); err != nil {
 		Error(w, r, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
@@ -161,12 +154,12 @@ func writeHTML(w http.ResponseWriter, code int, body []byte) {
 }
 
 // errorPage is parsed by the first error page shown, not at every function's start-up.
-var errorPage = sync.OnceValues(func() (*template.Template, error) {
-	base, err := layout()
+var errorPage = sync.OnceValues(func() (*tmpl.Set, error) {
+	text, err := errorPages.ReadFile("escaped/error-page.html")
 	if err != nil {
 		return nil, err
 	}
-	return base.Clone()
+	return tmpl.Parse("error-page.html", string(text), Funcs)
 })
 
 func renderErrorPage(w http.ResponseWriter, r *http.Request, p Problem) {
@@ -174,7 +167,7 @@ func renderErrorPage(w http.ResponseWriter, r *http.Request, p Problem) {
 	var buf bytes.Buffer
 	t, err := errorPage()
 	if err == nil {
-		err = t.ExecuteTemplate(&buf, "error-page", page)
+		err = t.Execute(&buf, "error-page", page)
 	}
 	if err != nil {
 		slog.ErrorContext(r.Context(), "error page", "err", err.Error())

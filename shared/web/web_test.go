@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/tmpl/tmplgen"
 )
 
 func TestSafeNext(t *testing.T) {
@@ -248,9 +250,23 @@ func TestHandlerChain(t *testing.T) {
 	})
 }
 
-// TestLoadRenderer: a function's embedded templates folder gives one page per file, inside the
-// layout, parsed when first shown; CheckPages, which each function's tests run, refuses a broken
-// page, and a broken page shown anyway is a clean error page rather than half a page.
+// escapedPage is page (a template defining "content") escaped with the shared layout, as go
+// generate writes a function's escaped/<page>.html.
+func escapedPage(t *testing.T, page string) []byte {
+	t.Helper()
+	text, err := tmplgen.Escape([]string{"layout.html"},
+		tmplgen.Source{FS: os.DirFS("templates"), Patterns: []string{"*.html"}},
+		tmplgen.Source{FS: fstest.MapFS{"page.html": {Data: []byte(page)}}, Patterns: []string{"page.html"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(text)
+}
+
+// TestLoadRenderer: a function's embedded escaped folder gives one page per file, inside the
+// layout, parsed when first shown; CheckPages, which each function's tests run, refuses a page
+// calling a function the program lacks, and a broken page shown anyway is a clean error page
+// rather than half a page.
 func TestLoadRenderer(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -259,11 +275,11 @@ func TestLoadRenderer(t *testing.T) {
 		wantCode int
 		want     string
 	}{
-		{"pages under templates/", fstest.MapFS{"templates/bonjour.html": {Data: []byte(`{{define "content"}}<p>Bonjour {{.Data}}</p>{{end}}`)}},
-			"bonjour", http.StatusOK, "<p>Bonjour Léa</p>"},
-		{"broken page", fstest.MapFS{"templates/casse.html": {Data: []byte(`{{define "content"}}{{if}}{{end}}`)}},
+		{"pages under escaped/", fstest.MapFS{"escaped/bonjour.html": {Data: escapedPage(t, `{{define "content"}}<p>Bonjour {{.Data}} &lt;3</p>{{end}}`)}},
+			"bonjour", http.StatusOK, "<p>Bonjour Léa &lt;3</p>"},
+		{"broken page", fstest.MapFS{"escaped/casse.html": {Data: []byte(`{{define "layout.html"}}{{inconnue}}{{end}}`)}},
 			"casse", http.StatusInternalServerError, ""},
-		{"no such page", fstest.MapFS{"templates/bonjour.html": {Data: []byte(`{{define "content"}}<p>Bonjour</p>{{end}}`)}},
+		{"no such page", fstest.MapFS{"escaped/bonjour.html": {Data: escapedPage(t, `{{define "content"}}<p>Bonjour</p>{{end}}`)}},
 			"absente", http.StatusInternalServerError, ""},
 	}
 	for _, tt := range tests {
@@ -272,7 +288,7 @@ func TestLoadRenderer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkErr := CheckPages(tt.files)
+			checkErr := CheckPages(tt.files, nil)
 			if broken := tt.page == "casse"; broken != (checkErr != nil) {
 				t.Fatalf("CheckPages = %v", checkErr)
 			}
