@@ -20,9 +20,10 @@ import (
 	"github.com/preau/preau/shared/web"
 )
 
-// escaped holds the pages, written from templates/ by go generate ./shared/tmpl.
+// escaped holds the pages and their layout (base.tmpl), written from templates/ by go generate
+// ./shared/tmpl.
 //
-//go:embed escaped/*.html
+//go:embed escaped/*.html escaped/base.tmpl
 var escaped embed.FS
 
 // Auth is the staff login and sessions (*staff.Service).
@@ -149,7 +150,7 @@ func parsePages() (*web.Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.NewPages(pages, funcs)
+	return web.NewPages(pages, web.Layout(pages, "base.tmpl", funcs))
 }
 
 func redirectHome(w http.ResponseWriter, r *http.Request) {

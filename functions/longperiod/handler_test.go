@@ -364,7 +364,7 @@ func TestFormWarningStatesActivityCutoffs(t *testing.T) {
 
 // Pages are parsed when first shown: every one of them must parse.
 func TestPagesParse(t *testing.T) {
-	if err := web.CheckPages(escaped, nil); err != nil {
+	if err := web.CheckPages(escaped); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -444,7 +444,7 @@ func solveQuestion(t *testing.T, q string) string {
 
 // Pages are parsed when first shown: every one of them must parse.
 func TestPagesParse(t *testing.T) {
-	if err := web.CheckPages(escaped, nil); err != nil {
+	if err := web.CheckPages(escaped); err != nil {
 		t.Fatal(err)
 	}
 }

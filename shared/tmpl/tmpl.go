@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"text/template/parse"
 )
 
@@ -45,6 +46,7 @@ type URL string
 type Set struct {
 	trees map[string]*parse.Tree
 	funcs map[string]fn
+	known map[string]any // every function name, for the parser
 }
 
 // Parse parses text, which defines templates with {{define "name"}}…{{end}} (what tmplgen writes,
@@ -83,7 +85,7 @@ func parseFiles(funcs FuncMap, texts [][2]string) (*Set, error) {
 	for n := range escapers {
 		known[n] = n
 	}
-	set := &Set{trees: map[string]*parse.Tree{}, funcs: map[string]fn{}}
+	set := &Set{trees: map[string]*parse.Tree{}, funcs: map[string]fn{}, known: known}
 	for n, f := range funcs {
 		v, err := newFn(n, f)
 		if err != nil {
@@ -93,20 +95,43 @@ func parseFiles(funcs FuncMap, texts [][2]string) (*Set, error) {
 		known[n] = f
 	}
 	for _, nt := range texts {
-		trees, err := parse.Parse(nt[0], nt[1], "", "", known)
-		if err != nil {
-			return nil, fmt.Errorf("tmpl: %w", err)
-		}
-		for n, t := range trees {
-			if old, ok := set.trees[n]; ok && !parse.IsEmptyTree(old.Root) && !parse.IsEmptyTree(t.Root) {
-				return nil, fmt.Errorf("tmpl: template %q defined twice", n)
-			}
-			if old, ok := set.trees[n]; !ok || parse.IsEmptyTree(old.Root) {
-				set.trees[n] = t
-			}
+		if err := set.add(nt[0], nt[1], false); err != nil {
+			return nil, err
 		}
 	}
 	return set, nil
+}
+
+// add parses text into s; a template it defines replaces one of s's if replace, else is refused.
+func (s *Set) add(name, text string, replace bool) error {
+	trees, err := parse.Parse(name, text, "", "", s.known)
+	if err != nil {
+		return fmt.Errorf("tmpl: %w", err)
+	}
+	for n, t := range trees {
+		old, ok := s.trees[n]
+		switch {
+		case !ok || parse.IsEmptyTree(old.Root):
+			s.trees[n] = t
+		case parse.IsEmptyTree(t.Root):
+		case replace:
+			s.trees[n] = t
+		default:
+			return fmt.Errorf("tmpl: template %q defined twice", n)
+		}
+	}
+	return nil
+}
+
+// Extend returns a new set: s's templates with those text defines, which replace s's of the same
+// name (a page's "title" over its layout's), executed with s's functions. s is left as it is, and
+// its templates are shared, not copied: a layout parsed once serves every page.
+func (s *Set) Extend(name, text string) (*Set, error) {
+	ext := &Set{trees: maps.Clone(s.trees), funcs: s.funcs, known: s.known}
+	if err := ext.add(name, text, true); err != nil {
+		return nil, err
+	}
+	return ext, nil
 }
 
 // Has reports whether the set defines template name.

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/preau/preau/shared/date"
@@ -16,11 +15,14 @@ import (
 	"github.com/preau/preau/shared/tmpl"
 )
 
-// errorPages is the error page, escaped from templates/ by go generate ./shared/tmpl with the
-// layout and partials (templates/*.html) that every function's escaped pages also hold.
+// escaped holds the shared layout, its partials and the error page, escaped from templates/ by
+// go generate ./shared/tmpl: the base of every function's pages but the back-office's.
 //
-//go:embed escaped/error-page.html
-var errorPages embed.FS
+//go:embed escaped/base.tmpl
+var escaped embed.FS
+
+// layout is the shared layout, parsed by the first page or error page shown.
+var layout = Layout(escaped, "escaped/base.tmpl", nil)
 
 // Page is what every page template receives. Pages read their own data from .Data.
 type Page struct {
@@ -66,19 +68,15 @@ var Funcs = tmpl.FuncMap{
 
 var communeName = "Préau"
 
-// NewRenderer renders the pages of pages, a function's escaped pages (see Pages).
+// NewRenderer renders the pages of pages, a function's escaped pages over the shared layout
+// (see Pages).
 func NewRenderer(commune string, cookies Cookies, pages fs.FS) (*Renderer, error) {
-	return NewRendererFuncs(commune, cookies, pages, nil)
-}
-
-// NewRendererFuncs is NewRenderer for pages that also call funcs (the back-office's).
-func NewRendererFuncs(commune string, cookies Cookies, pages fs.FS, funcs tmpl.FuncMap) (*Renderer, error) {
 	communeName = commune
 	rd := &Renderer{commune: commune, cookies: cookies, pages: &Pages{}}
 	if pages == nil {
 		return rd, nil
 	}
-	set, err := NewPages(pages, funcs)
+	set, err := NewPages(pages, layout)
 	if err != nil {
 		return nil, err
 	}
@@ -90,26 +88,21 @@ func NewRendererFuncs(commune string, cookies Cookies, pages fs.FS, funcs tmpl.F
 // `//go:embed escaped/*.html`, written from its templates folder by go generate ./shared/tmpl),
 // the way every function with pages builds its renderer.
 func LoadRenderer(commune string, cookies Cookies, embedded fs.FS) (*Renderer, error) {
-	return LoadRendererFuncs(commune, cookies, embedded, nil)
-}
-
-// LoadRendererFuncs is LoadRenderer for pages that also call funcs.
-func LoadRendererFuncs(commune string, cookies Cookies, embedded fs.FS, funcs tmpl.FuncMap) (*Renderer, error) {
 	pages, err := fs.Sub(embedded, "escaped")
 	if err != nil {
 		return nil, fmt.Errorf("escaped pages: %w", err)
 	}
-	return NewRendererFuncs(commune, cookies, pages, funcs)
+	return NewRenderer(commune, cookies, pages)
 }
 
 // CheckPages parses the error page and every page of a function's embedded escaped folder now:
 // the test each function with pages runs, since the renderer parses them only when shown.
-func CheckPages(embedded fs.FS, funcs tmpl.FuncMap) error {
-	rd, err := LoadRendererFuncs("", Cookies{}, embedded, funcs)
+func CheckPages(embedded fs.FS) error {
+	rd, err := LoadRenderer("", Cookies{}, embedded)
 	if err != nil {
 		return err
 	}
-	if _, err := errorPage(); err != nil {
+	if _, err := layout(); err != nil {
 		return err
 	}
 	return rd.pages.ParseAll()
@@ -153,19 +146,10 @@ func writeHTML(w http.ResponseWriter, code int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// errorPage is parsed by the first error page shown, not at every function's start-up.
-var errorPage = sync.OnceValues(func() (*tmpl.Set, error) {
-	text, err := errorPages.ReadFile("escaped/error-page.html")
-	if err != nil {
-		return nil, err
-	}
-	return tmpl.Parse("error-page.html", string(text), Funcs)
-})
-
 func renderErrorPage(w http.ResponseWriter, r *http.Request, p Problem) {
 	page := Page{Title: p.Title, Commune: communeName, Viewer: ViewerFrom(r.Context()), Data: p}
 	var buf bytes.Buffer
-	t, err := errorPage()
+	t, err := layout()
 	if err == nil {
 		err = t.Execute(&buf, "error-page", page)
 	}

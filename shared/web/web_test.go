@@ -288,7 +288,7 @@ func TestLoadRenderer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkErr := CheckPages(tt.files, nil)
+			checkErr := CheckPages(tt.files)
 			if broken := tt.page == "casse"; broken != (checkErr != nil) {
 				t.Fatalf("CheckPages = %v", checkErr)
 			}

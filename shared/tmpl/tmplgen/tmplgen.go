@@ -5,11 +5,12 @@
 //
 // Sources and what is written from them (paths from the repository's root):
 //
-//	functions/<f>/templates/<page>.html  → functions/<f>/escaped/<page>.html
-//	    each page with the shared layout and partials (shared/web/templates), or with the
-//	    function's own layout.html and _shared.html beside the shared notices when it has one
-//	    (the back-office); executed as "layout.html".
-//	shared/web/templates/*.html          → shared/web/escaped/error-page.html ("error-page")
+//	shared/web/templates/*.html          → shared/web/escaped/base.tmpl: the shared layout and
+//	    partials ("layout.html") and the error page ("error-page").
+//	functions/<f>/templates/<page>.html  → functions/<f>/escaped/<page>.html: what the page adds
+//	    to the shared layout (its "content", its "title"), executed as "layout.html" over it;
+//	    or over the function's own layout.html and _shared.html beside the shared notices when it
+//	    has them (the back-office), escaped once in functions/<f>/escaped/base.tmpl.
 //	shared/mail/templates/*.html         → shared/mail/escaped/mail.html (each e-mail's
 //	    "<name>.html" and "layout.html"); the .txt parts are plain text and are not escaped.
 //	every template, and the methods declared → shared/tmpl/methods_gen.go
@@ -51,42 +52,136 @@ type Source struct {
 // when html/template refuses a template, or when an escaped action would need an escaper that
 // package tmpl does not have.
 func Escape(entries []string, sources ...Source) (string, error) {
-	funcs, err := functionNames(sources)
+	set, err := escapeSet(entries, sources...)
 	if err != nil {
 		return "", err
+	}
+	return join(set), nil
+}
+
+// EscapeOver is Escape for a page over a base (its layout and partials) escaped apart, whose
+// text is base: it returns only the templates that the base does not hold as they are, for
+// tmpl's Set.Extend. A template of the base that the page set escapes otherwise (a partial the
+// page calls in another context) is refused unless the page defines it itself.
+func EscapeOver(base string, entries []string, sources ...Source) (string, error) {
+	baseTexts, err := splitDefines(base)
+	if err != nil {
+		return "", err
+	}
+	set, err := escapeSet(entries, sources...)
+	if err != nil {
+		return "", err
+	}
+	own, err := definedBy(sources[len(sources)-1])
+	if err != nil {
+		return "", err
+	}
+	page := map[string]string{}
+	for name, text := range set {
+		b, inBase := baseTexts[name]
+		switch {
+		case !inBase || own[name]:
+			page[name] = text
+		case b != text:
+			return "", fmt.Errorf("the page escapes %q of its base otherwise: define it in the page", name)
+		}
+	}
+	return join(page), nil
+}
+
+// escapeSet is Escape's templates by name, each as the text of its escaped tree.
+func escapeSet(entries []string, sources ...Source) (map[string]string, error) {
+	funcs, err := functionNames(sources)
+	if err != nil {
+		return nil, err
 	}
 	t := template.New(entries[0]).Funcs(funcs)
 	for _, src := range sources {
 		if t, err = t.ParseFS(src.FS, src.Patterns...); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
 	for _, e := range entries {
 		if t.Lookup(e) == nil {
-			return "", fmt.Errorf("no template %q", e)
+			return nil, fmt.Errorf("no template %q", e)
 		}
 		// Executing is how html/template escapes a template and those it calls; the data is
 		// nil, so the execution itself may fail, which says nothing about the templates.
 		err := t.ExecuteTemplate(io.Discard, e, nil)
 		var escErr *template.Error
 		if errors.As(err, &escErr) {
-			return "", err
+			return nil, err
 		}
 	}
+	out := map[string]string{}
 	names := reachable(t, entries)
-	var b strings.Builder
+	for _, n := range names {
+		var missing string
+		walk(t.Lookup(n).Tree.Root, func(node parse.Node) {
+			if c, ok := node.(*parse.TemplateNode); ok && !slices.Contains(names, c.Name) && missing == "" {
+				missing = c.Name
+			}
+		})
+		if missing != "" {
+			// html/template keeps the copy of a template escaped for another context (inside
+			// <title>, an attribute, a URL) where it cannot be read back.
+			base, _, _ := strings.Cut(missing, "$htmltemplate_")
+			return nil, fmt.Errorf("%s calls %q where it is not text (inside an element such as <title>, an attribute or a URL): call it where text goes, or print its value there", n, base)
+		}
+	}
 	for _, n := range names {
 		tree := t.Lookup(n).Tree
 		if err := check(n, tree.Root); err != nil {
-			return "", err
+			return nil, err
 		}
-		fmt.Fprintf(&b, "{{define %q}}%s{{end}}\n", n, tree.Root.String())
+		out[n] = tree.Root.String()
 	}
-	out := b.String()
-	if _, err := tmpl.Parse("check", out, stubs(funcs)); err != nil {
-		return "", fmt.Errorf("escaped text does not parse again: %w", err)
+	if _, err := tmpl.Parse("check", join(out), stubs(funcs)); err != nil {
+		return nil, fmt.Errorf("escaped text does not parse again: %w", err)
 	}
 	return out, nil
+}
+
+// join writes templates as {{define}} blocks, sorted by name.
+func join(set map[string]string) string {
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "{{define %q}}%s{{end}}\n", n, set[n])
+	}
+	return b.String()
+}
+
+// splitDefines is the templates of a text join wrote, by name.
+func splitDefines(text string) (map[string]string, error) {
+	tr := parse.New("base")
+	tr.Mode = parse.SkipFuncCheck
+	trees := map[string]*parse.Tree{}
+	if _, err := tr.Parse(text, "", "", trees); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for n, t := range trees {
+		if t.Root != nil && !parse.IsEmptyTree(t.Root) {
+			out[n] = t.Root.String()
+		}
+	}
+	return out, nil
+}
+
+// definedBy is the names src's files define.
+func definedBy(src Source) (map[string]bool, error) {
+	own := map[string]bool{}
+	err := eachTree([]Source{src}, func(_ string, tr *parse.Tree) {
+		if tr.Root != nil && !parse.IsEmptyTree(tr.Root) {
+			own[tr.Name] = true
+		}
+	})
+	return own, err
 }
 
 // functionNames parses every source file without checking functions, and returns a stand-in
@@ -357,6 +452,11 @@ func Generate(root string) (map[string][]byte, error) {
 	webDir := os.DirFS(filepath.Join(root, "shared/web/templates"))
 	web := Source{webDir, []string{"*.html"}}
 	all := []Source{web}
+	webBase, err := escapeBase(web)
+	if err != nil {
+		return nil, fmt.Errorf("shared/web/templates: %w", err)
+	}
+	out["shared/web/escaped/"+BaseFile] = generated("shared/web/templates/*.html", webBase)
 
 	fnDirs, err := filepath.Glob(filepath.Join(root, "functions/*/templates"))
 	if err != nil {
@@ -365,10 +465,15 @@ func Generate(root string) (map[string][]byte, error) {
 	for _, dir := range fnDirs {
 		fsys := os.DirFS(dir)
 		fn := filepath.Base(filepath.Dir(dir))
-		base, skip := []Source{web}, []string(nil)
+		base, baseText, skip := []Source{web}, webBase, []string(nil)
 		if _, err := fs.Stat(fsys, "layout.html"); err == nil {
+			// A layout of its own (the back-office), with the shared notices.
 			base = []Source{{webDir, []string{"notices.html"}}, {fsys, []string{"layout.html", "_shared.html"}}}
 			skip = []string{"layout.html", "_shared.html"}
+			if baseText, err = escapeBase(base...); err != nil {
+				return nil, fmt.Errorf("functions/%s/templates: %w", fn, err)
+			}
+			out[path.Join("functions", fn, "escaped", BaseFile)] = generated(path.Join("functions", fn, "templates/{layout,_shared}.html"), baseText)
 		}
 		pages, err := fs.Glob(fsys, "*.html")
 		if err != nil {
@@ -379,30 +484,24 @@ func Generate(root string) (map[string][]byte, error) {
 			if slices.Contains(skip, p) {
 				continue
 			}
-			text, err := Escape([]string{"layout.html"}, append(slices.Clone(base), Source{fsys, []string{p}})...)
+			text, err := EscapeOver(baseText, []string{"layout.html"}, append(slices.Clone(base), Source{fsys, []string{p}})...)
 			if err != nil {
 				return nil, fmt.Errorf("functions/%s/templates/%s: %w", fn, p, err)
 			}
-			out[path.Join("functions", fn, "escaped", p)] = []byte(text)
+			out[path.Join("functions", fn, "escaped", p)] = generated(path.Join("functions", fn, "templates", p), text)
 		}
 	}
-
-	text, err := Escape([]string{"error-page"}, web)
-	if err != nil {
-		return nil, fmt.Errorf("shared/web/templates: %w", err)
-	}
-	out["shared/web/escaped/error-page.html"] = []byte(text)
 
 	mailDir := os.DirFS(filepath.Join(root, "shared/mail/templates"))
 	mails, err := fs.Glob(mailDir, "*.html")
 	if err != nil {
 		return nil, err
 	}
-	text, err = Escape(mails, Source{mailDir, []string{"*.html"}})
+	text, err := Escape(mails, Source{mailDir, []string{"*.html"}})
 	if err != nil {
 		return nil, fmt.Errorf("shared/mail/templates: %w", err)
 	}
-	out["shared/mail/escaped/mail.html"] = []byte(text)
+	out["shared/mail/escaped/mail.html"] = generated("shared/mail/templates/*.html", text)
 	all = append(all, Source{mailDir, []string{"*.html", "*.txt"}})
 
 	idents, err := Idents(all...)
@@ -426,6 +525,38 @@ func Generate(root string) (map[string][]byte, error) {
 	out["shared/tmpl/methods_gen.go"] = src
 	return out, nil
 }
+
+// escapeBase escapes every template the sources define (a layout, its partials, the error
+// page), so that a page calling a partial where the layout would holds nothing of it.
+func escapeBase(sources ...Source) (string, error) {
+	var entries []string
+	for _, src := range sources {
+		own, err := definedBy(src)
+		if err != nil {
+			return "", err
+		}
+		for n := range own {
+			entries = append(entries, n)
+		}
+	}
+	sort.Strings(entries)
+	i := slices.Index(entries, "layout.html")
+	if i < 0 {
+		return "", errors.New("no layout.html")
+	}
+	entries[0], entries[i] = entries[i], entries[0] // html/template's set is named after the first
+	return Escape(entries, sources...)
+}
+
+// generated is an escaped file's text under a line saying where it comes from.
+func generated(from, text string) []byte {
+	return []byte("{{/* Code generated by go generate ./shared/tmpl from " + from + "; DO NOT EDIT. */}}\n" + text)
+}
+
+// BaseFile is the name of a layout's escaped file: shared/web/escaped/base.tmpl (the shared
+// layout and partials, and the error page), or a function's own (escaped/base.tmpl beside its
+// pages). Each page's file holds only what it adds to its base (tmpl's Set.Extend).
+const BaseFile = "base.tmpl"
 
 // Dirs are the folders whose files Generate writes all of: a file there that Generate no longer
 // writes is stale.

@@ -177,6 +177,16 @@ func TestSameOutputAsTextTemplate(t *testing.T) {
 	}
 }
 
+// A template called where html/template escapes a copy of it for another context is refused:
+// that copy cannot be read back from html/template.
+func TestEscapeRefusesATemplateCalledOutsideText(t *testing.T) {
+	src := `{{define "page"}}<title>{{template "t" .}}</title>{{end}}{{define "t"}}{{.Title}}{{end}}`
+	_, err := tmplgen.Escape([]string{"page"}, tmplgen.Source{FS: fstest.MapFS{"x.html": {Data: []byte(src)}}, Patterns: []string{"x.html"}})
+	if err == nil || !strings.Contains(err.Error(), `calls "t" where it is not text`) {
+		t.Fatalf("escaped without the error: %v", err)
+	}
+}
+
 // A value printed where tmpl has no escaper for it (a script) is refused when the page is
 // escaped, not printed raw.
 func TestEscapeRefusesWhatTmplCannotEscape(t *testing.T) {
@@ -218,3 +228,49 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		}
 	}
 }
+
+// A page escaped over its layout holds only what it adds, and executed over the layout
+// (Set.Extend) prints what html/template prints for the two parsed together; the layout's own
+// set is left as it was.
+func TestPageOverItsLayout(t *testing.T) {
+	layout := fstest.MapFS{"layout.html": {Data: []byte(`<h1>{{block "title" .}}Préau{{end}}</h1><main>{{block "content" .}}vide{{end}}</main>{{define "note"}}<p class="{{.Title}}">{{.Title}}</p>{{end}}`)}}
+	page := fstest.MapFS{"page.html": {Data: []byte(`{{define "title"}}{{.Title}} – Préau{{end}}{{define "content"}}{{template "note" .}}<a href="/x?q={{.Title}}">{{.Title}}</a>{{end}}`)}}
+	base, err := tmplgen.Escape([]string{"layout.html", "note"}, tmplgen.Source{FS: layout, Patterns: []string{"*.html"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := tmplgen.EscapeOver(base, []string{"layout.html"}, tmplgen.Source{FS: layout, Patterns: []string{"*.html"}}, tmplgen.Source{FS: page, Patterns: []string{"*.html"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(own, `{{define "note"}}`) || strings.Contains(own, `{{define "layout.html"}}`) || !strings.Contains(own, `{{define "content"}}`) || !strings.Contains(own, `{{define "title"}}`) {
+		t.Fatalf("the page's file should hold its title and content only:\n%s", own)
+	}
+	d := page0{Title: `L'été <1>`}
+	ht := htmltemplate.Must(htmltemplate.Must(htmltemplate.New("layout.html").ParseFS(layout, "*.html")).ParseFS(page, "*.html"))
+	var want bytes.Buffer
+	if err := ht.ExecuteTemplate(&want, "layout.html", d); err != nil {
+		t.Fatal(err)
+	}
+	layoutSet, err := tmpl.Parse("base", base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSet, err := layoutSet.Extend("page", own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pageSet.ExecuteString("layout.html", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want.String() {
+		t.Errorf("page over its layout\nhtml/template: %q\ntmpl:          %q", want.String(), got)
+	}
+	alone, err := layoutSet.ExecuteString("layout.html", d)
+	if err != nil || alone != "<h1>Préau</h1><main>vide</main>" {
+		t.Errorf("the layout's set was changed by the page: %q, %v", alone, err)
+	}
+}
+
+type page0 struct{ Title string }
