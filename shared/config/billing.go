@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/preau/preau/shared/payfip/fields"
 )
 
 // Billing is the settings of invoices and PayFiP card payments.
@@ -28,8 +29,6 @@ type Billing struct {
 // mode (saisie T), so that a production or activation payment never goes anywhere else.
 var PayFiPHosts = []string{"www.payfip.gouv.fr", "www.tipi.budget.gouv.fr"}
 
-var numcli = regexp.MustCompile(`^[0-9]{6}$`)
-
 // BillingFromEnv reads the billing settings; every problem is reported at once.
 func BillingFromEnv() (*Billing, error) {
 	var errs []error
@@ -42,10 +41,10 @@ func BillingFromEnv() (*Billing, error) {
 		}
 		b.DueDays = n
 	}
-	if !numcli.MatchString(b.NumCli) {
+	if !fields.NumCli(b.NumCli) {
 		errs = append(errs, fmt.Errorf("PAYFIP_NUMCLI=%q: want the régie's 6-digit PayFiP client number", b.NumCli))
 	}
-	if !slices.Contains([]string{"T", "X", "W"}, b.Saisie) {
+	if !fields.Saisie(b.Saisie) {
 		errs = append(errs, fmt.Errorf("PAYFIP_SAISIE=%q: want T (test), X (activation) or W (production)", b.Saisie))
 	}
 	if b.Regie == "" {

@@ -8,12 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/date"
+	"github.com/preau/preau/shared/payfip/fields"
 )
 
 // Client calls PayFiP's web service at one base URL; it implements billing.Provider.
@@ -36,35 +36,28 @@ func (c *Client) PaymentURL(idOp string) string {
 	return c.base.String() + PaymentPath + "?idop=" + url.QueryEscape(idOp)
 }
 
-var (
-	reNumCli = regexp.MustCompile(`^[0-9]{6}$`)
-	reRefDet = regexp.MustCompile(`^[A-Za-z0-9]{6,30}$`)
-	reObjet  = regexp.MustCompile(`^[A-Za-z0-9 ]{0,100}$`)
-	reSaisie = regexp.MustCompile(`^[TXW]$`)
-)
-
 // ErrInvalidRequest is a payment request PayFiP would refuse (checked before calling it).
 var ErrInvalidRequest = errors.New("payfip: invalid request")
 
 // Validate checks r against the service's field rules.
 func Validate(r billing.PaymentRequest) error {
 	var bad []string
-	if !reNumCli.MatchString(r.NumCli) {
+	if !fields.NumCli(r.NumCli) {
 		bad = append(bad, "numcli")
 	}
 	if r.Exer < 1000 || r.Exer > 9999 {
 		bad = append(bad, "exer")
 	}
-	if !reRefDet.MatchString(r.RefDet) {
+	if !fields.RefDet(r.RefDet) {
 		bad = append(bad, "refdet")
 	}
 	if r.AmountCents <= 0 || r.AmountCents > 99999999 {
 		bad = append(bad, "montant")
 	}
-	if !reObjet.MatchString(r.Object) {
+	if !fields.Objet(r.Object) {
 		bad = append(bad, "objet")
 	}
-	if !reSaisie.MatchString(r.Saisie) {
+	if !fields.Saisie(r.Saisie) {
 		bad = append(bad, "saisie")
 	}
 	if r.Email == "" || len(r.Email) > 254 {
