@@ -114,20 +114,22 @@ bench: npm-deps
 	@echo "== figures ($(BENCH_RESULTS))"; cat $(BENCH_RESULTS)
 	$(MAKE) fuzz
 
-# A bounded fuzzing run of every function's routes (make test replays only the seed corpus): each
-# function's FuzzRoutes for FUZZTIME. A failing input is saved under the function's testdata/fuzz
+# A bounded fuzzing run of every function's routes, and of the page escapers against
+# html/template's (make test replays only the seed corpus): each function's FuzzRoutes and
+# shared/tmpl/tmplgen's FuzzEscapersMatchHTMLTemplate for FUZZTIME. A failing input is saved under the function's testdata/fuzz
 # and replayed by every later `make test`. Go 1.26's fuzzing can fail a target at the end of
 # -fuzztime without any failing input (its coordinator's stop races the deadline on a busy
 # machine, go.dev/issue/75804, fixed in Go 1.27): a failure that wrote no input is run once more,
 # a failure that wrote one fails at once.
 FUZZTIME ?= 20s
 fuzz:
-	$(GO) run ./infra/testenv -- sh -c 'for d in $$(grep -l "^func FuzzRoutes" functions/*/fuzz_test.go | xargs -n1 dirname); do \
-		inputs() { ls $$d/testdata/fuzz/FuzzRoutes 2>/dev/null | wc -l; }; before=$$(inputs); \
-		$(GO) test -run "^$$" -fuzz "^FuzzRoutes$$" -fuzztime $(FUZZTIME) ./$$d && continue; \
+	$(GO) run ./infra/testenv -- sh -c 'for t in $$(grep -l "^func FuzzRoutes" functions/*/fuzz_test.go | xargs -n1 dirname | sed "s|$$|:FuzzRoutes|") \
+		shared/tmpl/tmplgen:FuzzEscapersMatchHTMLTemplate; do d=$${t%%:*}; f=$${t#*:}; \
+		inputs() { ls $$d/testdata/fuzz/$$f 2>/dev/null | wc -l; }; before=$$(inputs); \
+		$(GO) test -run "^$$" -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./$$d && continue; \
 		[ "$$(inputs)" = "$$before" ] || exit 1; \
 		echo "$$d: the fuzzing stopped without a failing input (go.dev/issue/75804): once more"; \
-		$(GO) test -run "^$$" -fuzz "^FuzzRoutes$$" -fuzztime $(FUZZTIME) ./$$d || exit 1; done'
+		$(GO) test -run "^$$" -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./$$d || exit 1; done'
 
 # gofmt, go vet, and go.mod/go.sum as `go mod tidy` would leave them. CI runs it before the tests.
 lint:

@@ -207,7 +207,11 @@ func urlProcess(normalize bool, args ...any) string {
 			continue
 		case strings.IndexByte("-._~", c) >= 0:
 			continue
-		case normalize && strings.IndexByte("!#$&*+,/:;=?@[]%", c) >= 0:
+		case normalize && strings.IndexByte("!#$&*+,/:;=?@[]", c) >= 0:
+			continue
+		case normalize && c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			// An escape already made is kept; html/template keeps it only when something
+			// follows it, and so does this, so that both print the same bytes.
 			continue
 		}
 		b.WriteString(s[last:i])
@@ -219,4 +223,8 @@ func urlProcess(normalize bool, args ...any) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

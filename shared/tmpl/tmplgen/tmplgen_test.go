@@ -274,3 +274,74 @@ func TestPageOverItsLayout(t *testing.T) {
 }
 
 type page0 struct{ Title string }
+
+// A set serves every request of a container at once: concurrent executions share its parsed
+// templates and print the same page (run with -race).
+func TestConcurrentExecutions(t *testing.T) {
+	src := `{{define "page"}}` + cases["range"] + cases["methods"] + cases["urls"] + `{{end}}` + defines
+	text, err := tmplgen.Escape([]string{"page"}, tmplgen.Source{FS: fstest.MapFS{"x.html": {Data: []byte(src)}}, Patterns: []string{"x.html"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := tmpl.Parse("x", text, tmpl.FuncMap(funcs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := data(func(s string) any { return tmpl.HTML(s) }, func(s string) any { return tmpl.URL(s) })
+	want, err := set.ExecuteString("page", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 50 {
+				got, err := set.ExecuteString("page", d)
+				if err == nil && got != want {
+					err = errors.New("a concurrent execution printed another page")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Any string printed in text, in an attribute, in a URL, as a whole URL and in RCDATA comes out
+// of tmpl's escapers as html/template prints it.
+func FuzzEscapersMatchHTMLTemplate(f *testing.F) {
+	for _, s := range []string{"", "a", `L'école "J" <b>&amp;</b>`, "javascript:alert(1)", "https://x.fr/a b?c=é&d=+#f", "\x00\xff", "mailto:a@b.fr", "/chemin/%zz", "/a%41", "/a%41b", "%4", "data:text/html,x", " JAVASCRIPT:x", "a\u2028b"} {
+		f.Add(s)
+	}
+	src := `{{define "page"}}<p title="{{.}}">{{.}}</p><a href="/x?q={{.}}&r={{.}}">l</a><a href="{{.}}">m</a><a href="/p/{{.}}">n</a><title>{{.}}</title><textarea>{{.}}</textarea>{{end}}`
+	text, err := tmplgen.Escape([]string{"page"}, tmplgen.Source{FS: fstest.MapFS{"x.html": {Data: []byte(src)}}, Patterns: []string{"x.html"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	set, err := tmpl.Parse("x", text, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	ht := htmltemplate.Must(htmltemplate.New("x").Parse(src))
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		if err := ht.ExecuteTemplate(&want, "page", s); err != nil {
+			t.Skip(err)
+		}
+		got, err := set.ExecuteString("page", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want.String() {
+			t.Errorf("%q\nhtml/template: %q\ntmpl:          %q", s, want.String(), got)
+		}
+	})
+}
