@@ -406,10 +406,6 @@ func firstRequest(e *env) error {
 // timeToFirstAnswer starts bin against a Runtime API that hands it payload as its first
 // invocation, and returns the time until the process posts its answer, with the answer.
 func timeToFirstAnswer(bin string, env []string, payload []byte) (time.Duration, []byte, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, nil, err
-	}
 	type answer struct {
 		at   time.Time
 		body []byte
@@ -417,7 +413,7 @@ func timeToFirstAnswer(bin string, env []string, payload []byte) (time.Duration,
 	}
 	answered := make(chan answer, 1)
 	var handed sync.Once
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/runtime/invocation/next"):
 			first := false
@@ -442,37 +438,15 @@ func timeToFirstAnswer(bin string, env []string, payload []byte) (time.Duration,
 		default:
 			w.WriteHeader(http.StatusAccepted) // e.g. /runtime/init/error
 		}
-	})}
-	go func() { _ = srv.Serve(l) }()
-	defer srv.Close()
-
-	cmd := exec.Command(bin)
-	cmd.Env = append(append([]string{}, env...), "AWS_LAMBDA_RUNTIME_API="+l.Addr().String())
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	})
+	start, a, err := againstRuntimeAPI(bin, env, api, "answering", answered)
+	if err != nil {
 		return 0, nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-	}()
-	select {
-	case a := <-answered:
-		if a.err {
-			return 0, nil, fmt.Errorf("invocation failed: %s", a.body)
-		}
-		return a.at.Sub(start), a.body, nil
-	case err := <-exited:
-		exited <- err
-		return 0, nil, fmt.Errorf("exited before answering (%v): %s", err, out.String())
-	case <-time.After(10 * time.Second):
-		return 0, nil, fmt.Errorf("no answer within 10 s: %s", out.String())
+	if a.err {
+		return 0, nil, fmt.Errorf("invocation failed: %s", a.body)
 	}
+	return a.at.Sub(start), a.body, nil
 }
 
 func round(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }
@@ -480,12 +454,8 @@ func round(d time.Duration) string { return d.Round(10 * time.Microsecond).Strin
 // timeToFirstPoll starts bin against a one-shot Runtime API and returns the time until the
 // process asks for its first invocation, i.e. its cold start before any request.
 func timeToFirstPoll(bin string, env []string) (time.Duration, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
 	polled := make(chan time.Time, 1)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/runtime/invocation/next") {
 			select {
 			case polled <- time.Now():
@@ -495,7 +465,24 @@ func timeToFirstPoll(bin string, env []string) (time.Duration, error) {
 			return
 		}
 		w.WriteHeader(http.StatusAccepted) // e.g. /runtime/init/error
-	})}
+	})
+	start, t, err := againstRuntimeAPI(bin, env, api, "polling", polled)
+	if err != nil {
+		return 0, err
+	}
+	return t.Sub(start), nil
+}
+
+// againstRuntimeAPI starts bin (in a process group of its own) with api as its Runtime API on
+// loopback, waits for got to yield, for the process to exit or for 10 s, then kills the process.
+// It returns when the process was started and what got yielded; doing is what got waits for.
+func againstRuntimeAPI[T any](bin string, env []string, api http.Handler, doing string, got <-chan T) (time.Time, T, error) {
+	var zero T
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return time.Time{}, zero, err
+	}
+	srv := &http.Server{Handler: api}
 	go func() { _ = srv.Serve(l) }()
 	defer srv.Close()
 
@@ -506,7 +493,7 @@ func timeToFirstPoll(bin string, env []string) (time.Duration, error) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return time.Time{}, zero, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -515,12 +502,12 @@ func timeToFirstPoll(bin string, env []string) (time.Duration, error) {
 		<-exited
 	}()
 	select {
-	case t := <-polled:
-		return t.Sub(start), nil
+	case v := <-got:
+		return start, v, nil
 	case err := <-exited:
 		exited <- err
-		return 0, fmt.Errorf("exited before polling (%v): %s", err, out.String())
+		return time.Time{}, zero, fmt.Errorf("exited before %s (%v): %s", doing, err, out.String())
 	case <-time.After(10 * time.Second):
-		return 0, fmt.Errorf("no poll within 10 s: %s", out.String())
+		return time.Time{}, zero, fmt.Errorf("no %s within 10 s: %s", strings.TrimSuffix(doing, "ing"), out.String())
 	}
 }

@@ -122,14 +122,21 @@ func (s *state) indexArg(v reflect.Value, cap int) int {
 	return int(x)
 }
 
-func index(s *state, dot reflect.Value, args []parse.Node, final reflect.Value) reflect.Value {
+// operand evaluates the arguments of index or slice: the item, which must not be nil, and the
+// indexes.
+func (s *state) operand(name string, dot reflect.Value, args []parse.Node, final reflect.Value) (reflect.Value, []reflect.Value) {
 	vals := s.values(dot, args, final)
-	s.want("index", vals, 1)
+	s.want(name, vals, 1)
 	item := indirectInterface(vals[0])
 	if !item.IsValid() {
-		s.failf("error calling index: index of untyped nil")
+		s.failf("error calling %s: %s of untyped nil", name, name)
 	}
-	for _, i := range vals[1:] {
+	return item, vals[1:]
+}
+
+func index(s *state, dot reflect.Value, args []parse.Node, final reflect.Value) reflect.Value {
+	item, indexes := s.operand("index", dot, args, final)
+	for _, i := range indexes {
 		i = indirectInterface(i)
 		var isNil bool
 		if item, isNil = indirect(item); isNil {
@@ -164,19 +171,14 @@ func index(s *state, dot reflect.Value, args []parse.Node, final reflect.Value) 
 }
 
 func slice(s *state, dot reflect.Value, args []parse.Node, final reflect.Value) reflect.Value {
-	vals := s.values(dot, args, final)
-	s.want("slice", vals, 1)
-	item := indirectInterface(vals[0])
-	if !item.IsValid() {
-		s.failf("error calling slice: slice of untyped nil")
-	}
-	if len(vals) > 4 {
-		s.failf("error calling slice: too many slice indexes: %d", len(vals)-1)
+	item, indexes := s.operand("slice", dot, args, final)
+	if len(indexes) > 3 {
+		s.failf("error calling slice: too many slice indexes: %d", len(indexes))
 	}
 	var cap int
 	switch item.Kind() {
 	case reflect.String:
-		if len(vals) == 4 {
+		if len(indexes) == 3 {
 			s.failf("error calling slice: cannot 3-index slice a string")
 		}
 		cap = item.Len()
@@ -186,13 +188,13 @@ func slice(s *state, dot reflect.Value, args []parse.Node, final reflect.Value) 
 		s.failf("error calling slice: can't slice item of type %s", item.Type())
 	}
 	idx := [3]int{0, item.Len()}
-	for i, v := range vals[1:] {
+	for i, v := range indexes {
 		idx[i] = s.indexArg(indirectInterface(v), cap)
 	}
 	if idx[0] > idx[1] {
 		s.failf("error calling slice: invalid slice index: %d > %d", idx[0], idx[1])
 	}
-	if len(vals) < 4 {
+	if len(indexes) < 3 {
 		return item.Slice(idx[0], idx[1])
 	}
 	if idx[1] > idx[2] {

@@ -330,20 +330,13 @@ func (s *state) command(dot reflect.Value, c *parse.CommandNode, final reflect.V
 	}
 	s.node = first
 	s.noArgs(c.Args, final)
-	switch n := first.(type) {
-	case *parse.BoolNode:
-		return reflect.ValueOf(n.True)
+	switch first.(type) {
 	case *parse.DotNode:
 		return dot
 	case *parse.NilNode:
 		s.failf("nil is not a command")
-	case *parse.NumberNode:
-		return s.number(n)
-	case *parse.StringNode:
-		return reflect.ValueOf(n.Text)
 	}
-	s.failf("can't evaluate command %q", first)
-	return reflect.Value{}
+	return s.constant(first)
 }
 
 func (s *state) number(n *parse.NumberNode) reflect.Value {
@@ -632,7 +625,8 @@ func (s *state) arg(dot reflect.Value, typ reflect.Type, n parse.Node) reflect.V
 	return reflect.Value{}
 }
 
-// constant evaluates a literal for a parameter that takes any value.
+// constant evaluates a literal: a command of its own, or an argument for a parameter that
+// takes any value.
 func (s *state) constant(n parse.Node) reflect.Value {
 	switch c := n.(type) {
 	case *parse.BoolNode:
@@ -642,7 +636,7 @@ func (s *state) constant(n parse.Node) reflect.Value {
 	case *parse.StringNode:
 		return reflect.ValueOf(c.Text)
 	}
-	s.failf("can't handle %s as an argument", n)
+	s.failf("can't evaluate %s", n)
 	return reflect.Value{}
 }
 
