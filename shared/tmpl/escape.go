@@ -41,11 +41,6 @@ const (
 	trustedURL
 )
 
-var (
-	fmtStringer = reflect.TypeFor[fmt.Stringer]()
-	errorIface  = reflect.TypeFor[error]()
-)
-
 // deref follows pointers to the value they point at.
 func deref(a any) any {
 	if a == nil {
@@ -67,7 +62,7 @@ func derefToPrintable(a any) any {
 		return nil
 	}
 	v := reflect.ValueOf(a)
-	for !v.Type().Implements(fmtStringer) && !v.Type().Implements(errorIface) && v.Kind() == reflect.Pointer && !v.IsNil() {
+	for !v.Type().Implements(stringerType) && !v.Type().Implements(errorType) && v.Kind() == reflect.Pointer && !v.IsNil() {
 		v = v.Elem()
 	}
 	return v.Interface()
