@@ -107,7 +107,7 @@ bench: export PREAU_BENCH_RESULTS = $(BENCH_RESULTS)
 bench: npm-deps
 	rm -f $(BENCH_RESULTS)
 	$(GO) run ./infra/testenv -- $(GO) run ./infra/bench
-	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 5x ./shared/cutoff ./shared/accounts ./shared/reservations
+	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 5x ./shared/cutoff ./shared/accounts/... ./shared/reservations
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./shared/reminders
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench InvoiceRun -benchtime 1x ./shared/billing
 	$(GO) run ./infra/testenv -- $(GO) test -run '^$$' -bench FamilyYear -benchtime 1x ./infra/cost

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -162,6 +163,39 @@ func TestFunctionsLinkNoTextTemplate(t *testing.T) {
 	for _, p := range strings.Fields(string(out)) {
 		if p == "text/template" || p == "html/template" || strings.HasSuffix(p, "/shared/tmpl/tmplgen") {
 			t.Errorf("a function links %s", p)
+		}
+	}
+}
+
+// TestOnlyFunctionsThatTakePasswordsLinkHashing: argon2 (and with it golang.org/x/crypto's CPU
+// feature detection, run at every start) is linked by the functions that take a password only,
+// and the authenticator library (with its QR code encoder) by the back-office only. Each is a
+// package of its own (accounts/argon2id, staff/totp) given in those functions' main.go.
+func TestOnlyFunctionsThatTakePasswordsLinkHashing(t *testing.T) {
+	only := map[string][]string{
+		"golang.org/x/crypto/argon2": {"account", "gestion", "signup"},
+		"github.com/pquerna/otp":     {"gestion"},
+	}
+	out, err := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "-f",
+		`{{if eq .Name "main"}}{{.ImportPath}}{{range .Deps}} {{.}}{{end}}{{"\n"}}{{end}}`, "../functions/...").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	linkers := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		fn := path.Base(f[0])
+		for _, dep := range f[1:] {
+			if _, ok := only[dep]; ok {
+				linkers[dep] = append(linkers[dep], fn)
+			}
+		}
+	}
+	for dep, want := range only {
+		got := linkers[dep]
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s is linked by %v, want %v", dep, got, want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/mail"
@@ -25,7 +26,7 @@ func main() {
 		if !cfg.AntiRobotDisabled {
 			anti = accounts.NewAntiRobot(cfg.SecretKey, accounts.DefaultDifficulty)
 		}
-		c := accounts.NewConfig(cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey)
+		c := accounts.NewConfig(cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey, argon2id.Default())
 		contact, err := config.ContactFromEnv()
 		if err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/preau/preau/shared/fault"
 	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/staff/totp"
 	"github.com/preau/preau/shared/tmpl"
 	"github.com/preau/preau/shared/web"
 )
@@ -71,7 +72,7 @@ func (g *gestion) codeData(r *http.Request, v *staff.Viewer) (codeData, error) {
 	if err != nil {
 		return d, err
 	}
-	key, err := staff.EnrolmentKey("Préau "+g.Commune, v.Email, secret)
+	key, err := totp.EnrolmentKey("Préau "+g.Commune, v.Email, secret)
 	if err != nil {
 		return d, err
 	}

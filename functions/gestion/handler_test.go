@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/preau/preau/infra/eventstest"
-	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/billing/billingtest"
 	"github.com/preau/preau/shared/calendar"
@@ -28,6 +28,7 @@ import (
 	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/staff"
 	"github.com/preau/preau/shared/staff/stafftest"
+	"github.com/preau/preau/shared/staff/totp"
 	"github.com/preau/preau/shared/web"
 )
 
@@ -61,7 +62,7 @@ func newFixture(t *testing.T) *fixture {
 	mem := stafftest.NewMemory()
 	clk := clock.NewFixed(december1)
 	auth := &staff.Service{Members: mem, Sessions: mem, Attempts: mem, Issuer: "Préau Testville", Box: testBox, Journal: mem,
-		Hash: accounts.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}}
+		Passwords: argon2id.Hasher{Params: argon2id.Params{MemoryKiB: 64, Time: 1, Threads: 1}}, TOTP: totp.Authenticator{}}
 	if _, err := auth.NewMember(context.Background(), agentEmail, "Claire Agent", agentPassword, december1); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func (f *fixture) signIn(t *testing.T) string {
 	t.Helper()
 	pending := f.pending(t)
 	f.clk.Add(30 * time.Second) // a code not used yet
-	code, _ := staff.CodeAt(agentSecret, f.clk.Now())
+	code, _ := totp.CodeAt(agentSecret, f.clk.Now())
 	res, _ := f.do(t, "POST", "/gestion/second-facteur", url.Values{"code": {code}}, pending)
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/gestion/accueil" {
 		t.Fatalf("second factor: %d %s", res.StatusCode, res.Header.Get("Location"))
@@ -186,7 +187,7 @@ func TestFirstLoginShowsTheQRCodeAndEnrols(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "incorrect") {
 		t.Fatalf("wrong code: %d", res.StatusCode)
 	}
-	code, _ := staff.CodeAt(secret, f.clk.Now())
+	code, _ := totp.CodeAt(secret, f.clk.Now())
 	res, _ = f.do(t, "POST", "/gestion/second-facteur", url.Values{"code": {code[:3] + " " + code[3:]}}, pending)
 	full := staffCookie(t, res)
 	res, body = f.do(t, "GET", "/gestion/accueil", nil, full)

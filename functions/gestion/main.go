@@ -9,7 +9,7 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/billing"
 	"github.com/preau/preau/shared/config"
 	"github.com/preau/preau/shared/headcount"
@@ -19,6 +19,7 @@ import (
 	"github.com/preau/preau/shared/registry"
 	"github.com/preau/preau/shared/reservations"
 	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/staff/totp"
 	"github.com/preau/preau/shared/townhall"
 )
 
@@ -47,7 +48,7 @@ func main() {
 		return New(Deps{
 			Commune: cfg.CommuneName,
 			Auth: &staff.Service{Members: st, Sessions: st, Attempts: st, Issuer: "Préau " + cfg.CommuneName,
-				Hash: accounts.DefaultHashParams, Box: box, Journal: st},
+				Passwords: argon2id.Default(), TOTP: totp.Authenticator{}, Box: box, Journal: st},
 			Journal:    st,
 			Registry:   &registry.Service{Store: st, Journal: st, Prefix: cfg.SubscriberCodePrefix},
 			Headcounts: &headcount.Counter{Days: st, Families: st, Settings: st, Policy: cfg.Cutoff, Calendars: rules},

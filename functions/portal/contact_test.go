@@ -35,7 +35,7 @@ func newContact(t *testing.T) *contactFixture {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	key := secret.Fixed([]byte(strings.Repeat("k", 32)))
 	human := &accounts.HumanCheck{Config: accounts.NewConfig(clock.NewFixed(now), func(p string) string { return "https://portail.test" + p },
-		"T-", accounts.NewAntiRobot(key, 4), key), Store: accountstest.NewMemory()}
+		"T-", accounts.NewAntiRobot(key, 4), key, nil), Store: accountstest.NewMemory()}
 	f := &contactFixture{threads: messagestest.NewMemory(), mails: &messagestest.Mails{}}
 	r := newRepo(t, fakeClosures{})
 	h, err := New(testDeps(Deps{Commune: "Laigneville", MailFrom: "portail-famille@laigneville.fr",

@@ -38,7 +38,8 @@ func main() {
 		if !cfg.AntiRobotDisabled {
 			anti = accounts.NewAntiRobot(cfg.SecretKey, accounts.DefaultDifficulty)
 		}
-		human := &accounts.HumanCheck{Config: accounts.NewConfig(cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey),
+		// The contact form checks a human, and takes no password: no hasher.
+		human := &accounts.HumanCheck{Config: accounts.NewConfig(cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey, nil),
 			Store: env.Store}
 		mailer := mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName)
 		return New(Deps{

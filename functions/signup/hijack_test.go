@@ -51,7 +51,7 @@ func TestSignupReplacesUnconfirmedAccount(t *testing.T) {
 	if err != nil || acc.LastName != "Martin" || acc.FirstName != "Anne" || acc.Civility != "Mme" || acc.PendingCode != code {
 		t.Fatalf("account not replaced: %+v %v", acc, err)
 	}
-	if ok, _, _ := accounts.VerifyPassword(squat.Password, acc.PasswordHash, f.Config.Hash); ok {
+	if ok, _, _ := f.Config.Passwords.Verify(squat.Password, acc.PasswordHash); ok {
 		t.Error("the first sign-up's password still works")
 	}
 	if _, err := f.Service.Confirm(ctx, squatToken); !errors.Is(err, accounts.ErrLinkExpired) {

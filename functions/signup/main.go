@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/mail"
 )
@@ -22,7 +23,7 @@ func main() {
 		if !cfg.AntiRobotDisabled {
 			anti = accounts.NewAntiRobot(cfg.SecretKey, accounts.DefaultDifficulty)
 		}
-		c := accounts.NewConfig(cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey)
+		c := accounts.NewConfig(cfg.Clock, cfg.Link, cfg.SubscriberCodePrefix, anti, cfg.SecretKey, argon2id.Default())
 		return New(Deps{
 			Signups: &accounts.Signups{Config: c, Store: st, Mail: mailer},
 			Confirmations: &accounts.Confirmations{Config: c, Store: st, Mail: mailer,

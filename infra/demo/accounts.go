@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/store"
 )
 
@@ -20,7 +21,7 @@ const (
 // LoadAccounts creates the demo parent's account, confirmed and linked to the first family,
 // unless it exists.
 func LoadAccounts(ctx context.Context, s *store.Store, now time.Time) error {
-	hash, err := accounts.HashPassword(ParentPassword, accounts.DefaultHashParams)
+	hash, err := argon2id.Default().Hash(ParentPassword)
 	if err != nil {
 		return fmt.Errorf("demo account: %w", err)
 	}

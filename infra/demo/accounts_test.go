@@ -7,6 +7,7 @@ import (
 
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/store"
 )
 
@@ -25,7 +26,7 @@ func TestDemoParentCanSignIn(t *testing.T) {
 	if err != nil || !acc.Confirmed() || acc.FamilyID != Families[0].ID {
 		t.Fatalf("demo parent %+v %v", acc, err)
 	}
-	if ok, _, err := accounts.VerifyPassword(ParentPassword, acc.PasswordHash, accounts.DefaultHashParams); !ok || err != nil {
+	if ok, _, err := argon2id.Default().Verify(ParentPassword, acc.PasswordHash); !ok || err != nil {
 		t.Errorf("demo password does not match: %v", err)
 	}
 	if accounts.CheckPassword(ParentPassword) != "" {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/staff"
 	"github.com/preau/preau/shared/store"
 )
@@ -24,7 +24,7 @@ const (
 
 // LoadStaff creates the demo staff member unless it exists.
 func LoadStaff(ctx context.Context, s *store.Store, now time.Time) error {
-	hash, err := accounts.HashPassword(StaffPassword, accounts.DefaultHashParams)
+	hash, err := argon2id.Default().Hash(StaffPassword)
 	if err != nil {
 		return fmt.Errorf("demo staff: %w", err)
 	}

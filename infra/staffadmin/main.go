@@ -31,8 +31,9 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/staff/totp"
 	"github.com/preau/preau/shared/store"
 )
 
@@ -77,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("password: %w", err)
 		}
-		svc := &staff.Service{Members: members, Hash: accounts.DefaultHashParams}
+		svc := &staff.Service{Members: members, Passwords: argon2id.Default()}
 		m, err := svc.NewMember(ctx, *email, *name, strings.TrimRight(line, "\r\n"), now)
 		if errors.Is(err, staff.ErrExists) {
 			return fmt.Errorf("%s already has a staff account", staff.NormaliseEmail(*email))
@@ -96,7 +97,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		code, err := staff.CodeAt(strings.ToUpper(strings.ReplaceAll(*secret, " ", "")), now)
+		code, err := totp.CodeAt(strings.ToUpper(strings.ReplaceAll(*secret, " ", "")), now)
 		if err != nil {
 			return err
 		}

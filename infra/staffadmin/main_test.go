@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/preau/preau/infra/dynamotest"
-	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/staff/totp"
 	"github.com/preau/preau/shared/store"
 )
 
@@ -29,7 +30,7 @@ func TestCreateWritesAMemberWhoCanLogIn(t *testing.T) {
 	if err != nil || m.Name != "Premier Agent" || m.Enrolled() {
 		t.Fatalf("member = %+v, %v", m, err)
 	}
-	if ok, _, _ := accounts.VerifyPassword("Gestion-2026x", m.PasswordHash, accounts.DefaultHashParams); !ok {
+	if ok, _, _ := argon2id.Default().Verify("Gestion-2026x", m.PasswordHash); !ok {
 		t.Fatal("password not stored as typed")
 	}
 	if err := run(ctx, args, strings.NewReader("Gestion-2026x\n"), &out, st, now); err == nil || !strings.Contains(err.Error(), "already") {
@@ -40,7 +41,7 @@ func TestCreateWritesAMemberWhoCanLogIn(t *testing.T) {
 		t.Fatalf("weak password: %v", err)
 	}
 	box, _ := staff.NewSecretBox(secret.Fixed([]byte(strings.Repeat("k", 32))))
-	svc := &staff.Service{Members: st, Sessions: st, Attempts: st, Hash: accounts.DefaultHashParams, Box: box}
+	svc := &staff.Service{Members: st, Sessions: st, Attempts: st, Passwords: argon2id.Default(), TOTP: totp.Authenticator{}, Box: box}
 	if _, err := svc.Login(ctx, "premier@mairie.fr", "Gestion-2026x", now); err != nil {
 		t.Fatalf("login of the created member: %v", err)
 	}
@@ -51,7 +52,7 @@ func TestCodePrintsTheCurrentCode(t *testing.T) {
 	if err := run(context.Background(), []string{"code", "-secret", "PREAUDEMOGESTIONLAIGNEVILLEDEMOA"}, nil, &out, nil, now); err != nil {
 		t.Fatal(err)
 	}
-	want, _ := staff.CodeAt("PREAUDEMOGESTIONLAIGNEVILLEDEMOA", now)
+	want, _ := totp.CodeAt("PREAUDEMOGESTIONLAIGNEVILLEDEMOA", now)
 	if strings.TrimSpace(out.String()) != want {
 		t.Fatalf("code %q, want %q", out.String(), want)
 	}

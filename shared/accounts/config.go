@@ -16,7 +16,7 @@ type Config struct {
 	CodePrefix string
 	AntiRobot  *AntiRobot  // nil: anti-robot check off (local automated runs only)
 	Secret     *secret.Key // keys the client-address hashes of throttle counters
-	Hash       HashParams
+	Passwords  Hasher      // nil: every password is refused (functions that take none)
 	// MailRequestFloor is the shortest time a reset or resend request takes, and a sign-up
 	// once its password is hashed (see padTo).
 	MailRequestFloor time.Duration
@@ -26,10 +26,20 @@ type Config struct {
 // a link and the one that cannot (unknown address) last the same; it bounds the added wait.
 const DefaultMailRequestFloor = 400 * time.Millisecond
 
-// NewConfig returns the settings with the documented hash parameters and request floor.
-func NewConfig(clk clock.Clock, link func(string) string, codePrefix string, antiRobot *AntiRobot, key *secret.Key) Config {
+// NewConfig returns the settings with the documented request floor. passwords is
+// argon2id.Default() where passwords are taken, nil elsewhere.
+func NewConfig(clk clock.Clock, link func(string) string, codePrefix string, antiRobot *AntiRobot, key *secret.Key,
+	passwords Hasher) Config {
 	return Config{Clock: clk, Link: link, CodePrefix: codePrefix, AntiRobot: antiRobot, Secret: key,
-		Hash: DefaultHashParams, MailRequestFloor: DefaultMailRequestFloor}
+		Passwords: passwords, MailRequestFloor: DefaultMailRequestFloor}
+}
+
+// hasher returns c.Passwords, or one that refuses every password when there is none.
+func (c Config) hasher() Hasher {
+	if c.Passwords == nil {
+		return noHasher{}
+	}
+	return c.Passwords
 }
 
 // AccountReader reads an account by its normalised e-mail (ErrNotFound when there is none).
@@ -37,16 +47,17 @@ type AccountReader interface {
 	Account(ctx context.Context, email string) (Account, error)
 }
 
-// dummyHashes holds, per hash parameters, a hash verified when no account matches, so that a
-// login costs the same either way. Made on first use: a cold start must not pay a hash.
+// dummyHashes holds, per hasher (a comparable value, such as argon2id.Hasher), a hash verified
+// when no account matches, so that a login costs the same either way. Made on first use: a
+// cold start must not pay a hash.
 var dummyHashes sync.Map
 
-func dummyHash(p HashParams) string {
-	if h, ok := dummyHashes.Load(p); ok {
-		return h.(string)
+func dummyHash(h Hasher) string {
+	if d, ok := dummyHashes.Load(h); ok {
+		return d.(string)
 	}
-	h, _ := HashPassword("preau-dummy-password-1A", p)
-	actual, _ := dummyHashes.LoadOrStore(p, h)
+	d, _ := h.Hash("preau-dummy-password-1A")
+	actual, _ := dummyHashes.LoadOrStore(h, d)
 	return actual.(string)
 }
 

@@ -1,5 +1,6 @@
 // Package accounts holds the rules of parent accounts: what a valid sign-up is, the password
-// rule and its hashing, one-time links (confirmation and reset), the anti-robot proof, sessions,
+// rule (its hashing is a Hasher given by the functions that take passwords: accounts/argon2id,
+// which only they link), one-time links (confirmation and reset), the anti-robot proof, sessions,
 // the limits on attempts, the family link and the family's members. It imports no AWS package.
 // Each use case is one type in one file (Signups, Confirmations, Logins, Resets,
 // PasswordChanges, Profiles, FamilyLinks, Memberships, Deletions), with the small storage and

@@ -14,6 +14,7 @@ import (
 	"github.com/preau/preau/infra/dynamotest"
 	"github.com/preau/preau/shared/accounts"
 	"github.com/preau/preau/shared/accounts/accountstest"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/store"
 )
@@ -67,9 +68,8 @@ func (m *mailbox) SendPasswordChanged(_ context.Context, to, _, _ string) error 
 
 // testConfig is the account settings of these tests, with cheap hashing.
 func testConfig(clk clock.Clock) accounts.Config {
-	c := accounts.NewConfig(clk, func(p string) string { return "https://portail.example" + p }, "BLENFANCE-12087-", nil, accountstest.Key)
-	c.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
-	return c
+	return accounts.NewConfig(clk, func(p string) string { return "https://portail.example" + p }, "BLENFANCE-12087-", nil, accountstest.Key,
+		argon2id.Hasher{Params: argon2id.Params{MemoryKiB: 1024, Time: 1, Threads: 1}})
 }
 
 // TestLinkRequestsCostTheSame: asking for a reset link or a new confirmation link makes the

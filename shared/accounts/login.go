@@ -84,9 +84,9 @@ func (l *Logins) Login(ctx context.Context, in LoginInput) (LoginResult, error) 
 	}
 	hash := acc.PasswordHash
 	if errors.Is(err, ErrNotFound) {
-		hash = dummyHash(l.Hash)
+		hash = dummyHash(l.hasher())
 	}
-	ok, rehash, verr := VerifyPassword(in.Password, hash, l.Hash)
+	ok, rehash, verr := l.hasher().Verify(in.Password, hash)
 	if verr != nil {
 		return LoginResult{}, fmt.Errorf("login: %w", verr)
 	}
@@ -97,7 +97,7 @@ func (l *Logins) Login(ctx context.Context, in LoginInput) (LoginResult, error) 
 		return LoginResult{}, ErrNotConfirmed
 	}
 	if rehash {
-		if h, err := HashPassword(in.Password, l.Hash); err == nil {
+		if h, err := l.hasher().Hash(in.Password); err == nil {
 			// Conditioned on the stamp read: a reset landing meanwhile keeps its new password.
 			if err := l.Store.SetPassword(ctx, email, acc.SessionStamp, PasswordWrite{Hash: h}); err != nil && !errors.Is(err, ErrStale) {
 				slog.ErrorContext(ctx, "rehash", "err", err.Error())
@@ -190,7 +190,7 @@ func (c Config) reauthenticate(ctx context.Context, st AttemptTaker, acc Account
 	if !ok {
 		return Throttled(retryAt, now)
 	}
-	match, _, err := VerifyPassword(password, acc.PasswordHash, c.Hash)
+	match, _, err := c.hasher().Verify(password, acc.PasswordHash)
 	if err != nil {
 		return fmt.Errorf("re-authenticate: %w", err)
 	}

@@ -4,20 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
 	_ "embed"
-	"encoding/base64"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/crypto/argon2"
 )
 
 // PasswordWriter stores passwords; *store.Store satisfies it.
@@ -43,7 +37,7 @@ type PasswordWrite struct {
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8
 
-// maxPasswordLength bounds the work a single request can ask of argon2 (bytes).
+// maxPasswordLength bounds the work a single request can ask of the hasher (bytes).
 const maxPasswordLength = 256
 
 // PasswordRule is the rule as parents read it next to the field.
@@ -115,70 +109,22 @@ func CheckPassword(pw string) string {
 	return ""
 }
 
-// HashParams are argon2id's cost parameters.
-type HashParams struct {
-	MemoryKiB uint32
-	Time      uint32
-	Threads   uint8
+// Hasher makes and checks password hashes. Package accounts/argon2id has the one Préau uses,
+// given by the functions that take a password (Account, Signup, Gestion) in their main.go:
+// every other function links this package for sessions, and so links no hashing.
+type Hasher interface {
+	// Hash returns password's hash, salted, as a self-describing string.
+	Hash(password string) (string, error)
+	// Verify reports whether password matches encoded, and whether encoded was made with
+	// other parameters than the hasher's and should be made again.
+	Verify(password, encoded string) (ok, rehash bool, err error)
 }
 
-// DefaultHashParams are the documented parameters (see the package doc): 19 MiB, 2 passes, 1 lane.
-var DefaultHashParams = HashParams{MemoryKiB: 19456, Time: 2, Threads: 1}
+// errNoHasher is a wiring mistake: a use case that takes a password was given no Hasher.
+var errNoHasher = errors.New("accounts: no password hasher")
 
-const (
-	saltLen = 16
-	keyLen  = 32
-)
+// noHasher refuses every password: what a Config without a Hasher hashes and checks with.
+type noHasher struct{}
 
-// HashPassword returns pw hashed with argon2id as a PHC string:
-// $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash> (unpadded standard base64).
-func HashPassword(pw string, p HashParams) (string, error) {
-	salt := make([]byte, saltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("salt: %w", err)
-	}
-	key := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
-		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
-}
-
-var errBadHash = errors.New("accounts: malformed password hash")
-
-// VerifyPassword reports whether pw matches the PHC string encoded (constant-time comparison),
-// and whether the hash was made with other parameters than want and should be redone.
-func VerifyPassword(pw, encoded string, want HashParams) (ok, rehash bool, err error) {
-	p, salt, key, err := parseHash(encoded)
-	if err != nil {
-		return false, false, err
-	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
-	ok = subtle.ConstantTimeCompare(got, key) == 1
-	return ok, ok && p != want, nil
-}
-
-func parseHash(encoded string) (HashParams, []byte, []byte, error) {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
-		return HashParams{}, nil, nil, errBadHash
-	}
-	var v int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
-		return HashParams{}, nil, nil, errBadHash
-	}
-	var p HashParams
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil ||
-		p.MemoryKiB == 0 || p.Time == 0 || p.Threads == 0 {
-		return HashParams{}, nil, nil, errBadHash
-	}
-	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return HashParams{}, nil, nil, errBadHash
-	}
-	key, err := b64.DecodeString(parts[5])
-	if err != nil || len(key) == 0 {
-		return HashParams{}, nil, nil, errBadHash
-	}
-	return p, salt, key, nil
-}
+func (noHasher) Hash(string) (string, error)               { return "", errNoHasher }
+func (noHasher) Verify(string, string) (bool, bool, error) { return false, false, errNoHasher }

@@ -77,7 +77,7 @@ func (p *PasswordChanges) ChangePassword(ctx context.Context, in PasswordChange)
 	if err := p.reauthenticate(ctx, p.Store, acc, in.Current, "currentPassword", now); err != nil {
 		return LoginResult{}, err
 	}
-	hash, err := HashPassword(in.Password, p.Hash)
+	hash, err := p.hasher().Hash(in.Password)
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("change password: %w", err)
 	}

@@ -70,7 +70,7 @@ func TestConfirmRaceWithReplacement(t *testing.T) {
 	_, otherCode := env.Family(t, "Intrus", false)
 	replacement := func(code string) func(context.Context, string) error {
 		return func(ctx context.Context, email string) error {
-			hash, err := accounts.HashPassword("Squatteur-2026x", env.Config.Hash)
+			hash, err := env.Config.Passwords.Hash("Squatteur-2026x")
 			if err != nil {
 				return err
 			}

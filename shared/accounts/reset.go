@@ -107,7 +107,7 @@ func (r *Resets) ResetPassword(ctx context.Context, in PasswordReset) error {
 	if err != nil {
 		return err
 	}
-	hash, err := HashPassword(in.Password, r.Hash)
+	hash, err := r.hasher().Hash(in.Password)
 	if err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}

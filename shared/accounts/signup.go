@@ -99,7 +99,7 @@ func (s *Signups) Signup(ctx context.Context, in SignupInput) error {
 		}
 	}
 
-	hash, err := HashPassword(in.Password, s.Hash)
+	hash, err := s.hasher().Hash(in.Password)
 	if err != nil {
 		return fmt.Errorf("signup: %w", err)
 	}

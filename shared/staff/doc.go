@@ -1,8 +1,9 @@
 // Package staff holds the rules of the town hall's staff accounts, who use the back-office
-// under /gestion/: login with the same password rule and hashing as parents (shared/accounts'
-// password functions), a second factor (TOTP, RFC 6238) enrolled with a QR code at the first
-// login, short sessions, and the journal in which every staff action is recorded (who, when,
-// what, before → after).
+// under /gestion/: login with the same password rule and hashing as parents, a second factor
+// (TOTP, RFC 6238) enrolled with a QR code at the first login, short sessions, and the journal
+// in which every staff action is recorded (who, when, what, before → after). The hashing
+// (accounts/argon2id) and the TOTP (staff/totp) are given to the Service by the Gestion
+// function's main.go, so that no other function links them.
 //
 // It imports no AWS package: the Service reaches storage through the small interfaces below
 // (Members, Sessions, Attempts, Journal), which shared/store's *store.Store satisfies; the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/staff"
+	"github.com/preau/preau/shared/staff/totp"
 )
 
 func TestSecretBox(t *testing.T) {
@@ -93,7 +94,7 @@ func TestClearSecretIsSealedAtItsFirstUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, _ := staff.CodeAt(clearSecret, now)
+	code, _ := totp.CodeAt(clearSecret, now)
 	if _, err := s.SecondFactor(ctx, pending, code, now); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestClearSecretIsSealedAtItsFirstUse(t *testing.T) {
 	}
 	later := now.Add(time.Minute)
 	again, _ := s.Login(ctx, "agent@mairie.fr", "Gestion-2026x", later)
-	code, _ = staff.CodeAt(clearSecret, later)
+	code, _ = totp.CodeAt(clearSecret, later)
 	if _, err := s.SecondFactor(ctx, again, code, later); err != nil {
 		t.Fatalf("login with the sealed secret: %v", err)
 	}
@@ -129,7 +130,7 @@ func TestLoginsAreJournaled(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret, _ := s.PendingSecret(ctx, pending, now)
-	code, _ := staff.CodeAt(secret, now)
+	code, _ := totp.CodeAt(secret, now)
 	if _, err := s.SecondFactor(ctx, pending, code, now); err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,10 @@ type Service struct {
 	Sessions Sessions
 	Attempts Attempts
 	Issuer   string // shown by authenticator apps: "Préau Laigneville"
-	Hash     accounts.HashParams
+	// Passwords hashes and checks passwords: argon2id.Default(), as for parents.
+	Passwords accounts.Hasher
+	// TOTP draws and checks second-factor secrets: totp.Authenticator{} (required to log in).
+	TOTP TOTP
 	// Box seals the TOTP secrets at rest (required to log in; creating a member needs none).
 	Box *SecretBox
 	// Journal records the logins: each complete login, each wrong password of a member, each
@@ -40,8 +43,35 @@ type Service struct {
 	Journal Journal
 }
 
-// errNoBox is a wiring mistake: logins need the key that seals second factors.
-var errNoBox = errors.New("staff: no SecretBox to seal TOTP secrets")
+// TOTP draws and checks the secrets of the second factor (package staff/totp). It is given by
+// the Gestion function's main.go, so that no other function links an authenticator library.
+type TOTP interface {
+	// NewSecret draws a secret for email's authenticator app.
+	NewSecret(issuer, email string) (string, error)
+	// Match returns the time step (of now's and the one either side) whose code is code, or 0.
+	Match(secret, code string, now time.Time) int64
+}
+
+// Wiring mistakes: logins need the key that seals second factors, the TOTP that checks them and
+// the hasher that checks passwords.
+var (
+	errNoBox       = errors.New("staff: no SecretBox to seal TOTP secrets")
+	errNoTOTP      = errors.New("staff: no TOTP to check second factors")
+	errNoPasswords = errors.New("staff: no password hasher")
+)
+
+// wired returns the first wiring mistake of a Service that logs members in, or nil.
+func (s *Service) wired() error {
+	switch {
+	case s.Box == nil:
+		return errNoBox
+	case s.TOTP == nil:
+		return errNoTOTP
+	case s.Passwords == nil:
+		return errNoPasswords
+	}
+	return nil
+}
 
 // record writes a login event to the journal, when there is one.
 func (s *Service) record(ctx context.Context, who string, now time.Time, action, target, before, after string) error {
@@ -73,7 +103,10 @@ func (s *Service) NewMember(ctx context.Context, email, name, password string, n
 	if err := f.Err(); err != nil {
 		return Member{}, err
 	}
-	hash, err := accounts.HashPassword(password, s.Hash)
+	if s.Passwords == nil {
+		return Member{}, errNoPasswords
+	}
+	hash, err := s.Passwords.Hash(password)
 	if err != nil {
 		return Member{}, fmt.Errorf("new member: %w", err)
 	}
@@ -88,8 +121,8 @@ func (s *Service) NewMember(ctx context.Context, email, name, password string, n
 // Login checks the password and opens a pending session (second factor still to give). It
 // returns the session's token.
 func (s *Service) Login(ctx context.Context, email, password string, now time.Time) (string, error) {
-	if s.Box == nil {
-		return "", errNoBox
+	if err := s.wired(); err != nil {
+		return "", err
 	}
 	email = NormaliseEmail(email)
 	if email == "" || len(email) > 254 || password == "" || len(password) > 256 {
@@ -113,11 +146,11 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 	switch {
 	case errors.Is(err, ErrNotFound):
 		// Hash anyway, so an unknown address costs what a known one does.
-		_, _ = accounts.HashPassword(password, s.Hash)
+		_, _ = s.Passwords.Hash(password)
 	case err != nil:
 		return "", fmt.Errorf("login: %w", err)
 	default:
-		ok, _, err = accounts.VerifyPassword(password, m.PasswordHash, s.Hash)
+		ok, _, err = s.Passwords.Verify(password, m.PasswordHash)
 		if err != nil {
 			return "", fmt.Errorf("login: %w", err)
 		}
@@ -137,7 +170,11 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 	}
 	sess := Session{Email: m.Email, Stamp: m.Stamp, CreatedAt: now, ExpiresAt: now.Add(pendingLifetime)}
 	if !m.Enrolled() {
-		secret, err := NewTOTPSecret(s.Issuer, m.Email)
+		issuer := s.Issuer
+		if issuer == "" {
+			issuer = "Préau"
+		}
+		secret, err := s.TOTP.NewSecret(issuer, m.Email)
 		if err != nil {
 			return "", fmt.Errorf("login: %w", err)
 		}
@@ -215,8 +252,8 @@ func (s *Service) PendingSecret(ctx context.Context, token string, now time.Time
 // login) and replaces the session with a verified one, whose token it returns. After
 // maxFailedCodes wrong codes the pending session is ended.
 func (s *Service) SecondFactor(ctx context.Context, token, code string, now time.Time) (string, error) {
-	if s.Box == nil {
-		return "", errNoBox
+	if err := s.wired(); err != nil {
+		return "", err
 	}
 	sess, m, err := s.live(ctx, token, now)
 	if err != nil {
@@ -242,7 +279,7 @@ func (s *Service) SecondFactor(ctx context.Context, token, code string, now time
 	}
 	step := int64(0)
 	if secret != "" {
-		step = matchStep(secret, code, now)
+		step = s.TOTP.Match(secret, code, now)
 	}
 	if step != 0 {
 		if m.Enrolled() {

@@ -8,15 +8,17 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/secret"
 	"github.com/preau/preau/shared/staff"
 	"github.com/preau/preau/shared/staff/stafftest"
+	"github.com/preau/preau/shared/staff/totp"
 )
 
 var now = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 
 // fastHash keeps the tests quick; the parameters do not change the rules.
-var fastHash = accounts.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}
+var fastHash = argon2id.Hasher{Params: argon2id.Params{MemoryKiB: 64, Time: 1, Threads: 1}}
 
 func newService(t *testing.T) (*staff.Service, *stafftest.Memory) {
 	t.Helper()
@@ -25,7 +27,8 @@ func newService(t *testing.T) (*staff.Service, *stafftest.Memory) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &staff.Service{Members: mem, Sessions: mem, Attempts: mem, Issuer: "Préau Testville", Hash: fastHash, Box: box, Journal: mem}
+	s := &staff.Service{Members: mem, Sessions: mem, Attempts: mem, Issuer: "Préau Testville", Passwords: fastHash,
+		TOTP: totp.Authenticator{}, Box: box, Journal: mem}
 	if _, err := s.NewMember(context.Background(), " Agent@Mairie.fr ", "Claire Agent", "Gestion-2026x", now); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +70,7 @@ func TestFirstLoginEnrolsTheSecondFactor(t *testing.T) {
 	if _, err := s.SecondFactor(ctx, pending, "000000", now); !errors.Is(err, staff.ErrBadCode) {
 		t.Fatalf("wrong code: %v", err)
 	}
-	code, _ := staff.CodeAt(secret, now)
+	code, _ := totp.CodeAt(secret, now)
 	full, err := s.SecondFactor(ctx, pending, code, now)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +111,7 @@ func TestFirstLoginEnrolsTheSecondFactor(t *testing.T) {
 		t.Fatalf("replayed code: %v", err)
 	}
 	later := now.Add(30 * time.Second)
-	code2, _ := staff.CodeAt(secret, later)
+	code2, _ := totp.CodeAt(secret, later)
 	if _, err := s.SecondFactor(ctx, again, code2, later); err != nil {
 		t.Fatalf("next code: %v", err)
 	}
@@ -147,5 +150,34 @@ func TestLoginThrottle(t *testing.T) {
 	}
 	if _, err := s.Login(ctx, "agent@mairie.fr", "Gestion-2026x", now.Add(15*time.Minute)); err != nil {
 		t.Fatalf("next window: %v", err)
+	}
+}
+
+// TestLoginRefusedWhenMiswired: a Service missing its hasher or its TOTP (a wiring mistake of
+// a main.go) logs nobody in, even with the right password, and creates no member without a
+// hasher.
+func TestLoginRefusedWhenMiswired(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	for name, miswire := range map[string]func(*staff.Service){
+		"no hasher": func(s *staff.Service) { s.Passwords = nil },
+		"no TOTP":   func(s *staff.Service) { s.TOTP = nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := *s
+			miswire(&m)
+			token, err := m.Login(ctx, "agent@mairie.fr", "Gestion-2026x", now)
+			if err == nil || token != "" || errors.Is(err, staff.ErrBadCredentials) {
+				t.Errorf("login: %q, %v; want a wiring error", token, err)
+			}
+			if _, err := m.SecondFactor(ctx, "x", "123456", now); err == nil {
+				t.Error("second factor accepted")
+			}
+		})
+	}
+	m := *s
+	m.Passwords = nil
+	if _, err := m.NewMember(ctx, "autre@mairie.fr", "Autre Agent", "Gestion-2026x", now); err == nil {
+		t.Error("member created without a hasher")
 	}
 }

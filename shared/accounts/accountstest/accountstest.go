@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/accounts"
+	"github.com/preau/preau/shared/accounts/argon2id"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/family"
 	"github.com/preau/preau/shared/mail"
@@ -74,9 +75,9 @@ func New(t testing.TB, st Store, antiRobot bool) *Env {
 	if antiRobot {
 		anti = accounts.NewAntiRobot(Key, 8) // low difficulty: tests solve it in Go
 	}
-	cfg := accounts.NewConfig(clk, func(p string) string { return BaseURL + p }, CodePrefix, anti, Key)
 	// Cheap hashing keeps the race-detector runs short; `make bench` measures the real parameters.
-	cfg.Hash = accounts.HashParams{MemoryKiB: 1024, Time: 1, Threads: 1}
+	cheap := argon2id.Hasher{Params: argon2id.Params{MemoryKiB: 1024, Time: 1, Threads: 1}}
+	cfg := accounts.NewConfig(clk, func(p string) string { return BaseURL + p }, CodePrefix, anti, Key, cheap)
 	// No floor on sign-up, reset and resend requests: it hides latencies from observers, and
 	// would only slow these tests (enumeration_test.go checks it applies).
 	cfg.MailRequestFloor = 0
