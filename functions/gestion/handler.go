@@ -150,7 +150,7 @@ func parsePages() (*web.Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return web.NewPages(pages, web.Layout(pages, "base.tmpl", funcs))
+	return web.NewPages(pages, web.Layout(pages, "base.tmpl", funcs)), nil
 }
 
 func redirectHome(w http.ResponseWriter, r *http.Request) {

@@ -70,18 +70,9 @@ var communeName = "Préau"
 
 // NewRenderer renders the pages of pages, a function's escaped pages over the shared layout
 // (see Pages).
-func NewRenderer(commune string, cookies Cookies, pages fs.FS) (*Renderer, error) {
+func NewRenderer(commune string, cookies Cookies, pages fs.FS) *Renderer {
 	communeName = commune
-	rd := &Renderer{commune: commune, cookies: cookies, pages: &Pages{}}
-	if pages == nil {
-		return rd, nil
-	}
-	set, err := NewPages(pages, layout)
-	if err != nil {
-		return nil, err
-	}
-	rd.pages = set
-	return rd, nil
+	return &Renderer{commune: commune, cookies: cookies, pages: NewPages(pages, layout)}
 }
 
 // LoadRenderer is NewRenderer over a function's embedded escaped folder (its
@@ -92,7 +83,7 @@ func LoadRenderer(commune string, cookies Cookies, embedded fs.FS) (*Renderer, e
 	if err != nil {
 		return nil, fmt.Errorf("escaped pages: %w", err)
 	}
-	return NewRenderer(commune, cookies, pages)
+	return NewRenderer(commune, cookies, pages), nil
 }
 
 // CheckPages parses the error page and every page of a function's embedded escaped folder now:

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/preau/preau/shared/fault"
+	"github.com/preau/preau/shared/tmpl"
 	"github.com/preau/preau/shared/tmpl/tmplgen"
+	"sync"
 )
 
 func TestSafeNext(t *testing.T) {
@@ -281,6 +283,9 @@ func TestLoadRenderer(t *testing.T) {
 			"casse", http.StatusInternalServerError, ""},
 		{"no such page", fstest.MapFS{"escaped/bonjour.html": {Data: escapedPage(t, `{{define "content"}}<p>Bonjour</p>{{end}}`)}},
 			"absente", http.StatusInternalServerError, ""},
+		{"a name outside the folder", fstest.MapFS{"escaped/bonjour.html": {Data: escapedPage(t, `{{define "content"}}<p>Bonjour</p>{{end}}`)},
+			"escaped/sous/bonjour.html": {Data: escapedPage(t, `{{define "content"}}<p>Bonjour</p>{{end}}`)}},
+			"sous/bonjour", http.StatusInternalServerError, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,5 +309,41 @@ func TestLoadRenderer(t *testing.T) {
 				t.Fatalf("half a page: %s", w.Body)
 			}
 		})
+	}
+}
+
+// TestPagesParsedOnceUnderConcurrentFirstUse: pages are looked up by name when first shown, so
+// many requests showing the same pages at once on a cold container each get the one parsed set.
+func TestPagesParsedOnceUnderConcurrentFirstUse(t *testing.T) {
+	files := fstest.MapFS{
+		"un.html":   {Data: escapedPage(t, `{{define "content"}}<p>Un</p>{{end}}`)},
+		"deux.html": {Data: escapedPage(t, `{{define "content"}}<p>Deux</p>{{end}}`)},
+	}
+	p := NewPages(files, layout)
+	var wg sync.WaitGroup
+	sets := make([]map[string]*tmpl.Set, 8)
+	for i := range sets {
+		sets[i] = map[string]*tmpl.Set{}
+		wg.Go(func() {
+			for _, name := range []string{"un", "deux", "un"} {
+				s, err := p.Lookup(name)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				sets[i][name] = s
+			}
+		})
+	}
+	wg.Wait()
+	for _, name := range []string{"un", "deux"} {
+		for i := range sets {
+			if sets[i][name] == nil || sets[i][name] != sets[0][name] {
+				t.Fatalf("page %s: goroutine %d got another set", name, i)
+			}
+		}
+	}
+	if sets[0]["un"] == sets[0]["deux"] {
+		t.Fatal("two pages share a set")
 	}
 }
