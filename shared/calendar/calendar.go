@@ -5,7 +5,7 @@
 //
 //   - French public holidays, computed for any year (Easter by the Gregorian computus);
 //   - the official school holidays of the commune's zone, which are data: the zone B file is
-//     embedded (data/school-holidays-zone-b.csv, see data/README.md); the town hall loads the
+//     shipped (data/school-holidays-zone-b.csv, see data/README.md); the town hall loads the
 //     years to come (the ministry's open-data file, ParseOpenData, or typed by hand), which
 //     replace the shipped data of their school year (WithSchoolYears);
 //   - closures the commune configures (a staff training day, a strike, a building closed).
@@ -170,7 +170,7 @@ func New(holidays []Period, closures []Closure) *Calendar {
 	return c
 }
 
-// Default returns the zone B calendar shipped with Préau (embedded data), with no closures.
+// Default returns the zone B calendar shipped with Préau, with no closures.
 func Default() *Calendar { return defaultCalendar() }
 
 // WithClosures returns a copy of c with the closures cl added to those it has.

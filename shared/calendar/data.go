@@ -1,8 +1,6 @@
 package calendar
 
 import (
-	"bytes"
-	_ "embed"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -15,26 +13,21 @@ import (
 	"github.com/preau/preau/shared/date"
 )
 
-//go:embed data/school-holidays-zone-b.csv
-var zoneB []byte
+//go:generate go run ./internal/zonebgen
 
-// ShippedZone is the school-holiday zone of the embedded data, as the ministry's open-data file
+// ShippedZone is the school-holiday zone of the shipped data, as the ministry's open-data file
 // names it.
 const ShippedZone = "Zone B"
 
 // csvHeader is the header line of a school holiday file (see data/README.md).
 var csvHeader = []string{"first_day_off", "last_day_off", "name", "verified"}
 
-// ZoneB returns the embedded zone B school holiday periods.
+// ZoneB returns the shipped zone B school holiday periods.
 func ZoneB() []Period { return slices.Clone(zoneBPeriods()) }
 
-var zoneBPeriods = sync.OnceValue(func() []Period {
-	ps, err := ParseCSV(bytes.NewReader(zoneB))
-	if err != nil {
-		panic(fmt.Sprintf("calendar: embedded zone B data: %v", err)) // a build defect, caught by tests
-	}
-	return ps
-})
+// zoneBPeriods are data/school-holidays-zone-b.csv, as zoneb_gen.go holds them (go generate
+// writes the table from the file, and a test fails when they differ).
+var zoneBPeriods = sync.OnceValue(zoneBTable)
 
 var defaultCalendar = sync.OnceValue(func() *Calendar { return New(zoneBPeriods(), nil) })
 
