@@ -3,6 +3,7 @@ package tmpl
 import (
 	"fmt"
 	"reflect"
+	"sync"
 	"text/template/parse"
 )
 
@@ -10,10 +11,15 @@ import (
 // first that decides), final being the value piped in, if any.
 type builtin func(s *state, dot reflect.Value, args []parse.Node, final reflect.Value) reflect.Value
 
-var builtins map[string]builtin
+// builtins are made when the first template is parsed, not at every start (a function answering
+// JSON only never makes them). An init function assigns it: the builtins call back into the
+// evaluation that looks them up.
+var builtins func() map[string]builtin
 
-func init() {
-	builtins = map[string]builtin{
+func init() { builtins = sync.OnceValue(makeBuiltins) }
+
+func makeBuiltins() map[string]builtin {
+	return map[string]builtin{
 		"and": func(s *state, dot reflect.Value, args []parse.Node, final reflect.Value) reflect.Value {
 			return s.andOr(dot, args, final, false)
 		},

@@ -4,30 +4,34 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // escapers are the functions html/template inserts where a page prints a value, by the names
 // it gives them, written here to the same rules: every value printed in text, in an attribute
 // or in a URL goes through one. tmplgen refuses a page that needs one this package lacks (a
-// value inside a script or a style, which Préau's pages have none of).
-var escapers = map[string]func(...any) string{
-	"_html_template_htmlescaper":   htmlEscaper,
-	"_html_template_attrescaper":   attrEscaper,
-	"_html_template_rcdataescaper": rcdataEscaper,
-	"_html_template_urlfilter":     urlFilter,
-	"_html_template_urlnormalizer": func(args ...any) string { return urlProcess(true, args...) },
-	"_html_template_urlescaper":    func(args ...any) string { return urlProcess(false, args...) },
-	"_html_template_commentescaper": func(...any) string {
-		return "" // comments are dropped from pages
-	},
-	"_eval_args_": evalArgs,
-}
+// value inside a script or a style, which Préau's pages have none of). They are made when the
+// first template is parsed, not at every start.
+var escapers = sync.OnceValue(func() map[string]func(...any) string {
+	return map[string]func(...any) string{
+		"_html_template_htmlescaper":   htmlEscaper,
+		"_html_template_attrescaper":   attrEscaper,
+		"_html_template_rcdataescaper": rcdataEscaper,
+		"_html_template_urlfilter":     urlFilter,
+		"_html_template_urlnormalizer": func(args ...any) string { return urlProcess(true, args...) },
+		"_html_template_urlescaper":    func(args ...any) string { return urlProcess(false, args...) },
+		"_html_template_commentescaper": func(...any) string {
+			return "" // comments are dropped from pages
+		},
+		"_eval_args_": evalArgs,
+	}
+})
 
 // Escapers lists the names of the escaping functions this package implements (tmplgen checks
 // every escaped page against it).
 func Escapers() []string {
-	out := make([]string, 0, len(escapers))
-	for n := range escapers {
+	out := make([]string, 0, len(escapers()))
+	for n := range escapers() {
 		out = append(out, n)
 	}
 	return out

@@ -429,7 +429,7 @@ func (s *state) field(dot reflect.Value, name string, args []parse.Node, final, 
 	if isNil {
 		s.failf("nil pointer evaluating %s.%s", typ, name)
 	}
-	if _, known := methodNames[name]; !known {
+	if !isMethodName(name) {
 		s.failf("can't evaluate field %s in type %s (a method is called only by a name tmplgen has listed: run go generate)", name, typ)
 	}
 	s.failf("can't evaluate field %s in type %s", name, typ)
@@ -438,10 +438,10 @@ func (s *state) field(dot reflect.Value, name string, args []parse.Node, final, 
 
 func (s *state) function(dot reflect.Value, id *parse.IdentifierNode, args []parse.Node, final reflect.Value) reflect.Value {
 	s.node = id
-	if b, ok := builtins[id.Ident]; ok {
+	if b, ok := builtins()[id.Ident]; ok {
 		return b(s, dot, args[1:], final)
 	}
-	if e, ok := escapers[id.Ident]; ok {
+	if e, ok := escapers()[id.Ident]; ok {
 		vals := make([]any, 0, len(args))
 		for _, a := range args[1:] {
 			vals = append(vals, valueInterface(s.arg(dot, anyType, a)))

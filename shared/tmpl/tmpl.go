@@ -79,10 +79,10 @@ func ParseFS(fsys fs.FS, pattern string, funcs FuncMap) (*Set, error) {
 
 func parseFiles(funcs FuncMap, texts [][2]string) (*Set, error) {
 	known := map[string]any{} // text/template/parse wants a non-nil value for each name
-	for n := range builtins {
+	for n := range builtins() {
 		known[n] = n
 	}
-	for n := range escapers {
+	for n := range escapers() {
 		known[n] = n
 	}
 	set := &Set{trees: map[string]*parse.Tree{}, funcs: map[string]fn{}, known: known}
