@@ -4,7 +4,8 @@
 //	sizes    each function's bootstrap for linux/arm64, built as the Makefile builds it for
 //	         `sam build`, against a hello-world aws-lambda-go function built the same way
 //	startup  the time from exec to the first GET /runtime/invocation/next (the process is ready
-//	         to serve) of a host build, median of -runs runs, against the same hello world
+//	         to serve) of a host build, median of -startup-runs runs spread over -copies copies of each
+//	         binary, against the same hello world
 //	firstrequest  the time from exec to the answer of a cold process's first invocation, one
 //	         that needs the secret key (read from SSM, as deployed) and no table, median of
 //	         -runs runs, against the hello world's first answer
@@ -45,10 +46,15 @@ import (
 
 // env is what every section gets.
 type env struct {
-	root string
-	tpl  *samtemplate.Template
-	work string // scratch directory
-	runs int
+	root      string
+	tpl       *samtemplate.Template
+	work      string // scratch directory
+	runs      int    // first-answer runs
+	startRuns int    // start-up runs
+	// copies is how many copies of each binary the start-up section runs in turn: where a
+	// file's pages land in memory makes one binary start up to a third slower than another copy
+	// of it, for the whole of a run (see startup).
+	copies int
 }
 
 type section struct {
@@ -64,9 +70,11 @@ var sections = []section{
 
 func main() {
 	only := flag.String("only", "", "comma-separated sections to run (default all: "+names()+")")
-	runs := flag.Int("runs", 15, "runs per start-up measurement (the median is shown)")
+	runs := flag.Int("runs", 15, "runs per first-answer measurement (the median is shown)")
+	startRuns := flag.Int("startup-runs", 100, "runs per start-up measurement (the median is shown)")
+	copies := flag.Int("copies", 5, "copies of each binary the start-up runs take in turn")
 	flag.Parse()
-	if err := run(*only, *runs); err != nil {
+	if err := run(*only, *runs, *startRuns, *copies); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -80,7 +88,7 @@ func names() string {
 	return strings.Join(n, ",")
 }
 
-func run(only string, runs int) error {
+func run(only string, runs, startRuns, copies int) error {
 	wd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -98,7 +106,7 @@ func run(only string, runs int) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	e := &env{root: root, tpl: tpl, work: work, runs: runs}
+	e := &env{root: root, tpl: tpl, work: work, runs: runs, startRuns: startRuns, copies: max(copies, 1)}
 	for _, s := range sections {
 		if only != "" && !slices.Contains(strings.Split(only, ","), s.name) {
 			continue
@@ -260,11 +268,12 @@ func startup(e *env) error {
 	var base time.Duration
 	figures := map[string]float64{}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "function\tstart-up (median of %d)\tmin\tmax\tvs hello\t\n", e.runs)
+	fmt.Fprintf(w, "function\tstart-up (median of %d, %d copies)\tmin\tmax\tvs hello\t\n", e.startRuns, e.copies)
 	type target struct {
-		name, bin string
-		env       []string
-		ds        []time.Duration
+		name string
+		bins []string // the copies, taken in turn
+		env  []string
+		ds   []time.Duration
 	}
 	var built []*target
 	for i, t := range ts {
@@ -277,20 +286,31 @@ func startup(e *env) error {
 			fmt.Fprintln(os.Stderr, err)
 			continue
 		}
-		tg := &target{name: t.name, bin: bin, env: envOf(t.name)}
-		// One unmeasured run first: it pages the binary in, which Lambda's cold start also does
-		// but from a different disk; what is compared is the Go start-up itself.
-		if _, err := timeToFirstPoll(tg.bin, tg.env); err != nil {
-			return fmt.Errorf("%s: %w", t.name, err)
+		tg := &target{name: t.name, env: envOf(t.name)}
+		// Where a file's pages land in memory changes how fast every start of it is, for as long
+		// as it stays in the page cache: one copy of a binary started ×1.3 slower than another
+		// copy of the same bytes, run after run, and a function's ratio moved between ×1.06 and
+		// ×1.80 from one run of the section to the next. Each binary is therefore written as
+		// several copies, taken in turn, so that a ratio compares the programs rather than where
+		// their files landed.
+		if tg.bins, err = copiesOf(bin, e.copies); err != nil {
+			return err
+		}
+		// One unmeasured run of each copy first: it pages the binary in, which Lambda's cold
+		// start also does but from a different disk; what is compared is the Go start-up itself.
+		for _, c := range tg.bins {
+			if _, err := timeToFirstPoll(c, tg.env); err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
 		}
 		built = append(built, tg)
 	}
 	// The runs take turns, one of each binary per round, so that the hello world and every
 	// function meet the same load on a shared machine: run one after the other, a load that
 	// came or went during the section moved a function's ratio by ±0.3.
-	for range e.runs {
+	for r := range e.startRuns {
 		for _, tg := range built {
-			d, err := timeToFirstPoll(tg.bin, tg.env)
+			d, err := timeToFirstPoll(tg.bins[r%len(tg.bins)], tg.env)
 			if err != nil {
 				return fmt.Errorf("%s: %w", tg.name, err)
 			}
@@ -313,6 +333,22 @@ func startup(e *env) error {
 		return err
 	}
 	return record(figures, "startup_ratio_")
+}
+
+// copiesOf writes n copies of the file bin beside it (bin.0 … bin.n-1), each with its own pages.
+func copiesOf(bin string, n int) ([]string, error) {
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, n)
+	for k := range out {
+		out[k] = fmt.Sprintf("%s.%d", bin, k)
+		if err := os.WriteFile(out[k], b, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // firstRequests are sample events (the functions' own, replayed by their tests) that need the
