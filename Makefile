@@ -124,7 +124,7 @@ bench: npm-deps
 FUZZTIME ?= 20s
 fuzz:
 	$(GO) run ./infra/testenv -- sh -c 'for t in $$(grep -l "^func FuzzRoutes" functions/*/fuzz_test.go | xargs -n1 dirname | sed "s|$$|:FuzzRoutes|") \
-		shared/tmpl/tmplgen:FuzzEscapersMatchHTMLTemplate; do d=$${t%%:*}; f=$${t#*:}; \
+		shared/tmpl/tmplgen:FuzzEscapersMatchHTMLTemplate shared/web:FuzzRouterAnswersAsServeMux; do d=$${t%%:*}; f=$${t#*:}; \
 		inputs() { ls $$d/testdata/fuzz/$$f 2>/dev/null | wc -l; }; before=$$(inputs); \
 		$(GO) test -run "^$$" -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./$$d && continue; \
 		[ "$$(inputs)" = "$$before" ] || exit 1; \

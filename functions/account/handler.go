@@ -81,7 +81,7 @@ func New(d Deps) (http.Handler, error) {
 	h := &handler{Deps: d, render: rd}
 	anyone := web.Open(d.Sessions, d.Cookies)
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("GET /connexion", anyone(h.loginPage))
 	mux.Handle("POST /connexion", anyone(h.loginForm))
 	mux.Handle("POST /api/v1/login", anyone(h.loginAPI))

@@ -36,7 +36,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{d}
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("POST /espace-famille/annulations", signedIn(childday.Form(d.Service.Cancel, d.Cookies, childday.Said{
 		Refused:   "Annulation impossible.",
 		Done:      "Annulation enregistrée : %s pour %s le %s.",

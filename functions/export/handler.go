@@ -52,7 +52,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{Deps: d, pages: pages}
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("GET /mon-espace/mes-donnees", signedIn(h.page))
 	mux.Handle("GET /mon-espace/mes-donnees/{format}", signedIn(h.download))
 	mux.Handle("GET /api/v1/me/export", signedIn(h.api))

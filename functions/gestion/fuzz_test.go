@@ -27,6 +27,7 @@ func FuzzRoutes(f *testing.F) {
 	routefuzz.Fuzz(f, routefuzz.Target{
 		Function: "Gestion",
 		Handler:  h,
+		Routed:   fx.h,
 		Sessions: []string{"staff"},
 		Params:   map[string]string{"path": "familles/f_e9s741y99c"},
 		Queries: map[string][]string{

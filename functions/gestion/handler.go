@@ -73,7 +73,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	g.pages = pages
 
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	for _, rt := range g.routes() {
 		h := rt.public
 		if h == nil {

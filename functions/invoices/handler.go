@@ -65,7 +65,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{Deps: d, pages: pages}
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("GET /espace-facturation", signedIn(h.listPage))
 	mux.Handle("GET /espace-facturation/factures/{number}", signedIn(h.detailPage))
 	mux.Handle("GET /espace-facturation/factures/{number}/pdf", signedIn(h.pdf))

@@ -63,7 +63,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{Deps: d, pages: pages}
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("GET /espace-famille/longue-periode", signedIn(h.formPage))
 	mux.Handle("POST /espace-famille/longue-periode", signedIn(h.formPost))
 	mux.Handle("POST /api/v1/long-period-requests", signedIn(h.api))

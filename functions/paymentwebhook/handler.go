@@ -34,7 +34,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Settler == nil || d.Clock == nil {
 		return nil, errors.New("paymentwebhook: settler and clock are required")
 	}
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	notify := func(w http.ResponseWriter, r *http.Request) {
 		if err := web.ParseForm(w, r); err != nil {
 			web.Error(w, r, err)

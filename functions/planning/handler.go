@@ -68,7 +68,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{Deps: d, pages: pages}
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("GET /espace-famille/planning", signedIn(h.page))
 	mux.Handle("GET /api/v1/children/{childId}/planning", signedIn(h.api))
 	mux.Handle("POST /espace-famille/calendrier", signedIn(h.feedForm))

@@ -99,7 +99,7 @@ func New(d Deps) (http.Handler, error) {
 	// Pages know the signed-in parent (the layout offers "Se déconnecter", the home page its
 	// shortcuts); assets and the public API need no session lookup.
 	page := web.Open(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("GET /{$}", page(p.home))
 	mux.Handle("GET /informations-utiles", page(p.usefulInformation))
 	mux.Handle("GET /conditions-utilisation", page(p.terms))

@@ -48,7 +48,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{Deps: d, pages: pages}
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("GET /mon-espace/rappels", signedIn(h.page))
 	mux.Handle("POST /mon-espace/rappels", signedIn(h.form))
 	mux.Handle("GET /api/v1/me/reminders", signedIn(h.get))

@@ -36,7 +36,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{d}
 	signedIn := web.SignedIn(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("POST /espace-famille/reservations", signedIn(childday.Form(d.Service.Book, d.Cookies, childday.Said{
 		Refused:   "Réservation impossible.",
 		Done:      "Réservation enregistrée : %s pour %s le %s.",

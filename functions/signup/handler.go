@@ -56,7 +56,7 @@ func New(d Deps) (http.Handler, error) {
 	h := &handler{Deps: d, render: rd}
 	// Pages resolve the session so the layout can greet a signed-in parent.
 	page := web.Open(d.Sessions, d.Cookies)
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.Handle("GET /creer-un-compte", page(h.signupPage))
 	mux.Handle("POST /creer-un-compte", page(h.signupForm))
 	mux.HandleFunc("POST /api/v1/signup", h.signupAPI)

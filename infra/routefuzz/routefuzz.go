@@ -25,6 +25,7 @@ import (
 	"testing"
 
 	"github.com/preau/preau/infra/samtemplate"
+	"github.com/preau/preau/shared/web"
 )
 
 // Target is the function under test.
@@ -32,6 +33,9 @@ type Target struct {
 	// Function is the function's LogicalID in template.yaml; Fuzz covers every route it declares.
 	Function string
 	Handler  http.Handler
+	// Routed is the handler web.Handler made, when Handler wraps it (nil: Handler is it): its
+	// patterns are checked against Go's ServeMux (web.CheckRouting) before the fuzzing.
+	Routed http.Handler
 	// Sessions are session cookie values the handler accepts (signed-in parents); requests are
 	// sent with each of them and without any.
 	Sessions []string
@@ -77,6 +81,15 @@ var malformed = []string{"{", "[]", "null", `{"a":`, strings.Repeat("[", 10000),
 
 // Fuzz adds the seed corpus and runs the fuzz target over t's routes.
 func Fuzz(f *testing.F, t Target) {
+	// The function's own patterns first: they must not conflict, and its Router must route
+	// requests made from them as Go's ServeMux would.
+	routed := t.Routed
+	if routed == nil {
+		routed = t.Handler
+	}
+	if err := web.CheckRouting(routed); err != nil {
+		f.Fatalf("%s: %v", t.Function, err)
+	}
 	routes := Routes(f, t.Function)
 	sessions := append([]string{""}, t.Sessions...)
 	n := 0

@@ -4,6 +4,7 @@
 // statuses (problem+json for /api/, an HTML page otherwise), JSON decoding, the page layout and
 // its French template helpers, static assets, and the session cookie.
 //
-// Handlers are plain net/http with Go's ServeMux patterns; main.go wraps them with
+// Handlers are plain net/http with Go's ServeMux patterns, on a Router that routes as ServeMux
+// does at a fraction of its registration cost (router.go); main.go wraps them with
 // httpadapter.NewV2 for Lambda, and the local stack reaches the very same binaries.
 package web

@@ -53,7 +53,7 @@ func TestLogLinesCarryRequestID(t *testing.T) {
 		// A send that must outlive the request keeps its values, hence its id.
 		slog.ErrorContext(context.WithoutCancel(ctx), "ses send failed", "code", "Throttling")
 	}
-	mux := http.NewServeMux()
+	mux := NewRouter()
 	mux.HandleFunc("POST /api/v1/signup", func(w http.ResponseWriter, r *http.Request) {
 		domain(r.Context())
 		store(r.Context())

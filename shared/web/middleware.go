@@ -44,16 +44,25 @@ func AllowFormRedirectTo(w http.ResponseWriter, origin string) {
 	w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+origin, 1))
 }
 
-// Handler wraps a function's mux with the chain every function shares, outermost first:
+// chain is what Handler returns: the middleware over a function's Router, which CheckRouting
+// reads.
+type chain struct {
+	serve  http.HandlerFunc
+	router *Router
+}
+
+func (c chain) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.serve(w, r) }
+
+// Handler wraps a function's router with the chain every function shares, outermost first:
 // request id and one JSON log line per request, security headers, panic recovery, and
 // refusal of cross-site state-changing requests.
-func Handler(mux *http.ServeMux, o Options) http.Handler {
+func Handler(mux *Router, o Options) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, errCrossOrigin)
 	}))
 	inner := cop.Handler(mux)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return chain{router: mux, serve: func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := requestIDOf(r)
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
@@ -88,7 +97,7 @@ func Handler(mux *http.ServeMux, o Options) http.Handler {
 			)
 		}()
 		inner.ServeHTTP(rec, r)
-	})
+	}}
 }
 
 // requestIDOf prefers API Gateway's request id, then Lambda's, then a fresh one.

@@ -190,7 +190,7 @@ func TestDecodeJSON(t *testing.T) {
 }
 
 func TestHandlerChain(t *testing.T) {
-	mux := http.NewServeMux()
+	mux := NewRouter()
 	mux.HandleFunc("GET /page", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	mux.HandleFunc("POST /api/v1/thing", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
 	mux.HandleFunc("GET /boom", func(w http.ResponseWriter, r *http.Request) { panic("kaboom") })
