@@ -136,7 +136,7 @@ func TestRequest(t *testing.T) {
 // the client reached, port included, is same-origin even without Sec-Fetch-Site (older Safari,
 // scripts), and another origin is still refused.
 func TestSameOriginWithPort(t *testing.T) {
-	mux := http.NewServeMux()
+	mux := web.NewRouter()
 	mux.HandleFunc("POST /mon-espace/{action}", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})
