@@ -12,6 +12,7 @@ import (
 	"github.com/preau/preau/shared/mail"
 	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reservations"
+	"sync"
 )
 
 func main() {
@@ -28,7 +29,12 @@ func main() {
 		counted := env.Observed(calls.Count)
 		var cont Continuer = Retrigger{}
 		if !cfg.Local {
-			cont = SelfInvoke{Client: InvokeFunc(lambda.NewFromConfig(counted.AWS).Invoke)}
+			// The Lambda client is made when a run first continues in a new invocation, not at
+			// every start: most runs end in the one they began in.
+			invoke := sync.OnceValue(func() InvokeFunc { return lambda.NewFromConfig(counted.AWS).Invoke })
+			cont = SelfInvoke{Client: InvokeFunc(func(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
+				return invoke()(ctx, in, opts...)
+			})}
 		}
 		return New(Deps{
 			Clock: cfg.Clock,
