@@ -8,7 +8,7 @@
 //	         binary, against the same hello world
 //	firstrequest  the time from exec to the answer of a cold process's first invocation, one
 //	         that needs the secret key (read from SSM, as deployed) and no table, median of
-//	         -runs runs, against the hello world's first answer
+//	         -runs runs over -copies copies, against the hello world's first answer
 //
 // With PREAU_BENCH_RESULTS set (`make bench` sets it), each section also merges its figures into
 // that file (infra/benchresults): size_ratio_max and startup_ratio_max, the hello world's
@@ -70,7 +70,7 @@ var sections = []section{
 
 func main() {
 	only := flag.String("only", "", "comma-separated sections to run (default all: "+names()+")")
-	runs := flag.Int("runs", 15, "runs per first-answer measurement (the median is shown)")
+	runs := flag.Int("runs", 30, "runs per first-answer measurement (the median is shown)")
 	startRuns := flag.Int("startup-runs", 100, "runs per start-up measurement (the median is shown)")
 	copies := flag.Int("copies", 5, "copies of each binary the start-up runs take in turn")
 	flag.Parse()
@@ -385,38 +385,54 @@ func firstRequest(e *env) error {
 		}
 		runs = append(runs, run{name: r.function, pkg: pkgOf[r.function], event: r.event, wantStatus: fmt.Sprint(want.Status)})
 	}
-	var base time.Duration
-	figures := map[string]float64{}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "function\tevent\tfirst answer (median of %d)\tmin\tmax\tvs hello\t\n", e.runs)
+	type target struct {
+		run
+		bins    []string // the copies, taken in turn
+		env     []string
+		payload []byte
+		ds      []time.Duration
+	}
+	var built []*target
 	for i, r := range runs {
 		bin := filepath.Join(e.work, "first-"+fmt.Sprint(i))
 		if err := e.build(r.pkg, bin, false); err != nil {
 			return err
 		}
-		payload := []byte("{}")
+		tg := &target{run: r, env: envOf(r.name), payload: []byte("{}")}
 		if r.event != "" {
-			if payload, err = os.ReadFile(filepath.Join(e.root, r.event)); err != nil {
+			if tg.payload, err = os.ReadFile(filepath.Join(e.root, r.event)); err != nil {
 				return err
 			}
 		}
-		env := envOf(r.name)
-		var ds []time.Duration
-		for n := range e.runs + 1 {
-			d, answer, err := timeToFirstAnswer(bin, env, payload)
+		if tg.bins, err = copiesOf(bin, e.copies); err != nil { // as in startup
+			return err
+		}
+		built = append(built, tg)
+	}
+	// In turns, as in startup; the first round pages each copy in, unmeasured.
+	for n := range e.runs + e.copies {
+		for _, tg := range built {
+			d, answer, err := timeToFirstAnswer(tg.bins[n%len(tg.bins)], tg.env, tg.payload)
 			if err != nil {
-				return fmt.Errorf("%s: %w", r.name, err)
+				return fmt.Errorf("%s: %w", tg.name, err)
 			}
-			if r.wantStatus != "" {
+			if tg.wantStatus != "" {
 				var res struct{ StatusCode int }
-				if json.Unmarshal(answer, &res) != nil || fmt.Sprint(res.StatusCode) != r.wantStatus {
-					return fmt.Errorf("%s: answered %.200s, want status %s", r.name, answer, r.wantStatus)
+				if json.Unmarshal(answer, &res) != nil || fmt.Sprint(res.StatusCode) != tg.wantStatus {
+					return fmt.Errorf("%s: answered %.200s, want status %s", tg.name, answer, tg.wantStatus)
 				}
 			}
-			if n > 0 { // the first run pages the binary in, unmeasured (as in startup)
-				ds = append(ds, d)
+			if n >= e.copies {
+				tg.ds = append(tg.ds, d)
 			}
 		}
+	}
+	var base time.Duration
+	figures := map[string]float64{}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "function\tevent\tfirst answer (median of %d, %d copies)\tmin\tmax\tvs hello\t\n", e.runs, e.copies)
+	for i, tg := range built {
+		ds := tg.ds
 		sort.Slice(ds, func(a, b int) bool { return ds[a] < ds[b] })
 		med := ds[len(ds)/2]
 		ms := round3(float64(med) / float64(time.Millisecond))
@@ -424,13 +440,13 @@ func firstRequest(e *env) error {
 			base = med
 			figures["hello_first_answer_ms"] = ms
 		} else {
-			figures["first_answer_ms_"+strings.ToLower(r.name)] = ms
+			figures["first_answer_ms_"+strings.ToLower(tg.name)] = ms
 		}
 		event := "{}"
-		if r.event != "" {
-			event = filepath.Base(r.event)
+		if tg.event != "" {
+			event = filepath.Base(tg.event)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t×%.2f\t\n", r.name, event, round(med), round(ds[0]), round(ds[len(ds)-1]),
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t×%.2f\t\n", tg.name, event, round(med), round(ds[0]), round(ds[len(ds)-1]),
 			float64(med)/float64(base))
 	}
 	if err := w.Flush(); err != nil {
