@@ -65,7 +65,7 @@ func (rt *Router) add(pattern string, h http.Handler) error {
 	if !found {
 		method, p = "", pattern
 	}
-	if method != "" && strings.ToUpper(method) != method || strings.ContainsAny(method, "/{}") {
+	if found && !isMethod(method) {
 		return fmt.Errorf("bad method %q", method)
 	}
 	if p == "" || p[0] != '/' {
@@ -89,7 +89,7 @@ func (rt *Router) add(pattern string, h http.Handler) error {
 			n = n.child("/")
 		case strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "...}") && last:
 			name := seg[1 : len(seg)-4]
-			if !isWildcardName(name) {
+			if !isWildcardName(name) || slices.Contains(r.names, name) {
 				return fmt.Errorf("bad wildcard %q", seg)
 			}
 			r.names, r.subtree = append(r.names, name), true
@@ -104,7 +104,7 @@ func (rt *Router) add(pattern string, h http.Handler) error {
 				n.wildcard = &node{}
 			}
 			n = n.wildcard
-		case seg == "" || strings.ContainsAny(seg, "{}"):
+		case seg == "" || seg == "." || seg == ".." || strings.ContainsAny(seg, "{}"):
 			return fmt.Errorf("bad segment %q", seg)
 		default:
 			lit, err := url.PathUnescape(seg)
@@ -125,6 +125,19 @@ func (rt *Router) end(at **route, r *route) error {
 	*at = r
 	rt.patterns = append(rt.patterns, r.pattern)
 	return nil
+}
+
+// isMethod reports whether s is a method as Préau writes them: upper-case letters.
+func isMethod(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 func isWildcardName(s string) bool {
@@ -157,6 +170,13 @@ func (rt *Router) Patterns() []string { return slices.Clone(rt.patterns) }
 // ServeHTTP serves r with the handler of the pattern it matches, or the redirect, 405 or 404
 // ServeMux would answer.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.RequestURI == "*" {
+		if r.ProtoAtLeast(1, 1) {
+			w.Header().Set("Connection", "close")
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
 	h, pattern, rte, values := rt.find(r)
 	r.Pattern = pattern
 	if rte != nil {
@@ -183,7 +203,7 @@ func (rt *Router) find(r *http.Request) (http.Handler, string, *route, []string)
 	if !exact(rte, clean) && !strings.HasSuffix(clean, "/") {
 		if with, _ := rt.match(r.Method, clean+"/"); exact(with, clean+"/") {
 			u := &url.URL{Path: cleanPath(r.URL.Path) + "/", RawQuery: r.URL.RawQuery}
-			return http.RedirectHandler(u.String(), http.StatusTemporaryRedirect), u.Path, nil, nil
+			return http.RedirectHandler(u.String(), http.StatusTemporaryRedirect), with.pattern, nil, nil
 		}
 	}
 	if clean != escaped {

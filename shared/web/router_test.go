@@ -94,10 +94,13 @@ func TestCheckRoutingFindsConflictsAndDifferences(t *testing.T) {
 	}
 }
 
-// TestRouterRefusesBadPatterns: what ServeMux refuses, the Router refuses too, at registration.
+// TestRouterRefusesBadPatterns: what ServeMux refuses, the Router refuses too, at registration;
+// it also refuses a few patterns ServeMux takes and Préau never writes (a lower-case method, an
+// empty segment).
 func TestRouterRefusesBadPatterns(t *testing.T) {
-	for _, p := range []string{"", "a", "GET a", "get /a", "GET /a/{", "GET /a/{x", "GET /a/{x}/{x}", "GET /a/{x...}/b",
-		"GET /a/{$}/b", "GET /a/{1x}", "GET /a//b", "GET /a/b{x}"} {
+	for _, p := range []string{"", "a", "GET a", "GET /a/{", "GET /a/{x", "GET /a/{x}/{x}", "GET /a/{x}/{x...}",
+		"GET /a/{x...}/b", "GET /a/{$}/b", "GET /a/{1x}", "GET /a/b{x}", "GET /a/./b", "GET /a/..", "GET /.", "G(T /a",
+		"GET,POST /a", "get /a", "GET /a//b"} {
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -120,7 +123,8 @@ func TestRouterRefusesBadPatterns(t *testing.T) {
 // FuzzRouterAnswersAsServeMux: any method and path, against the patterns above.
 func FuzzRouterAnswersAsServeMux(f *testing.F) {
 	for _, s := range []string{"/", "/gestion", "/gestion/familles/f1/jours", "/gestion//familles/./f1", "/api/v1/me/",
-		"/documents/a%2Fb/c", "/mon-espace/messages/%C3%A9", "/static", "/STATIC/app.css", "/gestion/familles/f1/enfants"} {
+		"/documents/a%2Fb/c", "/mon-espace/messages/%C3%A9", "/static", "/STATIC/app.css", "/gestion/familles/f1/enfants",
+		"/documents", "/%67estion/connexion?q=%20", "//static?x=1", "/gestion/familles/%2E%2E/f1", "/%2F"} {
 		f.Add("GET", s)
 		f.Add("POST", s)
 		f.Add("HEAD", s)
@@ -143,4 +147,30 @@ func FuzzRouterAnswersAsServeMux(f *testing.F) {
 			t.Fatalf("%s %s: ServeMux answers %s, Router %s", method, raw, want, got)
 		}
 	})
+}
+
+// TestRouterNamesThePatternOfARedirect: a subtree's root without its slash is redirected, and
+// Handler names the pattern the redirect leads to, as ServeMux does (the request log's route).
+func TestRouterNamesThePatternOfARedirect(t *testing.T) {
+	rt := NewRouter()
+	rt.Handle("GET /static/", http.NotFoundHandler())
+	rt.Handle("GET /documents/{path...}", http.NotFoundHandler())
+	for path, want := range map[string]string{"/static": "GET /static/", "/documents": "GET /documents/{path...}"} {
+		u, _ := url.ParseRequestURI(path)
+		if _, got := rt.Handler(&http.Request{Method: http.MethodGet, URL: u}); got != want {
+			t.Errorf("%s: pattern %q, want %q", path, got, want)
+		}
+	}
+}
+
+// TestRouterRefusesAsteriskRequests: "*" (OPTIONS * HTTP/1.1) is no path: 400, as ServeMux.
+func TestRouterRefusesAsteriskRequests(t *testing.T) {
+	rt := NewRouter()
+	rt.Handle("/", http.NotFoundHandler())
+	r := &http.Request{Method: http.MethodOptions, URL: &url.URL{Path: "*"}, RequestURI: "*", ProtoMajor: 1, ProtoMinor: 1}
+	w := &recordedAnswer{header: http.Header{}}
+	rt.ServeHTTP(w, r)
+	if w.status != http.StatusBadRequest || w.header.Get("Connection") != "close" {
+		t.Errorf("status %d, Connection %q", w.status, w.header.Get("Connection"))
+	}
 }

@@ -79,14 +79,22 @@ func recordRoute(pattern string) http.Handler {
 	})
 }
 
-// serveRecorded is h's answer to a copy of r: status, Location, Allow and body.
-func serveRecorded(h http.Handler, r *http.Request) string {
+// routing is what ServeMux and Router both are.
+type routing interface {
+	http.Handler
+	Handler(r *http.Request) (h http.Handler, pattern string)
+}
+
+// serveRecorded is h's answer to a copy of r: the pattern Handler names, then the status,
+// Location, Allow and body of serving it.
+func serveRecorded(h routing, r *http.Request) string {
+	_, pattern := h.Handler(r.Clone(r.Context()))
 	w := &recordedAnswer{header: http.Header{}}
 	h.ServeHTTP(w, r.Clone(r.Context()))
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return fmt.Sprintf("%d location=%q allow=%q %q", w.status, w.header.Get("Location"), w.header.Get("Allow"), w.body.String())
+	return fmt.Sprintf("pattern=%q %d location=%q allow=%q %q", pattern, w.status, w.header.Get("Location"), w.header.Get("Allow"), w.body.String())
 }
 
 type recordedAnswer struct {
@@ -106,54 +114,79 @@ func (w *recordedAnswer) Write(b []byte) (int, error) {
 	return w.body.Write(b)
 }
 
-// Probes returns requests made from pattern: its method and others, each wildcard filled with
-// a plain value, an escaped slash, escaped accents and nothing, the path with and without a
-// trailing slash, with a segment more, with a doubled slash and a dot segment, and a query.
+// Probes returns requests made from pattern: its method and others (OPTIONS and TRACE among
+// them, which API Gateway forwards), each wildcard filled with a plain value, an escaped slash,
+// escaped accents, dots and nothing; the path with and without a trailing slash, with a segment
+// more, a subtree's root with and without its slash, with a doubled slash, a dot segment, an
+// escaped dot segment and an escaped first letter, upper-cased; each with and without a query,
+// made as a server reads them and as the Lambda adapter builds them (an absolute URL).
 func Probes(pattern string) []*http.Request {
 	method, p, found := strings.Cut(pattern, " ")
 	if !found {
 		method, p = "", pattern
 	}
 	var paths []string
-	for _, v := range []string{"v1", "2026-12-01", "a%2Fb", "%C3%A9t%C3%A9", ""} {
+	fill := func(v string, subtreeRoot bool) string {
 		var segs []string
-		for _, seg := range strings.Split(p, "/") {
+		for i, seg := range strings.Split(p, "/") {
+			last := i == strings.Count(p, "/")
 			switch {
 			case seg == "{$}":
 				segs = append(segs, "")
 			case strings.HasSuffix(seg, "...}"):
-				segs = append(segs, v, "x")
+				if !subtreeRoot {
+					segs = append(segs, v, "x")
+				}
+			case seg == "" && last && i > 0:
+				if !subtreeRoot {
+					segs = append(segs, v)
+				}
 			case strings.HasPrefix(seg, "{"):
 				segs = append(segs, v)
 			default:
 				segs = append(segs, seg)
 			}
 		}
-		paths = append(paths, strings.Join(segs, "/"))
+		return strings.Join(segs, "/")
+	}
+	for _, v := range []string{"v1", "2026-12-01", "a%2Fb", "%C3%A9t%C3%A9", "%2E", "..", ""} {
+		paths = append(paths, fill(v, false))
 	}
 	base := paths[0]
-	paths = append(paths, strings.TrimSuffix(base, "/"), base+"/", base+"/plus", strings.Replace(base, "/", "//", 2),
-		strings.Replace(base, "/", "/./", 2), strings.ToUpper(base), "/")
-	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}
+	root := fill("v1", true)
+	paths = append(paths, strings.TrimSuffix(base, "/"), base+"/", base+"/plus", root, root+"/",
+		strings.Replace(base, "/", "//", 2), strings.Replace(base, "/", "/./", 2), strings.Replace(base, "/", "/%2E%2E/", 1),
+		"/"+strings.TrimSuffix(escapeFirst(base[min(1, len(base)):]), "/"), strings.ToUpper(base), "/", "//"+base, "/%2F")
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch,
+		http.MethodOptions, http.MethodTrace}
 	if method != "" && !slices.Contains(methods, method) {
 		methods = append(methods, method)
 	}
 	var out []*http.Request
 	for _, m := range methods {
-		for i, path := range paths {
+		for _, path := range paths {
 			if path == "" {
 				path = "/"
 			}
-			raw := path
-			if i == 0 {
-				raw += "?q=1"
+			for _, raw := range []string{path, path + "?q=1&r=%C3%A9"} {
+				u, err := url.ParseRequestURI(raw)
+				if err != nil {
+					continue
+				}
+				out = append(out, &http.Request{Method: m, URL: u, Host: "example.org", RequestURI: raw, Header: http.Header{}})
+				if r, err := http.NewRequest(m, "https://portail.example.org"+raw, nil); err == nil {
+					out = append(out, r)
+				}
 			}
-			u, err := url.ParseRequestURI(raw)
-			if err != nil {
-				continue
-			}
-			out = append(out, &http.Request{Method: m, URL: u, Host: "example.org", RequestURI: raw, Header: http.Header{}})
 		}
 	}
 	return out
+}
+
+// escapeFirst writes s's first letter as a percent escape ("gestion" → "%67estion").
+func escapeFirst(s string) string {
+	if s == "" || s[0] == '/' || s[0] == '%' {
+		return s
+	}
+	return fmt.Sprintf("%%%02X", s[0]) + s[1:]
 }
