@@ -1,7 +1,8 @@
 // Command retention is the Retention function, a nightly scheduled job: it warns by e-mail the
 // parents whose account nobody used for the retention period, deletes the accounts whose warning
 // went unanswered and those never confirmed, and purges the reservation days past their records'
-// retention (shared/retention). main wires configuration and clients once per cold start.
+// retention (shared/retention); then it gives back the seats of the days to come that no child
+// holds (reservations.FreeLostSeats). main wires configuration and clients once per cold start.
 package main
 
 import (
@@ -26,6 +27,6 @@ func main() {
 			Mail:      mail.NewFromClient(env.AWS, cfg.MailFrom).ForCommune(cfg.CommuneName),
 			LoginLink: cfg.Link("/connexion"),
 			Threads:   env.Store,
-		}, cfg.Clock), nil
+		}, env.Store, cfg.Clock), nil
 	})
 }

@@ -42,6 +42,7 @@ var granted = map[string][]grant{
 		{"dynamodb:DeleteItem", "DataTable", "FEED#*", "a deleted account's calendar feed"},
 		{"dynamodb:Query", "DataTable", "DAY#*", "the months of reservation days due, then the children's items of each day to purge"},
 		{"dynamodb:DeleteItem", "DataTable", "DAY#*", "a reservation day past its records' retention: its counter and children's items"},
+		{"dynamodb:UpdateItem", "DataTable", "DAY#*", "a full day to come whose counter holds a seat no child has: the counter set to the children booked (conditioned on it unchanged), or marked counted"},
 		{"dynamodb:Query", "DataTable/index/GSI1", "THREADS", "the Nous contacter threads past their retention (by last activity)"},
 		{"dynamodb:DeleteItem", "DataTable", "THREAD#*", "a thread past its retention (its pointer is under ACCOUNT#)"},
 		{"ses:SendEmail", "MailIdentity", "", "the warning before an unused account is deleted"},

@@ -611,6 +611,59 @@ func (s *Store) freeLostSeats(ctx context.Context, sl reservations.Slot, counter
 	return true, nil
 }
 
+// FreeLostSeats gives back the lost seats (see freeLostSeats) of the full days of activity a at
+// site in month's month, from day from on: capacity is the activity's, now the sweep's time. It
+// reads the month's counters of full days only (one Query, filtered to counters at or above
+// capacity and of the current model), then counts the children of each that has been quiet for
+// seatSettle. It returns how many days had seats given back. The nightly job calls it for the
+// days still to come, so that a day shown full by a seat nobody holds is bookable again the next
+// morning, whether or not anyone tried to book it meanwhile.
+func (s *Store) FreeLostSeats(ctx context.Context, a calendar.Activity, site string, month, from date.Date, capacity int,
+	now time.Time) (int, error) {
+	if capacity <= 0 {
+		return 0, nil
+	}
+	first, last := month.FirstOfMonth(), month.AddMonths(1).AddDays(-1)
+	if from.After(first) {
+		first = from
+	}
+	if first.After(last) {
+		return 0, nil
+	}
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:              &s.tables.Data,
+		ConsistentRead:         aws.Bool(true),
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :first AND :last"),
+		FilterExpression:       aws.String("booked >= :capacity AND attribute_not_exists(bookings) AND attribute_not_exists(history)"),
+		ProjectionExpression:   aws.String("SK, booked, ch, ck"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": avS(dayPK(a, site, month)), ":first": avS(daySK(first)), ":last": avS(daySK(last)), ":capacity": avN(capacity),
+		},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("full days of %s: %w", month.MonthKey(), err)
+	}
+	freed := 0
+	for _, av := range items {
+		var counter dayItem
+		if err := attributevalue.UnmarshalMap(av, &counter); err != nil {
+			return freed, fmt.Errorf("full days of %s: %w", month.MonthKey(), err)
+		}
+		day, err := date.Parse(counter.SK)
+		if err != nil {
+			return freed, fmt.Errorf("full days of %s: %w", month.MonthKey(), err)
+		}
+		ok, err := s.freeLostSeats(ctx, reservations.Slot{Activity: a, Site: site, Day: day}, counter, now)
+		if err != nil {
+			return freed, err
+		}
+		if ok {
+			freed++
+		}
+	}
+	return freed, nil
+}
+
 // counterUnchanged completes in, an update of sl's counter, with the condition that the counter
 // is still as read: the same seats booked and the same Changed (absent on a counter written
 // before it).

@@ -886,3 +886,91 @@ func TestLostSeatGoesToOneChildOfMany(t *testing.T) {
 		t.Fatalf("%d racers booked, counter %d, children %d; want 1, %d, %d", applied, n, c, capacity, capacity)
 	}
 }
+
+// TestSweepGivesBackLostSeats: the nightly sweep (FreeLostSeats) gives back a seat no child holds
+// on a full day to come, without anyone trying to book it: not while a change may be half-way
+// (the day changed less than seatSettle ago), not on a day really full, not on a day already
+// past, and once only.
+func TestSweepGivesBackLostSeats(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	one := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}
+	ctx := context.Background()
+	month := date.MustParse("2026-12-01")
+	sweep := func(t *testing.T, st *store.Store, from date.Date, at time.Time) int {
+		t.Helper()
+		n, err := st.FreeLostSeats(ctx, slot.Activity, slot.Site, month, from, 2, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	if out := bookAt(t, st, "c_1", 2, t0); out != reservations.Applied {
+		t.Fatalf("c_1: %v", out)
+	}
+	// A booking took the second seat on the counter at t0+1m and stopped before c_2's write.
+	counterWrite(t, env, "SET #ch = :ch ADD #n :one", t0.Add(time.Minute), one)
+	if n := sweep(t, st, date.MustParse("2026-12-01"), t0.Add(10*time.Minute)); n != 0 {
+		t.Fatalf("9 minutes after the seat was taken: %d days freed, want none (c_2's write may be on its way)", n)
+	}
+	if n := sweep(t, st, date.MustParse("2026-12-08"), t0.Add(time.Hour)); n != 0 {
+		t.Fatalf("a sweep from the day after: %d days freed, want none", n)
+	}
+	if n, c := seats(t, st); n != 2 || c != 1 {
+		t.Fatalf("counter %d, children %d, want the lost seat still there", n, c)
+	}
+	if n := sweep(t, st, date.MustParse("2026-12-01"), t0.Add(time.Hour)); n != 1 {
+		t.Fatalf("an hour later: %d days freed, want 1", n)
+	}
+	if n, c := seats(t, st); n != 1 || c != 1 {
+		t.Fatalf("counter %d, children %d, want 1 and 1", n, c)
+	}
+	if n := sweep(t, st, date.MustParse("2026-12-01"), t0.Add(2*time.Hour)); n != 0 {
+		t.Fatalf("a second sweep: %d days freed, want none", n)
+	}
+	if out := bookAt(t, st, "c_2", 2, t0.Add(3*time.Hour)); out != reservations.Applied {
+		t.Fatalf("c_2 after the sweep: %v", out)
+	}
+	// Now really full: the sweep counts the children, frees nothing, and does not count again
+	// until a seat changes hands.
+	if n := sweep(t, st, date.MustParse("2026-12-01"), t0.Add(5*time.Hour)); n != 0 {
+		t.Fatalf("a day really full: %d days freed", n)
+	}
+	if n, c := seats(t, st); n != 2 || c != 2 {
+		t.Fatalf("counter %d, children %d, want 2 and 2", n, c)
+	}
+	counterWrite(t, env, "ADD #n :one", t0, one) // a seat held without a change of its time
+	if n := sweep(t, st, date.MustParse("2026-12-01"), t0.Add(6*time.Hour)); n != 0 {
+		t.Fatalf("a day counted since its last change: %d days freed, want none", n)
+	}
+}
+
+// TestSweepLeavesADayChangedMeanwhile: the sweep's write is conditioned on the counter it read:
+// a booking landing between its count and its write makes it give up, and the day keeps every
+// seat its children hold.
+func TestSweepLeavesADayChangedMeanwhile(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	one := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}
+	env := dynamotest.New(t)
+	st := store.New(env.Client, store.Tables{Data: env.DataTable, Session: env.SessionTable})
+	if out := bookAt(t, st, "c_1", 3, t0); out != reservations.Applied {
+		t.Fatalf("c_1: %v", out)
+	}
+	counterWrite(t, env, "SET #ch = :ch ADD #n :one", t0.Add(time.Minute), one) // lost seat: 2 on the counter, 1 child
+	// The sweep runs at capacity 2 (the day full) while c_2 books with a capacity of 3 (the
+	// town hall raised it): whichever lands second finds the counter changed or the day as the
+	// first left it, and the seats never fall below the children booked.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if _, err := st.FreeLostSeats(context.Background(), slot.Activity, slot.Site, slot.Day, slot.Day, 2, t0.Add(time.Hour)); err != nil {
+			t.Error(err)
+		}
+	})
+	wg.Go(func() { bookAt(t, st, "c_2", 3, t0.Add(time.Hour)) })
+	wg.Wait()
+	if n, c := seats(t, st); n < c || c != 2 {
+		t.Fatalf("counter %d, children %d: want c_2 booked and the counter at least the children", n, c)
+	}
+}

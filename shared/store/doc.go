@@ -80,8 +80,11 @@
 //     child's day (seat removed, entry appended, while it has a seat), then the counter's ADD -1.
 //     Each write is 1 write unit whatever the school's size (see below). Both counter writes set
 //     ch, the change's time.
-//   - Free a lost seat (a booking that finds the day full, when the counter's ch and every
-//     child's last history entry are older than 20 minutes and ck is not newer than ch): Query
+//   - Free a lost seat (a booking that finds the day full, or the nightly sweep, FreeLostSeats:
+//     Query PK=DAY#activity#site#yyyy-mm, SK BETWEEN the days to come, filtered to counters at
+//     or above the capacity and without the former model's maps, projected to SK, booked, ch,
+//     ck; then for each, when the counter's ch and every child's last history entry are older
+//     than 20 minutes and ck is not newer than ch): Query
 //     PK=DAY#activity#site#yyyy-mm, SK begins_with CHILD#, kept to the day's by the end of their
 //     SK (the month's child items are read and billed), then one UpdateItem of the counter
 //     conditioned on booked and ch being those read: booked = the children seated when some
@@ -146,8 +149,9 @@
 // after. A process stopped between the two (or a write whose answer was lost, which is never
 // undone) can only leave the counter above the children booked, never a child booked beyond the
 // capacity. Planning and long periods read "full" from the counter; the next booking that finds
-// the day full (a parent through the API or a long period, or the town hall for a family) gives
-// the lost seat back: once nothing has changed the day for longer than any function runs (20
+// the day full (a parent through the API or a long period, or the town hall for a family), or the
+// nightly sweep of the days to come (FreeLostSeats, run by the Retention job), gives the lost
+// seat back: once nothing has changed the day for longer than any function runs (20
 // minutes; Lambda stops one after 15), no change can be half-way, and the counter is set to the
 // children seated by a write conditioned on it being unchanged, so a change starting meanwhile
 // makes it give up (see "Free a lost seat" above).
