@@ -5,35 +5,31 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/preau/preau/shared/awscall"
 )
 
-// Invoker is the part of the Lambda client SelfInvoke uses.
-type Invoker interface {
-	Invoke(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
+// Caller makes one signed AWS call (*awscall.Service).
+type Caller interface {
+	Retry(ctx context.Context, attempts int, method, path string, header http.Header, body []byte) (awscall.Answer, error)
 }
 
-// InvokeFunc is an Invoker from the Lambda client's Invoke method value: holding the method
-// rather than the client links only Invoke into the binary (the linker keeps every method of
-// anything held in an interface, since templates call methods by name).
-type InvokeFunc func(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
-
-// Invoke calls f.
-func (f InvokeFunc) Invoke(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
-	return f(ctx, in, opts...)
-}
+// invokeAttempts is how many times an unanswered, throttled or failing Invoke is made.
+const invokeAttempts = 3
 
 // SelfInvoke continues a run in a new asynchronous invocation of this function (in Lambda,
-// AWS_LAMBDA_FUNCTION_NAME names it; template.yaml allows lambda:InvokeFunction on itself only).
+// AWS_LAMBDA_FUNCTION_NAME names it; template.yaml allows lambda:InvokeFunction on itself only):
+// Lambda's Invoke API with the Event invocation type, one signed call (shared/awscall) rather
+// than the SDK's Lambda client, which linked its every operation for this one.
 type SelfInvoke struct {
-	Client Invoker
+	Lambda Caller // awscall.New(cfg, "lambda", ...)
 }
 
-// Continue invokes the function again with e, without waiting for it.
+// Continue invokes the function again with e, without waiting for it: Lambda answers 202 once it
+// has queued the event.
 func (s SelfInvoke) Continue(ctx context.Context, e Event) error {
 	name := os.Getenv("AWS_LAMBDA_FUNCTION_NAME")
 	if name == "" {
@@ -43,10 +39,13 @@ func (s SelfInvoke) Continue(ctx context.Context, e Event) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(name),
-		InvocationType: types.InvocationTypeEvent, Payload: payload})
+	ans, err := s.Lambda.Retry(ctx, invokeAttempts, http.MethodPost, "/2015-03-31/functions/"+url.PathEscape(name)+"/invocations",
+		http.Header{"X-Amz-Invocation-Type": {"Event"}, "Content-Type": {"application/json"}}, payload)
 	if err != nil {
 		return fmt.Errorf("invoke: %w", err)
+	}
+	if ans.Status != http.StatusAccepted {
+		return fmt.Errorf("invoke: %s", ans.Type())
 	}
 	return nil
 }

@@ -3,14 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/preau/preau/shared/awscall"
 	"github.com/preau/preau/shared/calendar"
 	"github.com/preau/preau/shared/clock"
 	"github.com/preau/preau/shared/cutoff"
@@ -185,22 +189,52 @@ func TestRunOverItsBudgetContinues(t *testing.T) {
 	}
 }
 
-type invoker struct{ in *lambda.InvokeInput }
-
-func (i *invoker) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
-	i.in = in
-	return &lambda.InvokeOutput{StatusCode: 202}, nil
-}
-
+// TestSelfInvokeIsAsynchronous: the continuation is one signed Invoke of this function with the
+// Event invocation type and the event as its payload, made again when Lambda throttles it, and
+// an error naming Lambda's refusal otherwise.
 func TestSelfInvokeIsAsynchronous(t *testing.T) {
 	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "preau-Reminder-x")
-	inv := &invoker{}
-	if err := (SelfInvoke{Client: inv}).Continue(context.Background(), Event{Job: "reminders", At: "2026-12-03T07:00:00+01:00", Continuation: 2}); err != nil {
-		t.Fatal(err)
-	}
-	if *inv.in.FunctionName != "preau-Reminder-x" || inv.in.InvocationType != types.InvocationTypeEvent ||
-		string(inv.in.Payload) != `{"job":"reminders","at":"2026-12-03T07:00:00+01:00","continuation":2}` {
-		t.Errorf("invoke %+v payload %s", inv.in, inv.in.Payload)
+	for _, c := range []struct {
+		name    string
+		answers []int
+		calls   int
+		ok      bool
+	}{
+		{"queued", []int{202}, 1, true},
+		{"throttled once", []int{429, 202}, 2, true},
+		{"no such function", []int{404}, 1, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				if r.Method != http.MethodPost || r.URL.Path != "/2015-03-31/functions/preau-Reminder-x/invocations" ||
+					r.Header.Get("X-Amz-Invocation-Type") != "Event" ||
+					!strings.Contains(r.Header.Get("Authorization"), "/eu-west-3/lambda/aws4_request") ||
+					string(body) != `{"job":"reminders","at":"2026-12-03T07:00:00+01:00","continuation":2}` {
+					t.Errorf("%s %s %v %s", r.Method, r.URL, r.Header, body)
+				}
+				status := c.answers[min(calls, len(c.answers)-1)]
+				calls++
+				switch status {
+				case 429:
+					w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
+				case 404:
+					w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
+				}
+				w.WriteHeader(status)
+			}))
+			defer srv.Close()
+			lambda := awscall.New(aws.Config{Region: "eu-west-3", BaseEndpoint: aws.String(srv.URL),
+				Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local", "")}, "lambda", time.Second)
+			err := (SelfInvoke{Lambda: lambda}).Continue(context.Background(), Event{Job: "reminders", At: "2026-12-03T07:00:00+01:00", Continuation: 2})
+			if (err == nil) != c.ok || calls != c.calls {
+				t.Fatalf("%d calls, err %v", calls, err)
+			}
+			if !c.ok && !strings.Contains(err.Error(), "ResourceNotFoundException") {
+				t.Errorf("err %v, want Lambda's error type", err)
+			}
+		})
 	}
 }
 

@@ -6,13 +6,12 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
+	"github.com/preau/preau/shared/awscall"
 	"github.com/preau/preau/shared/lambdaapp"
 	"github.com/preau/preau/shared/mail"
 	"github.com/preau/preau/shared/reminders"
 	"github.com/preau/preau/shared/reservations"
-	"sync"
+	"time"
 )
 
 func main() {
@@ -29,12 +28,7 @@ func main() {
 		counted := env.Observed(calls.Count)
 		var cont Continuer = Retrigger{}
 		if !cfg.Local {
-			// The Lambda client is made when a run first continues in a new invocation, not at
-			// every start: most runs end in the one they began in.
-			invoke := sync.OnceValue(func() InvokeFunc { return lambda.NewFromConfig(counted.AWS).Invoke })
-			cont = SelfInvoke{Client: InvokeFunc(func(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
-				return invoke()(ctx, in, opts...)
-			})}
+			cont = SelfInvoke{Lambda: awscall.New(counted.AWS, "lambda", 10*time.Second)}
 		}
 		return New(Deps{
 			Clock: cfg.Clock,
