@@ -8,7 +8,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
-// Calls counts the AWS calls of the process by service ("DynamoDB", "SESv2", "Lambda"), so each
+// Calls counts the AWS calls of the process by SDK service ("DynamoDB", "SESv2"), so each
 // run logs what it cost. A Lambda instance runs one invocation at a time: the difference
 // between two snapshots is one run's.
 type Calls struct {
