@@ -217,6 +217,11 @@ export function describeViolations(violations) {
 /**
  * Registers before/after hooks around the calling test file: a stack and a browser for its
  * tests. Returns the handle the tests use; its fields are set once before() has run.
+ *
+ * A file that starts its stack at a given instant (o.clock) expects the dates that follow from
+ * it: its tests are skipped against an already running stack (PREAU_BASE_URL), whose clock and
+ * data are its own, unless the file says it checks those dates only on its own stack
+ * (o.clockOptional, with stack.stack.external).
  */
 export function useStack(o = {}) {
   const contexts = [];
@@ -266,6 +271,10 @@ export function useStack(o = {}) {
     const b = browserAvailable();
     if (!b.ok) {
       h.skip = b.reason;
+      return;
+    }
+    if (process.env.PREAU_BASE_URL && o.clock && !o.clockOptional) {
+      h.skip = `these tests expect the dates of a stack started at ${o.clock}, not those of PREAU_BASE_URL`;
       return;
     }
     h.stack = await startStack(o);

@@ -46,7 +46,9 @@ func TestRunner(t *testing.T) {
 	var log strings.Builder
 	var logMu sync.Mutex
 	r, err := Start(Function{Name: "Echo", Binary: buildEcho(t), Env: []string{"ECHO_ENV=yes"},
-		Instances: 2, Timeout: 700 * time.Millisecond, Log: writerFunc(func(p []byte) (int, error) {
+		// The timeout leaves a loaded machine, running the race detector, seconds to answer the
+		// 200 ms pauses; "sleep" sleeps 10 s, past it.
+		Instances: 2, Timeout: 4 * time.Second, Log: writerFunc(func(p []byte) (int, error) {
 			logMu.Lock()
 			defer logMu.Unlock()
 			return log.Write(p)
